@@ -1,0 +1,5 @@
+//! seccompose: edit, explain, test-run and compare Linux seccomp profiles.
+
+pub mod catalog;
+pub mod profile;
+pub mod text;

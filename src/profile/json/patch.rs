@@ -1,0 +1,484 @@
+//! Writes an edited JSON value back into its original text, touching only what changed.
+//!
+//! Unchanged values keep their exact original text; kept neighbours keep the separators that
+//! were between them; new values are rendered in the file's own style (indent unit, line
+//! layout of arrays with the same key). So an edit shows up as a small diff.
+
+use super::style::Style;
+use super::tree::{Member, Node, NodeKind};
+use serde_json::{Map, Value};
+
+/// The new text of the whole document after replacing `root`'s value with `new`.
+pub fn patch(text: &str, root: &Node, new: &Value) -> String {
+    let style = Style::detect(text, root);
+    let p = Patcher {
+        text,
+        style: &style,
+    };
+    let mut out = String::with_capacity(text.len() + 256);
+    out.push_str(&text[..root.span.start]);
+    out.push_str(&p.emit(root, new, None));
+    out.push_str(&text[root.span.end..]);
+    out
+}
+
+/// True when a node holds exactly this value (numbers compared by value).
+pub fn node_equals(node: &Node, value: &Value) -> bool {
+    match (&node.kind, value) {
+        (NodeKind::Null, Value::Null) => true,
+        (NodeKind::Bool(a), Value::Bool(b)) => a == b,
+        (NodeKind::Number(text), Value::Number(n)) => {
+            serde_json::from_str::<serde_json::Number>(text).is_ok_and(|m| numbers_equal(&m, n))
+        }
+        (NodeKind::String(a), Value::String(b)) => a == b,
+        (NodeKind::Array(items), Value::Array(values)) => {
+            items.len() == values.len() && items.iter().zip(values).all(|(n, v)| node_equals(n, v))
+        }
+        (NodeKind::Object(members), Value::Object(map)) => {
+            let distinct: Vec<&Member> = last_members(members);
+            distinct.len() == map.len()
+                && distinct
+                    .iter()
+                    .zip(map)
+                    .all(|(m, (k, v))| &m.key == k && node_equals(&m.value, v))
+        }
+        _ => false,
+    }
+}
+
+fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
+    match (a.as_u64(), b.as_u64(), a.as_i64(), b.as_i64()) {
+        (Some(x), Some(y), _, _) => x == y,
+        (_, _, Some(x), Some(y)) => x == y,
+        _ => a.as_f64() == b.as_f64() && a.is_f64() == b.is_f64(),
+    }
+}
+
+/// Members with duplicate keys reduced to the last occurrence, in first-seen order.
+fn last_members(members: &[Member]) -> Vec<&Member> {
+    let mut out: Vec<&Member> = Vec::with_capacity(members.len());
+    for m in members {
+        if let Some(slot) = out.iter_mut().find(|x| x.key == m.key) {
+            *slot = m;
+        } else {
+            out.push(m);
+        }
+    }
+    out
+}
+
+struct Patcher<'a> {
+    text: &'a str,
+    style: &'a Style,
+}
+
+/// One element of a rebuilt container: an original one (possibly edited) or a new one.
+enum Item<'n> {
+    Old(usize, &'n Value),
+    New(String),
+}
+
+impl Patcher<'_> {
+    fn slice(&self, node: &Node) -> &str {
+        &self.text[node.span.start..node.span.end]
+    }
+
+    /// New text for `node`, which now holds `new`. `key` is the member name holding it.
+    fn emit(&self, node: &Node, new: &Value, key: Option<&str>) -> String {
+        if node_equals(node, new) {
+            return self.slice(node).to_string();
+        }
+        match (&node.kind, new) {
+            (NodeKind::Object(members), Value::Object(map)) => self.emit_object(node, members, map),
+            (NodeKind::Array(items), Value::Array(values)) => {
+                self.emit_array(node, items, values, key)
+            }
+            _ => {
+                let indent = self.style.line_indent(self.text, node.span.start);
+                self.style.render(new, &indent, key)
+            }
+        }
+    }
+
+    fn emit_object(&self, node: &Node, members: &[Member], map: &Map<String, Value>) -> String {
+        let kept = last_members(members);
+        let mut items = Vec::new();
+        // Original members in their order (edited or dropped), new keys after the key before them.
+        let mut new_keys: Vec<(&String, &Value)> = map
+            .iter()
+            .filter(|(k, _)| !kept.iter().any(|m| &m.key == *k))
+            .collect();
+        let indent = self.child_indent(node, members.first().map(|m| m.key_span.start));
+        let mut pending_front = Vec::new();
+        for (k, v) in &new_keys {
+            if self.previous_kept_key(map, k, &kept).is_none() {
+                pending_front.push(self.render_member(k, v, &indent));
+            }
+        }
+        items.extend(pending_front.into_iter().map(Item::New));
+        for (i, m) in members.iter().enumerate() {
+            if !kept.iter().any(|x| std::ptr::eq(*x, m)) {
+                continue; // an earlier duplicate of a key: dropped with its value
+            }
+            if let Some(v) = map.get(&m.key) {
+                items.push(Item::Old(i, v));
+            } else {
+                continue;
+            }
+            new_keys.retain(|(k, v)| {
+                if self.previous_kept_key(map, k, &kept) == Some(m.key.as_str()) {
+                    items.push(Item::New(self.render_member(k, v, &indent)));
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+        let origins: Vec<(usize, usize)> = members
+            .iter()
+            .map(|m| (m.key_span.start, m.value.span.end))
+            .collect();
+        let shape = Shape {
+            indent: &indent,
+            brackets: ('{', '}'),
+            multiline_if_empty: self.style.pretty,
+        };
+        self.join(node, &origins, items, shape, |item_index, value| {
+            let m = &members[item_index];
+            let head = &self.text[m.key_span.start..m.value.span.start];
+            format!("{head}{}", self.emit(&m.value, value, Some(&m.key)))
+        })
+    }
+
+    /// The key in `map` before `key` that also exists in the original object.
+    fn previous_kept_key<'m>(
+        &self,
+        map: &'m Map<String, Value>,
+        key: &str,
+        kept: &[&Member],
+    ) -> Option<&'m str> {
+        let pos = map.keys().position(|k| k == key)?;
+        map.keys()
+            .take(pos)
+            .rev()
+            .find(|k| kept.iter().any(|m| &m.key == *k))
+            .map(String::as_str)
+    }
+
+    fn render_member(&self, key: &str, value: &Value, indent: &str) -> String {
+        let key_text = serde_json::to_string(key).unwrap_or_default();
+        format!(
+            "{key_text}{}{}",
+            self.style.colon,
+            self.style.render(value, indent, Some(key))
+        )
+    }
+
+    fn emit_array(
+        &self,
+        node: &Node,
+        items: &[Node],
+        values: &[Value],
+        key: Option<&str>,
+    ) -> String {
+        let indent = self.child_indent(node, items.first().map(|n| n.span.start));
+        let plan = align(items, values);
+        let rebuilt: Vec<Item> = plan
+            .into_iter()
+            .map(|step| match step {
+                Step::Keep(i, j) | Step::Change(i, j) => Item::Old(i, &values[j]),
+                Step::Insert(j) => Item::New(self.style.render(&values[j], &indent, None)),
+            })
+            .collect();
+        let origins: Vec<(usize, usize)> =
+            items.iter().map(|n| (n.span.start, n.span.end)).collect();
+        let multiline_if_empty = key
+            .and_then(|k| self.style.multiline_for(k))
+            .unwrap_or(self.style.pretty);
+        let shape = Shape {
+            indent: &indent,
+            brackets: ('[', ']'),
+            multiline_if_empty,
+        };
+        self.join(node, &origins, rebuilt, shape, |i, value| {
+            self.emit(&items[i], value, None)
+        })
+    }
+
+    /// Indentation for children: that of the first child's line if it has its own line,
+    /// else one unit deeper than the container's line.
+    fn child_indent(&self, node: &Node, first_child: Option<usize>) -> String {
+        if let Some(start) = first_child {
+            if self.starts_line(start) {
+                return self.style.line_indent(self.text, start);
+            }
+        }
+        format!(
+            "{}{}",
+            self.style.line_indent(self.text, node.span.start),
+            self.style.unit
+        )
+    }
+
+    fn starts_line(&self, offset: usize) -> bool {
+        self.text[..offset]
+            .chars()
+            .rev()
+            .take_while(|&c| c != '\n')
+            .all(|c| c == ' ' || c == '\t')
+            && self.text[..offset].contains('\n')
+    }
+
+    /// Reassembles a container from its items, reusing the original separators between items
+    /// that were neighbours before, and the original text before the first and after the last.
+    fn join<F>(
+        &self,
+        node: &Node,
+        origins: &[(usize, usize)],
+        items: Vec<Item>,
+        shape: Shape,
+        mut emit_old: F,
+    ) -> String
+    where
+        F: FnMut(usize, &Value) -> String,
+    {
+        let Shape {
+            indent,
+            brackets,
+            multiline_if_empty,
+        } = shape;
+        if items.is_empty() {
+            return format!("{}{}", brackets.0, brackets.1);
+        }
+        let inner_start = node.span.start + 1;
+        let inner_end = node.span.end - 1;
+        let multiline = match origins.first() {
+            Some(&(start, _)) => self.starts_line(start),
+            None => multiline_if_empty,
+        };
+        let container_indent = self.style.line_indent(self.text, node.span.start);
+        let (lead, trail) = match (origins.first(), origins.last()) {
+            (Some(&(first, _)), Some(&(_, last))) => (
+                self.text[inner_start..first].to_string(),
+                self.text[last..inner_end].to_string(),
+            ),
+            _ if multiline => (
+                format!("{}{indent}", self.style.newline),
+                format!("{}{container_indent}", self.style.newline),
+            ),
+            _ => (String::new(), String::new()),
+        };
+        let default_sep = match origins {
+            [a, b, ..] => self.text[a.1..b.0].to_string(),
+            _ if multiline => format!(",{}{indent}", self.style.newline),
+            _ => ", ".to_string(),
+        };
+        let mut out = String::new();
+        out.push(brackets.0);
+        out.push_str(&lead);
+        let mut previous: Option<usize> = None;
+        for (n, item) in items.into_iter().enumerate() {
+            let current = match &item {
+                Item::Old(i, _) => Some(*i),
+                Item::New(_) => None,
+            };
+            if n > 0 {
+                match (previous, current) {
+                    (Some(p), Some(c)) if c == p + 1 => {
+                        out.push_str(&self.text[origins[p].1..origins[c].0])
+                    }
+                    _ => out.push_str(&default_sep),
+                }
+            }
+            match item {
+                Item::Old(i, v) => out.push_str(&emit_old(i, v)),
+                Item::New(text) => out.push_str(&text),
+            }
+            previous = current;
+        }
+        out.push_str(&trail);
+        out.push(brackets.1);
+        out
+    }
+}
+
+/// Layout of a container being reassembled.
+struct Shape<'s> {
+    indent: &'s str,
+    brackets: (char, char),
+    multiline_if_empty: bool,
+}
+
+/// How an original array element relates to the new array.
+#[derive(Debug, PartialEq)]
+enum Step {
+    Keep(usize, usize),
+    Change(usize, usize),
+    Insert(usize),
+}
+
+/// Aligns old elements with new values by longest common subsequence; deleted elements are
+/// dropped; a deletion next to an insertion becomes a change (so an edited object keeps its text).
+fn align(items: &[Node], values: &[Value]) -> Vec<Step> {
+    let (n, m) = (items.len(), values.len());
+    // lcs[i][j] = LCS length of items[i..] and values[j..]
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if node_equals(&items[i], &values[j]) {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut steps = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let (mut deleted, mut inserted): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+    let flush = |steps: &mut Vec<Step>, deleted: &mut Vec<usize>, inserted: &mut Vec<usize>| {
+        let pairs = deleted.len().min(inserted.len());
+        for k in 0..pairs {
+            steps.push(Step::Change(deleted[k], inserted[k]));
+        }
+        steps.extend(inserted[pairs..].iter().map(|&j| Step::Insert(j)));
+        deleted.clear();
+        inserted.clear();
+    };
+    while i < n || j < m {
+        if i < n && j < m && node_equals(&items[i], &values[j]) {
+            flush(&mut steps, &mut deleted, &mut inserted);
+            steps.push(Step::Keep(i, j));
+            i += 1;
+            j += 1;
+        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            inserted.push(j);
+            j += 1;
+        } else {
+            deleted.push(i);
+            i += 1;
+        }
+    }
+    flush(&mut steps, &mut deleted, &mut inserted);
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::json::parse::parse;
+    use serde_json::json;
+
+    fn apply(text: &str, f: impl FnOnce(&mut Value)) -> String {
+        let root = parse(text).unwrap();
+        let mut v = root.to_value();
+        f(&mut v);
+        let out = patch(text, &root, &v);
+        assert_eq!(
+            parse(&out).unwrap().to_value(),
+            v,
+            "patched text must parse to the edited value:\n{out}"
+        );
+        out
+    }
+
+    #[test]
+    fn unchanged_value_gives_identical_text() {
+        let text = "{\n\t\"a\" :  [1,2 , 3],\n\t\"b\": {\"c\": 1.50}\n}\n";
+        assert_eq!(apply(text, |_| {}), text);
+    }
+
+    #[test]
+    fn scalar_edit_changes_only_that_value() {
+        let text = "{\n    \"defaultAction\": \"SCMP_ACT_ERRNO\",\n    \"x\": 1\n}\n";
+        let out = apply(text, |v| v["defaultAction"] = json!("SCMP_ACT_LOG"));
+        assert_eq!(
+            out,
+            "{\n    \"defaultAction\": \"SCMP_ACT_LOG\",\n    \"x\": 1\n}\n"
+        );
+    }
+
+    #[test]
+    fn removing_and_adding_array_elements_keeps_layout() {
+        let text = "{\n\t\"names\": [\n\t\t\"a\",\n\t\t\"b\",\n\t\t\"c\"\n\t]\n}";
+        let out = apply(text, |v| drop(v["names"].as_array_mut().unwrap().remove(1)));
+        assert_eq!(out, "{\n\t\"names\": [\n\t\t\"a\",\n\t\t\"c\"\n\t]\n}");
+        let out = apply(text, |v| {
+            v["names"].as_array_mut().unwrap().push(json!("d"))
+        });
+        assert_eq!(
+            out,
+            "{\n\t\"names\": [\n\t\t\"a\",\n\t\t\"b\",\n\t\t\"c\",\n\t\t\"d\"\n\t]\n}"
+        );
+        let out = apply(text, |v| {
+            v["names"].as_array_mut().unwrap().insert(0, json!("z"))
+        });
+        assert_eq!(
+            out,
+            "{\n\t\"names\": [\n\t\t\"z\",\n\t\t\"a\",\n\t\t\"b\",\n\t\t\"c\"\n\t]\n}"
+        );
+        let out = apply(text, |v| v["names"] = json!([]));
+        assert_eq!(out, "{\n\t\"names\": []\n}");
+    }
+
+    #[test]
+    fn inline_arrays_stay_inline() {
+        let text = "{\"names\": [\"a\", \"b\"], \"k\": 1}";
+        let out = apply(text, |v| {
+            v["names"].as_array_mut().unwrap().push(json!("c"))
+        });
+        assert_eq!(out, "{\"names\": [\"a\", \"b\", \"c\"], \"k\": 1}");
+    }
+
+    #[test]
+    fn new_keys_go_after_their_predecessor_in_file_style() {
+        let text = "{\n  \"a\": 1,\n  \"c\": 3\n}\n";
+        let out = apply(text, |v| {
+            let mut m = Map::new();
+            m.insert("a".into(), json!(1));
+            m.insert("b".into(), json!({"x": [1]}));
+            m.insert("c".into(), json!(3));
+            *v = Value::Object(m);
+        });
+        assert_eq!(
+            out,
+            "{\n  \"a\": 1,\n  \"b\": {\n    \"x\": [\n      1\n    ]\n  },\n  \"c\": 3\n}\n"
+        );
+    }
+
+    #[test]
+    fn removing_a_key_removes_its_line() {
+        let text = "{\n  \"a\": 1,\n  \"b\": 2,\n  \"c\": 3\n}";
+        assert_eq!(
+            apply(text, |v| drop(v.as_object_mut().unwrap().shift_remove("b"))),
+            "{\n  \"a\": 1,\n  \"c\": 3\n}"
+        );
+        assert_eq!(
+            apply(text, |v| drop(v.as_object_mut().unwrap().shift_remove("c"))),
+            "{\n  \"a\": 1,\n  \"b\": 2\n}"
+        );
+        assert_eq!(
+            apply(text, |v| drop(v.as_object_mut().unwrap().shift_remove("a"))),
+            "{\n  \"b\": 2,\n  \"c\": 3\n}"
+        );
+    }
+
+    #[test]
+    fn edited_object_in_array_keeps_its_text() {
+        let text = "[\n  {\"n\": 1, \"a\": \"x\"},\n  {\"n\": 2, \"a\": \"y\"}\n]";
+        let out = apply(text, |v| v[1]["a"] = json!("z"));
+        assert_eq!(
+            out,
+            "[\n  {\"n\": 1, \"a\": \"x\"},\n  {\"n\": 2, \"a\": \"z\"}\n]"
+        );
+    }
+
+    #[test]
+    fn filling_an_empty_array_uses_the_layout_of_same_named_arrays() {
+        let text = "{\n  \"r\": [\n    {\"args\": [\n      {\"i\": 1}\n    ]},\n    {\"args\": []}\n  ]\n}";
+        let out = apply(text, |v| v["r"][1]["args"] = json!([{"i": 2}]));
+        assert!(
+            out.contains("{\"args\": [\n      {\n        \"i\": 2\n      }\n    ]}"),
+            "{out}"
+        );
+    }
+}

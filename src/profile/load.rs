@@ -1,0 +1,511 @@
+//! Reads the typed [`Profile`] out of a JSON tree, checking every field on the way.
+//!
+//! Nothing here fails: each problem becomes a [`Finding`] with its JSON path and position,
+//! and the model holds what could be read. Keys are matched exactly; a key that differs only
+//! in case is also taken (Go's encoding/json, used by every engine, does that) but reported.
+
+use super::action::{ActionName, Op};
+use super::errno::{errno_names, errno_number};
+use super::finding::{Finding, Level};
+use super::json::{Node, NodeKind, PathStep};
+use super::model::{ArchMapEntry, ArgCondition, Filter, KernelVersion, Profile, Rule};
+use super::position::LineIndex;
+use crate::catalog::Arch;
+use crate::text::did_you_mean;
+
+/// Errno values the runtimes accept: libseccomp refuses `SCMP_ACT_ERRNO(x)` for x >= 4095.
+pub const MAX_ERRNO: u32 = 4094;
+
+/// The seccomp filter flags runc and crun know.
+pub const KNOWN_FLAGS: &[&str] = &[
+    "SECCOMP_FILTER_FLAG_TSYNC",
+    "SECCOMP_FILTER_FLAG_LOG",
+    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+];
+
+const TOP_KEYS: &[&str] = &[
+    "defaultAction",
+    "defaultErrnoRet",
+    "defaultErrno",
+    "architectures",
+    "archMap",
+    "flags",
+    "listenerPath",
+    "listenerMetadata",
+    "syscalls",
+];
+const RULE_KEYS: &[&str] = &["names", "name", "action", "errnoRet", "errno", "args", "comment", "includes", "excludes"];
+const ARG_KEYS: &[&str] = &["index", "value", "valueTwo", "op"];
+const FILTER_KEYS: &[&str] = &["caps", "arches", "minKernel"];
+const ARCHMAP_KEYS: &[&str] = &["architecture", "subArchitectures"];
+
+/// Reads the profile object at `base` (the root for JSON files).
+pub fn read_profile(root: &Node, text: &str, base: &[PathStep]) -> (Profile, Vec<Finding>) {
+    let index = LineIndex::new(text);
+    let mut r = Reader { root, index, findings: Vec::new() };
+    let profile = match root.at(base) {
+        Some(node) if matches!(node.kind, NodeKind::Object(_)) => r.profile(node, base.to_vec()),
+        Some(_) => {
+            r.error("wrong-type", base, "a seccomp profile must be a JSON object");
+            Profile::default()
+        }
+        None => {
+            r.error("missing-profile", base, "no seccomp profile found here");
+            Profile::default()
+        }
+    };
+    (profile, r.findings)
+}
+
+struct Reader<'a> {
+    root: &'a Node,
+    index: LineIndex<'a>,
+    findings: Vec<Finding>,
+}
+
+/// A path that grows as the reader descends.
+fn child(path: &[PathStep], step: PathStep) -> Vec<PathStep> {
+    let mut p = path.to_vec();
+    p.push(step);
+    p
+}
+
+fn key(path: &[PathStep], k: &str) -> Vec<PathStep> {
+    child(path, PathStep::Key(k.to_string()))
+}
+
+impl Reader<'_> {
+    fn push(&mut self, finding: Finding, path: &[PathStep]) {
+        let located = finding.locate(self.root, &self.index, path);
+        self.findings.push(located);
+    }
+
+    fn error(&mut self, id: &'static str, path: &[PathStep], message: impl Into<String>) {
+        self.push(Finding::new(id, Level::Error, path, message), path);
+    }
+
+    fn error_hint(&mut self, id: &'static str, path: &[PathStep], message: impl Into<String>, hint: impl Into<String>) {
+        self.push(Finding::new(id, Level::Error, path, message).hint(hint), path);
+    }
+
+    /// The members of an object by known key, reporting unknown and misspelled keys.
+    fn members<'n>(&mut self, node: &'n Node, path: &[PathStep], known: &[&str]) -> Vec<(&'static str, &'n Node)> {
+        let NodeKind::Object(members) = &node.kind else { return Vec::new() };
+        let mut out: Vec<(&'static str, &'n Node)> = Vec::new();
+        for m in members {
+            let here = key(path, &m.key);
+            if let Some(k) = known.iter().find(|k| **k == m.key) {
+                out.retain(|(seen, _)| seen != k);
+                out.push((*static_key(k), &m.value));
+                continue;
+            }
+            match did_you_mean(&m.key, known.iter().copied()) {
+                Some(k) if k.eq_ignore_ascii_case(&m.key) => {
+                    self.error_hint(
+                        "misspelled-key",
+                        &here,
+                        format!("unknown key \"{}\"; did you mean \"{k}\"?", m.key),
+                        format!("rename it to \"{k}\": Go-based engines accept any letter case, other tools do not"),
+                    );
+                    if !out.iter().any(|(seen, _)| *seen == k) {
+                        out.push((*static_key(k), &m.value));
+                    }
+                }
+                Some(k) => self.error_hint(
+                    "misspelled-key",
+                    &here,
+                    format!("unknown key \"{}\"; did you mean \"{k}\"?", m.key),
+                    format!("rename it to \"{k}\"; as written, every engine ignores it"),
+                ),
+                None => self.push(
+                    Finding::new("unknown-key", Level::Warning, &here, format!("unknown key \"{}\" is ignored by the engines", m.key))
+                        .hint("kept as is when saving; remove it if it is a mistake"),
+                    &here,
+                ),
+            }
+        }
+        out
+    }
+
+    fn profile(&mut self, node: &Node, path: Vec<PathStep>) -> Profile {
+        let mut p = Profile::default();
+        let mut saw_default = false;
+        for (k, v) in self.members(node, &path, TOP_KEYS) {
+            let here = key(&path, k);
+            match k {
+                "defaultAction" => {
+                    saw_default = true;
+                    p.default_action = self.action(v, &here);
+                }
+                "defaultErrnoRet" => p.default_errno_ret = self.errno_value(v, &here),
+                "defaultErrno" => p.default_errno = self.errno_name(v, &here),
+                "architectures" => p.architectures = self.arch_list(v, &here),
+                "archMap" => p.arch_map = self.arch_map(v, &here),
+                "flags" => p.flags = self.flags(v, &here),
+                "listenerPath" => p.listener_path = self.opt_string(v, &here),
+                "listenerMetadata" => p.listener_metadata = self.opt_string(v, &here),
+                "syscalls" => p.rules = self.rules(v, &here),
+                _ => {}
+            }
+        }
+        if !saw_default {
+            self.error_hint(
+                "missing-default-action",
+                &path,
+                "missing \"defaultAction\"",
+                "add \"defaultAction\": \"SCMP_ACT_ERRNO\" (deny what is not listed) or another SCMP_ACT_* action",
+            );
+        }
+        if p.listener_metadata.is_some() && p.listener_path.is_none() {
+            self.error_hint(
+                "metadata-without-listener",
+                &key(&path, "listenerMetadata"),
+                "\"listenerMetadata\" is set but \"listenerPath\" is not",
+                "add \"listenerPath\" (the agent's unix socket) or remove \"listenerMetadata\"",
+            );
+        }
+        p
+    }
+
+    fn action(&mut self, node: &Node, path: &[PathStep]) -> Option<ActionName> {
+        let text = self.string(node, path)?;
+        let parsed = ActionName::parse(&text);
+        if parsed.is_none() {
+            let spellings = ActionName::ALL.map(ActionName::spelling);
+            let message = match did_you_mean(&text, spellings) {
+                Some(s) => format!("unknown action \"{text}\"; did you mean \"{s}\"?"),
+                None => format!("unknown action \"{text}\""),
+            };
+            self.error_hint("unknown-action", path, message, format!("use one of {}", spellings.join(", ")));
+        }
+        parsed
+    }
+
+    fn errno_value(&mut self, node: &Node, path: &[PathStep]) -> Option<u32> {
+        if matches!(node.kind, NodeKind::Null) {
+            return None;
+        }
+        let value = self.unsigned(node, path)?;
+        if value > u64::from(MAX_ERRNO) {
+            self.error_hint(
+                "errno-range",
+                path,
+                format!("errno {value} is out of range: runtimes refuse values above {MAX_ERRNO}"),
+                "use an errno number such as 1 (EPERM) or 38 (ENOSYS)",
+            );
+            return None;
+        }
+        Some(value as u32)
+    }
+
+    fn errno_name(&mut self, node: &Node, path: &[PathStep]) -> Option<String> {
+        let text = self.string(node, path)?;
+        if text.is_empty() {
+            return None;
+        }
+        if errno_number(&text).is_none() {
+            let message = match did_you_mean(&text, errno_names()) {
+                Some(s) => format!("unknown errno name \"{text}\"; did you mean \"{s}\"?"),
+                None => format!("unknown errno name \"{text}\""),
+            };
+            self.error_hint("unknown-errno", path, message, "use a name such as EPERM or ENOSYS");
+        }
+        Some(text)
+    }
+
+    fn arch_list(&mut self, node: &Node, path: &[PathStep]) -> Vec<String> {
+        let names = self.string_list(node, path);
+        for (i, name) in names.iter().enumerate() {
+            self.check_arch(name, &child(path, PathStep::Index(i)));
+        }
+        names
+    }
+
+    fn check_arch(&mut self, name: &str, path: &[PathStep]) {
+        if Arch::from_scmp(name).is_none() {
+            let all: Vec<&str> = Arch::all().map(Arch::scmp_name).collect();
+            let message = match Arch::parse(name).map(Arch::scmp_name).or_else(|| did_you_mean(name, all.iter().copied())) {
+                Some(s) => format!("unknown architecture \"{name}\"; did you mean \"{s}\"?"),
+                None => format!("unknown architecture \"{name}\""),
+            };
+            self.error_hint("unknown-arch", path, message, "architectures are spelled SCMP_ARCH_X86_64, SCMP_ARCH_AARCH64, …");
+        }
+    }
+
+    fn arch_map(&mut self, node: &Node, path: &[PathStep]) -> Vec<ArchMapEntry> {
+        let mut out = Vec::new();
+        for (i, item) in self.array(node, path).iter().enumerate() {
+            let here = child(path, PathStep::Index(i));
+            if !self.expect_object(item, &here) {
+                continue;
+            }
+            let mut entry = ArchMapEntry::default();
+            for (k, v) in self.members(item, &here, ARCHMAP_KEYS) {
+                let at = key(&here, k);
+                match k {
+                    "architecture" => {
+                        entry.architecture = self.string(v, &at).unwrap_or_default();
+                        self.check_arch(&entry.architecture.clone(), &at);
+                    }
+                    _ => entry.sub_architectures = self.arch_list(v, &at),
+                }
+            }
+            out.push(entry);
+        }
+        out
+    }
+
+    fn flags(&mut self, node: &Node, path: &[PathStep]) -> Vec<String> {
+        let flags = self.string_list(node, path);
+        for (i, flag) in flags.iter().enumerate() {
+            if !KNOWN_FLAGS.contains(&flag.as_str()) {
+                let message = match did_you_mean(flag, KNOWN_FLAGS.iter().copied()) {
+                    Some(s) => format!("unknown seccomp flag \"{flag}\"; did you mean \"{s}\"?"),
+                    None => format!("unknown seccomp flag \"{flag}\": runc refuses to start the container"),
+                };
+                self.error_hint("unknown-flag", &child(path, PathStep::Index(i)), message, format!("known flags: {}", KNOWN_FLAGS.join(", ")));
+            }
+        }
+        flags
+    }
+
+    fn rules(&mut self, node: &Node, path: &[PathStep]) -> Vec<Rule> {
+        let mut out = Vec::new();
+        for (i, item) in self.array(node, path).iter().enumerate() {
+            let here = child(path, PathStep::Index(i));
+            if self.expect_object(item, &here) {
+                if let Some(rule) = self.rule(item, &here, i) {
+                    out.push(rule);
+                }
+            }
+        }
+        out
+    }
+
+    fn rule(&mut self, node: &Node, path: &[PathStep], index: usize) -> Option<Rule> {
+        let mut rule = Rule {
+            index,
+            names: Vec::new(),
+            name: None,
+            action: ActionName::Allow,
+            errno_ret: None,
+            errno: None,
+            args: Vec::new(),
+            comment: None,
+            includes: Filter::default(),
+            excludes: Filter::default(),
+        };
+        let mut action = None;
+        let mut saw_action = false;
+        let mut saw_names = false;
+        for (k, v) in self.members(node, path, RULE_KEYS) {
+            let here = key(path, k);
+            match k {
+                "names" => {
+                    saw_names = true;
+                    rule.names = self.string_list(v, &here);
+                }
+                "name" => rule.name = self.opt_string(v, &here),
+                "action" => {
+                    saw_action = true;
+                    action = self.action(v, &here);
+                }
+                "errnoRet" => rule.errno_ret = self.errno_value(v, &here),
+                "errno" => rule.errno = self.errno_name(v, &here),
+                "args" => rule.args = self.args(v, &here),
+                "comment" => rule.comment = self.opt_string(v, &here),
+                "includes" => rule.includes = self.filter(v, &here),
+                _ => rule.excludes = self.filter(v, &here),
+            }
+        }
+        if rule.names.is_empty() && rule.name.is_none() {
+            let message = if saw_names { "\"names\" is empty: the rule applies to nothing" } else { "the rule names no syscall" };
+            self.error_hint("empty-names", path, message, "list the syscalls in \"names\", or remove the rule");
+        }
+        if !saw_action {
+            self.error_hint("missing-action", path, "the rule has no \"action\"", "add \"action\": \"SCMP_ACT_ALLOW\" (or another SCMP_ACT_* action)");
+        }
+        rule.action = action?;
+        Some(rule)
+    }
+
+    fn args(&mut self, node: &Node, path: &[PathStep]) -> Vec<ArgCondition> {
+        let mut out = Vec::new();
+        for (i, item) in self.array(node, path).iter().enumerate() {
+            let here = child(path, PathStep::Index(i));
+            if self.expect_object(item, &here) {
+                if let Some(arg) = self.arg(item, &here) {
+                    out.push(arg);
+                }
+            }
+        }
+        out
+    }
+
+    fn arg(&mut self, node: &Node, path: &[PathStep]) -> Option<ArgCondition> {
+        let (mut index, mut value, mut value_two, mut op) = (None, 0, 0, None);
+        let mut ok = true;
+        for (k, v) in self.members(node, path, ARG_KEYS) {
+            let here = key(path, k);
+            match k {
+                "index" => index = self.unsigned(v, &here),
+                "value" => value = self.unsigned(v, &here).unwrap_or_else(|| { ok = false; 0 }),
+                "valueTwo" => value_two = self.unsigned(v, &here).unwrap_or_else(|| { ok = false; 0 }),
+                _ => {
+                    let text = self.string(v, &here)?;
+                    op = Op::parse(&text);
+                    if op.is_none() {
+                        let spellings = Op::ALL.map(Op::spelling);
+                        let message = match did_you_mean(&text, spellings) {
+                            Some(s) => format!("unknown operator \"{text}\"; did you mean \"{s}\"?"),
+                            None => format!("unknown operator \"{text}\""),
+                        };
+                        self.error_hint("unknown-op", &here, message, format!("use one of {}", spellings.join(", ")));
+                    }
+                }
+            }
+        }
+        let index = match index {
+            Some(i) if i <= 5 => i as u32,
+            Some(i) => {
+                self.error_hint("arg-index-range", &key(path, "index"), format!("argument index {i} is out of range"), "syscalls have arguments 0 to 5");
+                return None;
+            }
+            None => {
+                self.error_hint("missing-index", path, "the condition has no \"index\"", "add \"index\": 0..5");
+                return None;
+            }
+        };
+        let Some(op) = op else {
+            if node.member("op").is_none() {
+                self.error_hint("missing-op", path, "the condition has no \"op\"", "add \"op\": \"SCMP_CMP_EQ\" (or another SCMP_CMP_*)");
+            }
+            return None;
+        };
+        if value_two != 0 && op != Op::MaskedEq {
+            self.error_hint(
+                "value-two-without-masked-eq",
+                &key(path, "valueTwo"),
+                format!("\"valueTwo\" is {value_two} but only SCMP_CMP_MASKED_EQ uses it; with {} it is ignored", op.spelling()),
+                "set \"op\" to SCMP_CMP_MASKED_EQ (value = mask, valueTwo = expected bits) or remove \"valueTwo\"",
+            );
+        }
+        ok.then_some(ArgCondition { index, value, value_two, op })
+    }
+
+    fn filter(&mut self, node: &Node, path: &[PathStep]) -> Filter {
+        let mut f = Filter::default();
+        if !self.expect_object(node, path) {
+            return f;
+        }
+        for (k, v) in self.members(node, path, FILTER_KEYS) {
+            let here = key(path, k);
+            match k {
+                "caps" => f.caps = self.string_list(v, &here),
+                "arches" => f.arches = self.string_list(v, &here),
+                _ => {
+                    let Some(text) = self.string(v, &here) else { continue };
+                    if text.is_empty() {
+                        continue;
+                    }
+                    f.min_kernel = KernelVersion::parse(&text);
+                    if f.min_kernel.is_none() {
+                        self.error_hint("bad-kernel-version", &here, format!("\"{text}\" is not a kernel version"), "write it as major.minor, e.g. \"5.8\"");
+                    }
+                }
+            }
+        }
+        f
+    }
+
+    // ---- typed leaves ----
+
+    fn type_error(&mut self, node: &Node, path: &[PathStep], expected: &str) {
+        let found = match node.kind {
+            NodeKind::Null => "null",
+            NodeKind::Bool(_) => "a boolean",
+            NodeKind::Number(_) => "a number",
+            NodeKind::String(_) => "a string",
+            NodeKind::Array(_) => "an array",
+            NodeKind::Object(_) => "an object",
+        };
+        self.error_hint("wrong-type", path, format!("expected {expected}, found {found}"), "the engines refuse a profile with a wrongly typed field");
+    }
+
+    fn expect_object(&mut self, node: &Node, path: &[PathStep]) -> bool {
+        let ok = matches!(node.kind, NodeKind::Object(_));
+        if !ok {
+            self.type_error(node, path, "an object");
+        }
+        ok
+    }
+
+    fn string(&mut self, node: &Node, path: &[PathStep]) -> Option<String> {
+        match &node.kind {
+            NodeKind::String(s) => Some(s.clone()),
+            _ => {
+                self.type_error(node, path, "a string");
+                None
+            }
+        }
+    }
+
+    /// Like `string`, but `null` means absent (Go decodes null into an empty value).
+    fn opt_string(&mut self, node: &Node, path: &[PathStep]) -> Option<String> {
+        if matches!(node.kind, NodeKind::Null) { None } else { self.string(node, path) }
+    }
+
+    fn unsigned(&mut self, node: &Node, path: &[PathStep]) -> Option<u64> {
+        match &node.kind {
+            NodeKind::Number(text) => match text.parse::<u64>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    let why = if text.starts_with('-') {
+                        "must not be negative"
+                    } else if text.contains(['.', 'e', 'E']) {
+                        "must be a whole number"
+                    } else {
+                        "does not fit in 64 bits"
+                    };
+                    self.error_hint("bad-number", path, format!("{text} {why}"), "write a whole number from 0 to 18446744073709551615");
+                    None
+                }
+            },
+            _ => {
+                self.type_error(node, path, "a number");
+                None
+            }
+        }
+    }
+
+    fn array<'n>(&mut self, node: &'n Node, path: &[PathStep]) -> &'n [Node] {
+        match &node.kind {
+            NodeKind::Array(items) => items,
+            NodeKind::Null => &[],
+            _ => {
+                self.type_error(node, path, "an array");
+                &[]
+            }
+        }
+    }
+
+    fn string_list(&mut self, node: &Node, path: &[PathStep]) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, item) in self.array(node, path).iter().enumerate() {
+            if let Some(s) = self.string(item, &child(path, PathStep::Index(i))) {
+                out.push(s);
+            }
+        }
+        out
+    }
+}
+
+/// Known keys are static strings; look the canonical spelling up in the key tables.
+fn static_key(k: &str) -> &'static &'static str {
+    [TOP_KEYS, RULE_KEYS, ARG_KEYS, FILTER_KEYS, ARCHMAP_KEYS]
+        .iter()
+        .flat_map(|keys| keys.iter())
+        .find(|known| **known == k)
+        .expect("only known keys are looked up")
+}

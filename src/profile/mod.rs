@@ -1,0 +1,16 @@
+//! Seccomp profiles: the typed model, lossless load and save per format, and edits.
+
+pub mod action;
+pub mod document;
+pub mod edit;
+pub mod errno;
+pub mod finding;
+pub mod json;
+pub mod load;
+pub mod model;
+pub mod position;
+
+pub use action::{Action, ActionName, Op};
+pub use document::{Document, LoadError, SaveError};
+pub use finding::{Finding, Level};
+pub use model::{ArchMapEntry, ArgCondition, Filter, KernelVersion, Profile, Rule};

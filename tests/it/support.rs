@@ -1,0 +1,46 @@
+//! Shared helpers for the integration tests: fixture paths and temp dirs.
+
+use std::path::{Path, PathBuf};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every profile the project ships or keeps as a reference fixture (copies of ../shared).
+pub fn all_profiles() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in ["profiles", "tests/fixtures/reference", "tests/fixtures/reference/moby-fixtures", "tests/fixtures/reference/k8s-tutorial"] {
+        let dir = root().join(dir);
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    assert!(out.len() >= 12, "expected the bundled and reference profiles, found {}", out.len());
+    out
+}
+
+/// A fresh temporary directory under the target dir (kept small; removed on drop).
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("seccompose-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
