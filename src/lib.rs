@@ -1,5 +1,7 @@
 //! seccompose: edit, explain, test-run and compare Linux seccomp profiles.
 
 pub mod catalog;
+pub mod cli;
+pub mod policy;
 pub mod profile;
 pub mod text;

@@ -1,1 +1,32 @@
-fn main() {}
+//! The `seccompose` binary: parse arguments, dispatch, map errors to exit codes.
+
+use clap::Parser;
+use seccompose::cli::{Cli, run};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    restore_default_sigpipe();
+    let cli = Cli::parse();
+    let Some(command) = cli.command else {
+        eprintln!(
+            "seccompose: no subcommand given; try `seccompose check profiles/fine-grained.json` or `seccompose --help`"
+        );
+        return ExitCode::from(2);
+    };
+    match run(command) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(failure) => {
+            eprintln!("seccompose: {}", failure.message);
+            ExitCode::from(failure.code as u8)
+        }
+    }
+}
+
+/// Rust ignores SIGPIPE, so `seccompose syscalls | head` would end in a write error; let the
+/// pipe close end the process quietly, as other command-line tools do.
+fn restore_default_sigpipe() {
+    // SAFETY: setting a signal disposition to its default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}

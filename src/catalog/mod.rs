@@ -3,6 +3,7 @@
 
 pub mod arch;
 pub mod groups;
+pub mod search;
 pub mod tables;
 
 pub use arch::{Arch, X32_SYSCALL_BIT};

@@ -96,7 +96,8 @@ fn generic_64(pairs: impl Iterator<Item = (&'static str, i32)>) -> Table {
 }
 
 fn is_time64_only(name: &str) -> bool {
-    name.ends_with("_time64") || matches!(name, "clock_gettime64" | "clock_settime64" | "clock_adjtime64")
+    name.ends_with("_time64")
+        || matches!(name, "clock_gettime64" | "clock_settime64" | "clock_adjtime64")
         || matches!(name, "timer_gettime64" | "timer_settime64" | "timerfd_gettime64" | "timerfd_settime64")
 }
 

@@ -208,7 +208,16 @@ mod tests {
 
     #[test]
     fn ret_values_round_trip() {
-        for a in [Action::KillProcess, Action::KillThread, Action::Trap, Action::Errno(38), Action::Trace(7), Action::Allow, Action::Log, Action::Notify] {
+        for a in [
+            Action::KillProcess,
+            Action::KillThread,
+            Action::Trap,
+            Action::Errno(38),
+            Action::Trace(7),
+            Action::Allow,
+            Action::Log,
+            Action::Notify,
+        ] {
             assert_eq!(Action::from_ret_value(a.ret_value()), Some(a));
         }
         assert_eq!(Action::from_name(ActionName::Errno, None), Action::Errno(1));

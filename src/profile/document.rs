@@ -70,7 +70,15 @@ impl Document {
         })?;
         let value = root.to_value();
         let (profile, findings) = read_profile(&root, text, &[]);
-        Ok(Document { path: None, original: text.to_string(), original_root: root, value, profile_at: Vec::new(), profile, findings })
+        Ok(Document {
+            path: None,
+            original: text.to_string(),
+            original_root: root,
+            value,
+            profile_at: Vec::new(),
+            profile,
+            findings,
+        })
     }
 
     /// The name to show for this document.

@@ -119,8 +119,13 @@ impl Reader<'_> {
                     format!("rename it to \"{k}\"; as written, every engine ignores it"),
                 ),
                 None => self.push(
-                    Finding::new("unknown-key", Level::Warning, &here, format!("unknown key \"{}\" is ignored by the engines", m.key))
-                        .hint("kept as is when saving; remove it if it is a mistake"),
+                    Finding::new(
+                        "unknown-key",
+                        Level::Warning,
+                        &here,
+                        format!("unknown key \"{}\" is ignored by the engines", m.key),
+                    )
+                    .hint("kept as is when saving; remove it if it is a mistake"),
                     &here,
                 ),
             }
@@ -225,11 +230,17 @@ impl Reader<'_> {
     fn check_arch(&mut self, name: &str, path: &[PathStep]) {
         if Arch::from_scmp(name).is_none() {
             let all: Vec<&str> = Arch::all().map(Arch::scmp_name).collect();
-            let message = match Arch::parse(name).map(Arch::scmp_name).or_else(|| did_you_mean(name, all.iter().copied())) {
-                Some(s) => format!("unknown architecture \"{name}\"; did you mean \"{s}\"?"),
-                None => format!("unknown architecture \"{name}\""),
-            };
-            self.error_hint("unknown-arch", path, message, "architectures are spelled SCMP_ARCH_X86_64, SCMP_ARCH_AARCH64, …");
+            let message =
+                match Arch::parse(name).map(Arch::scmp_name).or_else(|| did_you_mean(name, all.iter().copied())) {
+                    Some(s) => format!("unknown architecture \"{name}\"; did you mean \"{s}\"?"),
+                    None => format!("unknown architecture \"{name}\""),
+                };
+            self.error_hint(
+                "unknown-arch",
+                path,
+                message,
+                "architectures are spelled SCMP_ARCH_X86_64, SCMP_ARCH_AARCH64, …",
+            );
         }
     }
 
@@ -264,7 +275,12 @@ impl Reader<'_> {
                     Some(s) => format!("unknown seccomp flag \"{flag}\"; did you mean \"{s}\"?"),
                     None => format!("unknown seccomp flag \"{flag}\": runc refuses to start the container"),
                 };
-                self.error_hint("unknown-flag", &child(path, PathStep::Index(i)), message, format!("known flags: {}", KNOWN_FLAGS.join(", ")));
+                self.error_hint(
+                    "unknown-flag",
+                    &child(path, PathStep::Index(i)),
+                    message,
+                    format!("known flags: {}", KNOWN_FLAGS.join(", ")),
+                );
             }
         }
         flags
@@ -320,11 +336,17 @@ impl Reader<'_> {
             }
         }
         if rule.names.is_empty() && rule.name.is_none() {
-            let message = if saw_names { "\"names\" is empty: the rule applies to nothing" } else { "the rule names no syscall" };
+            let message =
+                if saw_names { "\"names\" is empty: the rule applies to nothing" } else { "the rule names no syscall" };
             self.error_hint("empty-names", path, message, "list the syscalls in \"names\", or remove the rule");
         }
         if !saw_action {
-            self.error_hint("missing-action", path, "the rule has no \"action\"", "add \"action\": \"SCMP_ACT_ALLOW\" (or another SCMP_ACT_* action)");
+            self.error_hint(
+                "missing-action",
+                path,
+                "the rule has no \"action\"",
+                "add \"action\": \"SCMP_ACT_ALLOW\" (or another SCMP_ACT_* action)",
+            );
         }
         rule.action = action?;
         Some(rule)
@@ -350,8 +372,18 @@ impl Reader<'_> {
             let here = key(path, k);
             match k {
                 "index" => index = self.unsigned(v, &here),
-                "value" => value = self.unsigned(v, &here).unwrap_or_else(|| { ok = false; 0 }),
-                "valueTwo" => value_two = self.unsigned(v, &here).unwrap_or_else(|| { ok = false; 0 }),
+                "value" => {
+                    value = self.unsigned(v, &here).unwrap_or_else(|| {
+                        ok = false;
+                        0
+                    })
+                }
+                "valueTwo" => {
+                    value_two = self.unsigned(v, &here).unwrap_or_else(|| {
+                        ok = false;
+                        0
+                    })
+                }
                 _ => {
                     let text = self.string(v, &here)?;
                     op = Op::parse(&text);
@@ -369,7 +401,12 @@ impl Reader<'_> {
         let index = match index {
             Some(i) if i <= 5 => i as u32,
             Some(i) => {
-                self.error_hint("arg-index-range", &key(path, "index"), format!("argument index {i} is out of range"), "syscalls have arguments 0 to 5");
+                self.error_hint(
+                    "arg-index-range",
+                    &key(path, "index"),
+                    format!("argument index {i} is out of range"),
+                    "syscalls have arguments 0 to 5",
+                );
                 return None;
             }
             None => {
@@ -379,7 +416,12 @@ impl Reader<'_> {
         };
         let Some(op) = op else {
             if node.member("op").is_none() {
-                self.error_hint("missing-op", path, "the condition has no \"op\"", "add \"op\": \"SCMP_CMP_EQ\" (or another SCMP_CMP_*)");
+                self.error_hint(
+                    "missing-op",
+                    path,
+                    "the condition has no \"op\"",
+                    "add \"op\": \"SCMP_CMP_EQ\" (or another SCMP_CMP_*)",
+                );
             }
             return None;
         };
@@ -387,7 +429,10 @@ impl Reader<'_> {
             self.error_hint(
                 "value-two-without-masked-eq",
                 &key(path, "valueTwo"),
-                format!("\"valueTwo\" is {value_two} but only SCMP_CMP_MASKED_EQ uses it; with {} it is ignored", op.spelling()),
+                format!(
+                    "\"valueTwo\" is {value_two} but only SCMP_CMP_MASKED_EQ uses it; with {} it is ignored",
+                    op.spelling()
+                ),
                 "set \"op\" to SCMP_CMP_MASKED_EQ (value = mask, valueTwo = expected bits) or remove \"valueTwo\"",
             );
         }
@@ -411,7 +456,12 @@ impl Reader<'_> {
                     }
                     f.min_kernel = KernelVersion::parse(&text);
                     if f.min_kernel.is_none() {
-                        self.error_hint("bad-kernel-version", &here, format!("\"{text}\" is not a kernel version"), "write it as major.minor, e.g. \"5.8\"");
+                        self.error_hint(
+                            "bad-kernel-version",
+                            &here,
+                            format!("\"{text}\" is not a kernel version"),
+                            "write it as major.minor, e.g. \"5.8\"",
+                        );
                     }
                 }
             }
@@ -430,7 +480,12 @@ impl Reader<'_> {
             NodeKind::Array(_) => "an array",
             NodeKind::Object(_) => "an object",
         };
-        self.error_hint("wrong-type", path, format!("expected {expected}, found {found}"), "the engines refuse a profile with a wrongly typed field");
+        self.error_hint(
+            "wrong-type",
+            path,
+            format!("expected {expected}, found {found}"),
+            "the engines refuse a profile with a wrongly typed field",
+        );
     }
 
     fn expect_object(&mut self, node: &Node, path: &[PathStep]) -> bool {
@@ -468,7 +523,12 @@ impl Reader<'_> {
                     } else {
                         "does not fit in 64 bits"
                     };
-                    self.error_hint("bad-number", path, format!("{text} {why}"), "write a whole number from 0 to 18446744073709551615");
+                    self.error_hint(
+                        "bad-number",
+                        path,
+                        format!("{text} {why}"),
+                        "write a whole number from 0 to 18446744073709551615",
+                    );
                     None
                 }
             },

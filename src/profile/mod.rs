@@ -1,6 +1,7 @@
 //! Seccomp profiles: the typed model, lossless load and save per format, and edits.
 
 pub mod action;
+pub mod bundled;
 pub mod document;
 pub mod edit;
 pub mod errno;

@@ -57,7 +57,9 @@ fn edits_change_only_the_lines_they_must() {
     // The new rule is 6 lines plus the comma after the previous rule's closing brace (which a
     // line diff shows as 6 added lines, the old brace line matching the new rule's).
     assert_eq!((removed, added), (0, 6), "{rendered}");
-    assert!(rendered.contains("\t\t{\n\t\t\t\"names\": [\n\t\t\t\t\"mount\"\n\t\t\t],\n\t\t\t\"action\": \"SCMP_ACT_ALLOW\"\n\t\t}\n\t]"));
+    assert!(rendered.contains(
+        "\t\t{\n\t\t\t\"names\": [\n\t\t\t\t\"mount\"\n\t\t\t],\n\t\t\t\"action\": \"SCMP_ACT_ALLOW\"\n\t\t}\n\t]"
+    ));
     assert!(d.is_modified());
 }
 

@@ -9,7 +9,12 @@ pub fn root() -> PathBuf {
 /// Every profile the project ships or keeps as a reference fixture (copies of ../shared).
 pub fn all_profiles() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for dir in ["profiles", "tests/fixtures/reference", "tests/fixtures/reference/moby-fixtures", "tests/fixtures/reference/k8s-tutorial"] {
+    for dir in [
+        "profiles",
+        "tests/fixtures/reference",
+        "tests/fixtures/reference/moby-fixtures",
+        "tests/fixtures/reference/k8s-tutorial",
+    ] {
         let dir = root().join(dir);
         for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
             let path = entry.unwrap().path();

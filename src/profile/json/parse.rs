@@ -16,12 +16,7 @@ pub struct SyntaxError {
 const MAX_DEPTH: usize = 256;
 
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    let mut p = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-        depth: 0,
-    };
+    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0 };
     let run = |p: &mut Parser| -> Result<Node, String> {
         p.skip_bom();
         p.skip_ws();
@@ -31,21 +26,13 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         let node = p.value()?;
         p.skip_ws();
         if p.pos < p.bytes.len() {
-            return Err(format!(
-                "unexpected {} after the end of the JSON value",
-                p.describe_here()
-            ));
+            return Err(format!("unexpected {} after the end of the JSON value", p.describe_here()));
         }
         Ok(node)
     };
     run(&mut p).map_err(|message| {
         let (line, column) = LineIndex::new(text).line_col(p.pos);
-        SyntaxError {
-            offset: p.pos,
-            line,
-            column,
-            message,
-        }
+        SyntaxError { offset: p.pos, line, column, message }
     })
 }
 
@@ -95,13 +82,7 @@ impl Parser<'_> {
             None => return Err("unexpected end of file; expected a value".into()),
             _ => return Err(format!("expected a value, found {}", self.describe_here())),
         };
-        Ok(Node {
-            span: Span {
-                start,
-                end: self.pos,
-            },
-            kind,
-        })
+        Ok(Node { span: Span { start, end: self.pos }, kind })
     }
 
     fn nested(&mut self, f: fn(&mut Self) -> Result<NodeKind, String>) -> Result<NodeKind, String> {
@@ -134,37 +115,20 @@ impl Parser<'_> {
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
-                let hint = if self.peek() == Some(b'}') {
-                    " (trailing comma?)"
-                } else {
-                    ""
-                };
-                return Err(format!(
-                    "expected a key in double quotes, found {}{hint}",
-                    self.describe_here()
-                ));
+                let hint = if self.peek() == Some(b'}') { " (trailing comma?)" } else { "" };
+                return Err(format!("expected a key in double quotes, found {}{hint}", self.describe_here()));
             }
             let key_start = self.pos;
             let key = self.string()?;
-            let key_span = Span {
-                start: key_start,
-                end: self.pos,
-            };
+            let key_span = Span { start: key_start, end: self.pos };
             self.skip_ws();
             if self.peek() != Some(b':') {
-                return Err(format!(
-                    "expected `:` after key \"{key}\", found {}",
-                    self.describe_here()
-                ));
+                return Err(format!("expected `:` after key \"{key}\", found {}", self.describe_here()));
             }
             self.pos += 1;
             self.skip_ws();
             let value = self.value()?;
-            members.push(Member {
-                key,
-                key_span,
-                value,
-            });
+            members.push(Member { key, key_span, value });
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -173,10 +137,7 @@ impl Parser<'_> {
                     return Ok(NodeKind::Object(members));
                 }
                 _ => {
-                    return Err(format!(
-                        "expected `,` or `}}` after a member, found {}",
-                        self.describe_here()
-                    ));
+                    return Err(format!("expected `,` or `}}` after a member, found {}", self.describe_here()));
                 }
             }
         }
@@ -204,10 +165,7 @@ impl Parser<'_> {
                     return Ok(NodeKind::Array(items));
                 }
                 _ => {
-                    return Err(format!(
-                        "expected `,` or `]` after an element, found {}",
-                        self.describe_here()
-                    ));
+                    return Err(format!("expected `,` or `]` after an element, found {}", self.describe_here()));
                 }
             }
         }
@@ -231,10 +189,7 @@ impl Parser<'_> {
                     out.push(self.escape()?);
                 }
                 c if (c as u32) < 0x20 => {
-                    return Err(format!(
-                        "control character U+{:04X} inside a string (escape it)",
-                        c as u32
-                    ));
+                    return Err(format!("control character U+{:04X} inside a string (escape it)", c as u32));
                 }
                 c => {
                     out.push(c);
@@ -282,12 +237,8 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
-        let digits = self
-            .text
-            .get(self.pos..self.pos + 4)
-            .ok_or("truncated \\u escape")?;
-        let v = u32::from_str_radix(digits, 16)
-            .map_err(|_| format!("invalid \\u escape `\\u{digits}`"))?;
+        let digits = self.text.get(self.pos..self.pos + 4).ok_or("truncated \\u escape")?;
+        let v = u32::from_str_radix(digits, 16).map_err(|_| format!("invalid \\u escape `\\u{digits}`"))?;
         self.pos += 4;
         Ok(v)
     }
@@ -301,7 +252,9 @@ impl Parser<'_> {
             Some(b'0') => {
                 self.pos += 1;
                 if let Some(b'0'..=b'9' | b'x' | b'X') = self.peek() {
-                    return Err("numbers may not have leading zeros or be hexadecimal in JSON; write the decimal value".into());
+                    return Err(
+                        "numbers may not have leading zeros or be hexadecimal in JSON; write the decimal value".into(),
+                    );
                 }
             }
             Some(b'1'..=b'9') => self.digits(),
@@ -363,10 +316,7 @@ mod tests {
     #[test]
     fn escapes_decode() {
         let root = parse(r#"{"k": "a\"b\\c\u00e9\ud83d\ude00"}"#).unwrap();
-        assert_eq!(
-            root.member("k").unwrap().value.kind,
-            NodeKind::String("a\"b\\c\u{e9}\u{1F600}".into())
-        );
+        assert_eq!(root.member("k").unwrap().value.kind, NodeKind::String("a\"b\\c\u{e9}\u{1F600}".into()));
         assert!(parse(r#"{"k": "\ud800"}"#).is_err());
     }
 

@@ -11,10 +11,7 @@ use serde_json::{Map, Value};
 /// The new text of the whole document after replacing `root`'s value with `new`.
 pub fn patch(text: &str, root: &Node, new: &Value) -> String {
     let style = Style::detect(text, root);
-    let p = Patcher {
-        text,
-        style: &style,
-    };
+    let p = Patcher { text, style: &style };
     let mut out = String::with_capacity(text.len() + 256);
     out.push_str(&text[..root.span.start]);
     out.push_str(&p.emit(root, new, None));
@@ -37,10 +34,7 @@ pub fn node_equals(node: &Node, value: &Value) -> bool {
         (NodeKind::Object(members), Value::Object(map)) => {
             let distinct: Vec<&Member> = last_members(members);
             distinct.len() == map.len()
-                && distinct
-                    .iter()
-                    .zip(map)
-                    .all(|(m, (k, v))| &m.key == k && node_equals(&m.value, v))
+                && distinct.iter().zip(map).all(|(m, (k, v))| &m.key == k && node_equals(&m.value, v))
         }
         _ => false,
     }
@@ -90,9 +84,7 @@ impl Patcher<'_> {
         }
         match (&node.kind, new) {
             (NodeKind::Object(members), Value::Object(map)) => self.emit_object(node, members, map),
-            (NodeKind::Array(items), Value::Array(values)) => {
-                self.emit_array(node, items, values, key)
-            }
+            (NodeKind::Array(items), Value::Array(values)) => self.emit_array(node, items, values, key),
             _ => {
                 let indent = self.style.line_indent(self.text, node.span.start);
                 self.style.render(new, &indent, key)
@@ -104,10 +96,8 @@ impl Patcher<'_> {
         let kept = last_members(members);
         let mut items = Vec::new();
         // Original members in their order (edited or dropped), new keys after the key before them.
-        let mut new_keys: Vec<(&String, &Value)> = map
-            .iter()
-            .filter(|(k, _)| !kept.iter().any(|m| &m.key == *k))
-            .collect();
+        let mut new_keys: Vec<(&String, &Value)> =
+            map.iter().filter(|(k, _)| !kept.iter().any(|m| &m.key == *k)).collect();
         let indent = self.child_indent(node, members.first().map(|m| m.key_span.start));
         let mut pending_front = Vec::new();
         for (k, v) in &new_keys {
@@ -134,15 +124,8 @@ impl Patcher<'_> {
                 }
             });
         }
-        let origins: Vec<(usize, usize)> = members
-            .iter()
-            .map(|m| (m.key_span.start, m.value.span.end))
-            .collect();
-        let shape = Shape {
-            indent: &indent,
-            brackets: ('{', '}'),
-            multiline_if_empty: self.style.pretty,
-        };
+        let origins: Vec<(usize, usize)> = members.iter().map(|m| (m.key_span.start, m.value.span.end)).collect();
+        let shape = Shape { indent: &indent, brackets: ('{', '}'), multiline_if_empty: self.style.pretty };
         self.join(node, &origins, items, shape, |item_index, value| {
             let m = &members[item_index];
             let head = &self.text[m.key_span.start..m.value.span.start];
@@ -151,36 +134,17 @@ impl Patcher<'_> {
     }
 
     /// The key in `map` before `key` that also exists in the original object.
-    fn previous_kept_key<'m>(
-        &self,
-        map: &'m Map<String, Value>,
-        key: &str,
-        kept: &[&Member],
-    ) -> Option<&'m str> {
+    fn previous_kept_key<'m>(&self, map: &'m Map<String, Value>, key: &str, kept: &[&Member]) -> Option<&'m str> {
         let pos = map.keys().position(|k| k == key)?;
-        map.keys()
-            .take(pos)
-            .rev()
-            .find(|k| kept.iter().any(|m| &m.key == *k))
-            .map(String::as_str)
+        map.keys().take(pos).rev().find(|k| kept.iter().any(|m| &m.key == *k)).map(String::as_str)
     }
 
     fn render_member(&self, key: &str, value: &Value, indent: &str) -> String {
         let key_text = serde_json::to_string(key).unwrap_or_default();
-        format!(
-            "{key_text}{}{}",
-            self.style.colon,
-            self.style.render(value, indent, Some(key))
-        )
+        format!("{key_text}{}{}", self.style.colon, self.style.render(value, indent, Some(key)))
     }
 
-    fn emit_array(
-        &self,
-        node: &Node,
-        items: &[Node],
-        values: &[Value],
-        key: Option<&str>,
-    ) -> String {
+    fn emit_array(&self, node: &Node, items: &[Node], values: &[Value], key: Option<&str>) -> String {
         let indent = self.child_indent(node, items.first().map(|n| n.span.start));
         let plan = align(items, values);
         let rebuilt: Vec<Item> = plan
@@ -190,19 +154,10 @@ impl Patcher<'_> {
                 Step::Insert(j) => Item::New(self.style.render(&values[j], &indent, None)),
             })
             .collect();
-        let origins: Vec<(usize, usize)> =
-            items.iter().map(|n| (n.span.start, n.span.end)).collect();
-        let multiline_if_empty = key
-            .and_then(|k| self.style.multiline_for(k))
-            .unwrap_or(self.style.pretty);
-        let shape = Shape {
-            indent: &indent,
-            brackets: ('[', ']'),
-            multiline_if_empty,
-        };
-        self.join(node, &origins, rebuilt, shape, |i, value| {
-            self.emit(&items[i], value, None)
-        })
+        let origins: Vec<(usize, usize)> = items.iter().map(|n| (n.span.start, n.span.end)).collect();
+        let multiline_if_empty = key.and_then(|k| self.style.multiline_for(k)).unwrap_or(self.style.pretty);
+        let shape = Shape { indent: &indent, brackets: ('[', ']'), multiline_if_empty };
+        self.join(node, &origins, rebuilt, shape, |i, value| self.emit(&items[i], value, None))
     }
 
     /// Indentation for children: that of the first child's line if it has its own line,
@@ -213,19 +168,11 @@ impl Patcher<'_> {
                 return self.style.line_indent(self.text, start);
             }
         }
-        format!(
-            "{}{}",
-            self.style.line_indent(self.text, node.span.start),
-            self.style.unit
-        )
+        format!("{}{}", self.style.line_indent(self.text, node.span.start), self.style.unit)
     }
 
     fn starts_line(&self, offset: usize) -> bool {
-        self.text[..offset]
-            .chars()
-            .rev()
-            .take_while(|&c| c != '\n')
-            .all(|c| c == ' ' || c == '\t')
+        self.text[..offset].chars().rev().take_while(|&c| c != '\n').all(|c| c == ' ' || c == '\t')
             && self.text[..offset].contains('\n')
     }
 
@@ -242,11 +189,7 @@ impl Patcher<'_> {
     where
         F: FnMut(usize, &Value) -> String,
     {
-        let Shape {
-            indent,
-            brackets,
-            multiline_if_empty,
-        } = shape;
+        let Shape { indent, brackets, multiline_if_empty } = shape;
         if items.is_empty() {
             return format!("{}{}", brackets.0, brackets.1);
         }
@@ -258,14 +201,12 @@ impl Patcher<'_> {
         };
         let container_indent = self.style.line_indent(self.text, node.span.start);
         let (lead, trail) = match (origins.first(), origins.last()) {
-            (Some(&(first, _)), Some(&(_, last))) => (
-                self.text[inner_start..first].to_string(),
-                self.text[last..inner_end].to_string(),
-            ),
-            _ if multiline => (
-                format!("{}{indent}", self.style.newline),
-                format!("{}{container_indent}", self.style.newline),
-            ),
+            (Some(&(first, _)), Some(&(_, last))) => {
+                (self.text[inner_start..first].to_string(), self.text[last..inner_end].to_string())
+            }
+            _ if multiline => {
+                (format!("{}{indent}", self.style.newline), format!("{}{container_indent}", self.style.newline))
+            }
             _ => (String::new(), String::new()),
         };
         let default_sep = match origins {
@@ -284,9 +225,7 @@ impl Patcher<'_> {
             };
             if n > 0 {
                 match (previous, current) {
-                    (Some(p), Some(c)) if c == p + 1 => {
-                        out.push_str(&self.text[origins[p].1..origins[c].0])
-                    }
+                    (Some(p), Some(c)) if c == p + 1 => out.push_str(&self.text[origins[p].1..origins[c].0]),
                     _ => out.push_str(&default_sep),
                 }
             }
@@ -373,11 +312,7 @@ mod tests {
         let mut v = root.to_value();
         f(&mut v);
         let out = patch(text, &root, &v);
-        assert_eq!(
-            parse(&out).unwrap().to_value(),
-            v,
-            "patched text must parse to the edited value:\n{out}"
-        );
+        assert_eq!(parse(&out).unwrap().to_value(), v, "patched text must parse to the edited value:\n{out}");
         out
     }
 
@@ -391,10 +326,7 @@ mod tests {
     fn scalar_edit_changes_only_that_value() {
         let text = "{\n    \"defaultAction\": \"SCMP_ACT_ERRNO\",\n    \"x\": 1\n}\n";
         let out = apply(text, |v| v["defaultAction"] = json!("SCMP_ACT_LOG"));
-        assert_eq!(
-            out,
-            "{\n    \"defaultAction\": \"SCMP_ACT_LOG\",\n    \"x\": 1\n}\n"
-        );
+        assert_eq!(out, "{\n    \"defaultAction\": \"SCMP_ACT_LOG\",\n    \"x\": 1\n}\n");
     }
 
     #[test]
@@ -402,20 +334,10 @@ mod tests {
         let text = "{\n\t\"names\": [\n\t\t\"a\",\n\t\t\"b\",\n\t\t\"c\"\n\t]\n}";
         let out = apply(text, |v| drop(v["names"].as_array_mut().unwrap().remove(1)));
         assert_eq!(out, "{\n\t\"names\": [\n\t\t\"a\",\n\t\t\"c\"\n\t]\n}");
-        let out = apply(text, |v| {
-            v["names"].as_array_mut().unwrap().push(json!("d"))
-        });
-        assert_eq!(
-            out,
-            "{\n\t\"names\": [\n\t\t\"a\",\n\t\t\"b\",\n\t\t\"c\",\n\t\t\"d\"\n\t]\n}"
-        );
-        let out = apply(text, |v| {
-            v["names"].as_array_mut().unwrap().insert(0, json!("z"))
-        });
-        assert_eq!(
-            out,
-            "{\n\t\"names\": [\n\t\t\"z\",\n\t\t\"a\",\n\t\t\"b\",\n\t\t\"c\"\n\t]\n}"
-        );
+        let out = apply(text, |v| v["names"].as_array_mut().unwrap().push(json!("d")));
+        assert_eq!(out, "{\n\t\"names\": [\n\t\t\"a\",\n\t\t\"b\",\n\t\t\"c\",\n\t\t\"d\"\n\t]\n}");
+        let out = apply(text, |v| v["names"].as_array_mut().unwrap().insert(0, json!("z")));
+        assert_eq!(out, "{\n\t\"names\": [\n\t\t\"z\",\n\t\t\"a\",\n\t\t\"b\",\n\t\t\"c\"\n\t]\n}");
         let out = apply(text, |v| v["names"] = json!([]));
         assert_eq!(out, "{\n\t\"names\": []\n}");
     }
@@ -423,9 +345,7 @@ mod tests {
     #[test]
     fn inline_arrays_stay_inline() {
         let text = "{\"names\": [\"a\", \"b\"], \"k\": 1}";
-        let out = apply(text, |v| {
-            v["names"].as_array_mut().unwrap().push(json!("c"))
-        });
+        let out = apply(text, |v| v["names"].as_array_mut().unwrap().push(json!("c")));
         assert_eq!(out, "{\"names\": [\"a\", \"b\", \"c\"], \"k\": 1}");
     }
 
@@ -439,10 +359,7 @@ mod tests {
             m.insert("c".into(), json!(3));
             *v = Value::Object(m);
         });
-        assert_eq!(
-            out,
-            "{\n  \"a\": 1,\n  \"b\": {\n    \"x\": [\n      1\n    ]\n  },\n  \"c\": 3\n}\n"
-        );
+        assert_eq!(out, "{\n  \"a\": 1,\n  \"b\": {\n    \"x\": [\n      1\n    ]\n  },\n  \"c\": 3\n}\n");
     }
 
     #[test]
@@ -466,19 +383,13 @@ mod tests {
     fn edited_object_in_array_keeps_its_text() {
         let text = "[\n  {\"n\": 1, \"a\": \"x\"},\n  {\"n\": 2, \"a\": \"y\"}\n]";
         let out = apply(text, |v| v[1]["a"] = json!("z"));
-        assert_eq!(
-            out,
-            "[\n  {\"n\": 1, \"a\": \"x\"},\n  {\"n\": 2, \"a\": \"z\"}\n]"
-        );
+        assert_eq!(out, "[\n  {\"n\": 1, \"a\": \"x\"},\n  {\"n\": 2, \"a\": \"z\"}\n]");
     }
 
     #[test]
     fn filling_an_empty_array_uses_the_layout_of_same_named_arrays() {
         let text = "{\n  \"r\": [\n    {\"args\": [\n      {\"i\": 1}\n    ]},\n    {\"args\": []}\n  ]\n}";
         let out = apply(text, |v| v["r"][1]["args"] = json!([{"i": 2}]));
-        assert!(
-            out.contains("{\"args\": [\n      {\n        \"i\": 2\n      }\n    ]}"),
-            "{out}"
-        );
+        assert!(out.contains("{\"args\": [\n      {\n        \"i\": 2\n      }\n    ]}"), "{out}");
     }
 }

@@ -37,10 +37,7 @@ impl Style {
     /// The whitespace that starts the line holding `offset`.
     pub fn line_indent(&self, text: &str, offset: usize) -> String {
         let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        text[line_start..]
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .collect()
+        text[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect()
     }
 
     /// Renders a new value whose first line sits at `indent`; `key` is the key holding it.
@@ -49,15 +46,12 @@ impl Style {
             Value::Array(items) if items.is_empty() => "[]".into(),
             Value::Object(map) if map.is_empty() => "{}".into(),
             Value::Array(items) => {
-                let multiline = key
-                    .and_then(|k| self.multiline_for(k))
-                    .unwrap_or(self.pretty);
+                let multiline = key.and_then(|k| self.multiline_for(k)).unwrap_or(self.pretty);
                 let parts: Vec<(Option<&str>, &Value)> = items.iter().map(|v| (None, v)).collect();
                 self.render_container(&parts, indent, multiline, ('[', ']'))
             }
             Value::Object(map) => {
-                let parts: Vec<(Option<&str>, &Value)> =
-                    map.iter().map(|(k, v)| (Some(k.as_str()), v)).collect();
+                let parts: Vec<(Option<&str>, &Value)> = map.iter().map(|(k, v)| (Some(k.as_str()), v)).collect();
                 self.render_container(&parts, indent, self.pretty, ('{', '}'))
             }
             scalar => serde_json::to_string(scalar).unwrap_or_default(),
@@ -71,11 +65,7 @@ impl Style {
         multiline: bool,
         brackets: (char, char),
     ) -> String {
-        let inner = if multiline {
-            format!("{indent}{}", self.unit)
-        } else {
-            indent.to_string()
-        };
+        let inner = if multiline { format!("{indent}{}", self.unit) } else { indent.to_string() };
         let rendered: Vec<String> = parts
             .iter()
             .map(|(k, v)| match k {
@@ -90,12 +80,7 @@ impl Style {
             .collect();
         if multiline {
             let nl = self.newline;
-            format!(
-                "{}{nl}{inner}{}{nl}{indent}{}",
-                brackets.0,
-                rendered.join(&format!(",{nl}{inner}")),
-                brackets.1
-            )
+            format!("{}{nl}{inner}{}{nl}{indent}{}", brackets.0, rendered.join(&format!(",{nl}{inner}")), brackets.1)
         } else {
             format!("{}{}{}", brackets.0, rendered.join(", "), brackets.1)
         }
@@ -113,11 +98,7 @@ fn detect_unit(text: &str) -> String {
             smallest_spaces = smallest_spaces.min(spaces);
         }
     }
-    if smallest_spaces == usize::MAX {
-        "    ".into()
-    } else {
-        " ".repeat(smallest_spaces.min(8))
-    }
+    if smallest_spaces == usize::MAX { "    ".into() } else { " ".repeat(smallest_spaces.min(8)) }
 }
 
 fn first_colon(text: &str, node: &Node) -> Option<String> {
@@ -138,9 +119,7 @@ fn learn_layouts(text: &str, node: &Node, layouts: &mut HashMap<String, bool>) {
                 if let NodeKind::Array(items) = &m.value.kind {
                     if let Some(first) = items.first() {
                         let between = &text[m.value.span.start..first.span.start];
-                        layouts
-                            .entry(m.key.clone())
-                            .or_insert(between.contains('\n'));
+                        layouts.entry(m.key.clone()).or_insert(between.contains('\n'));
                     }
                 }
                 learn_layouts(text, &m.value, layouts);

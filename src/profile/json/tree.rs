@@ -98,15 +98,9 @@ pub fn path_to_string(path: &[PathStep]) -> String {
             PathStep::Index(i) => out.push_str(&format!("[{i}]")),
         }
     }
-    if out.is_empty() {
-        "(top level)".to_string()
-    } else {
-        out
-    }
+    if out.is_empty() { "(top level)".to_string() } else { out }
 }
 
 fn number_value(text: &str) -> Value {
-    serde_json::from_str::<serde_json::Number>(text)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
+    serde_json::from_str::<serde_json::Number>(text).map(Value::Number).unwrap_or(Value::Null)
 }

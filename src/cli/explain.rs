@@ -1,0 +1,272 @@
+//! `seccompose explain`: the action for one call, and the rule that decided it.
+
+use super::{ContextArgs, Failure, Format, open_profile, parse_arch};
+use crate::catalog::{self, Arch};
+use crate::policy::context::{Context, Engine};
+use crate::policy::evaluator::{Decision, Evaluator, Source};
+use crate::policy::prepare::describe_filter;
+use crate::profile::{Action, Document, Rule, errno};
+use clap::Args;
+use serde_json::json;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Profile file (JSON), or a built-in profile name such as runtime-default.
+    pub file: PathBuf,
+    /// Syscall name (or number on the call's arch).
+    pub syscall: String,
+    /// Up to six argument values, decimal or 0x hex (missing ones are 0).
+    #[arg(value_name = "ARG", num_args = 0..=6, value_parser = parse_arg)]
+    pub args: Vec<u64>,
+    #[command(flatten)]
+    pub context: ContextArgs,
+    /// ABI of the call (default: the host's); `--arch x86` asks about an `int 0x80` call.
+    #[arg(long, value_parser = parse_arch)]
+    pub arch: Option<Arch>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+fn parse_arg(s: &str) -> Result<u64, String> {
+    let t = s.trim().replace('_', "");
+    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => t.parse::<u64>(),
+    };
+    parsed.map_err(|_| format!("\"{s}\" is not a number (use decimal or 0x hex, 0 to 2^64-1)"))
+}
+
+pub fn run(args: &ExplainArgs) -> Result<i32, Failure> {
+    let doc = open_profile(&args.file)?;
+    if doc.has_errors() {
+        let first = doc.findings.iter().find(|f| f.level == crate::profile::Level::Error).expect("has errors");
+        return Err(Failure::unusable(format!(
+            "{}: the profile has errors; run `seccompose check` (first: {})",
+            doc.display_name(),
+            crate::profile::finding::format_finding(&doc.display_name(), first)
+        )));
+    }
+    let ctx = args.context.context();
+    let arch = args.arch.unwrap_or(ctx.native);
+    let (name, nr) = resolve_syscall(&args.syscall, arch)?;
+    let mut call_args = [0u64; 6];
+    call_args[..args.args.len()].copy_from_slice(&args.args);
+    let evaluator = Evaluator::new(&doc.profile, &ctx).map_err(|e| {
+        Failure::unusable(format!("{}: under {} the container would not start: {e}", doc.display_name(), ctx.engine))
+    })?;
+    let decision = evaluator.decide(arch, nr, &call_args);
+    let others = other_engines(&doc, &ctx, arch, nr, &call_args);
+    match args.format {
+        Format::Json => print_json(&doc, &ctx, arch, &name, nr, &call_args, decision, &others),
+        Format::Text => print_text(&doc, &evaluator, arch, &name, nr, &call_args, decision, &others),
+    }
+    Ok(0)
+}
+
+fn resolve_syscall(text: &str, arch: Arch) -> Result<(String, u32), Failure> {
+    if let Ok(nr) = text.parse::<u32>() {
+        let name = catalog::name_of(arch, nr).map_or_else(|| format!("#{nr}"), str::to_string);
+        return Ok((name, nr));
+    }
+    match catalog::number(arch, text) {
+        Some(nr) => Ok((text.to_string(), nr)),
+        None if catalog::is_known_anywhere(text) => {
+            Err(Failure::unusable(format!("{text} is not a syscall on {arch}; pick another ABI with --arch")))
+        }
+        None => {
+            let hint = catalog::suggest(text).map(|s| format!("; did you mean {s}?")).unwrap_or_default();
+            Err(Failure::unusable(format!("unknown syscall \"{text}\"{hint}")))
+        }
+    }
+}
+
+fn other_engines(
+    doc: &Document,
+    ctx: &Context,
+    arch: Arch,
+    nr: u32,
+    args: &[u64; 6],
+) -> Vec<(Engine, Result<Action, String>)> {
+    Engine::ALL
+        .into_iter()
+        .filter(|e| *e != ctx.engine)
+        .map(|engine| {
+            let other = Context { engine, ..ctx.clone() };
+            let result = Evaluator::new(&doc.profile, &other)
+                .map(|ev| ev.decide(arch, nr, args).action)
+                .map_err(|e| e.to_string());
+            (engine, result)
+        })
+        .collect()
+}
+
+fn action_text(action: Action) -> String {
+    match action {
+        Action::Errno(e) => match errno::errno_name(e) {
+            Some(n) => format!("{action} {n}"),
+            None => action.to_string(),
+        },
+        _ => action.to_string(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn print_text(
+    doc: &Document,
+    ev: &Evaluator,
+    arch: Arch,
+    name: &str,
+    nr: u32,
+    args: &[u64; 6],
+    d: Decision,
+    others: &[(Engine, Result<Action, String>)],
+) {
+    println!("{}", d.action);
+    let shown: Vec<String> = args.iter().map(|a| if *a > 9 { format!("{a:#x}") } else { a.to_string() }).collect();
+    println!("  call:       {name} on {arch} (nr {nr}), args {}", shown.join(" "));
+    println!("  decided by: {}", source_text(doc, ev, d.source));
+    println!("  result:     {}", action_text(d.action));
+    for rule in doc.profile.rules.iter().filter(|r| r.all_names().any(|n| n == name)) {
+        if d.source == Source::Rule(rule.index) {
+            continue;
+        }
+        println!("  also:       {}", rule_note(ev, rule));
+    }
+    println!("  context:    {}", ev.context.summary());
+    let rest: Vec<String> = others
+        .iter()
+        .map(|(e, r)| match r {
+            Ok(a) => format!("{e} {a}"),
+            Err(_) => format!("{e} refuses the profile"),
+        })
+        .collect();
+    println!("  engines:    {}", rest.join(", "));
+}
+
+fn source_text(doc: &Document, ev: &Evaluator, source: Source) -> String {
+    let p = &doc.profile;
+    match source {
+        Source::Rule(i) => match p.rules.iter().find(|r| r.index == i) {
+            Some(rule) => describe_rule(doc, rule),
+            None => format!("syscalls[{i}]"),
+        },
+        Source::Default => {
+            let errno = p.default_errno_ret.map(|e| format!(", defaultErrnoRet {e}")).unwrap_or_default();
+            let action = p.default_action.map_or("?", |a| a.spelling());
+            format!("the default action (defaultAction {action}{errno}): no rule applies")
+        }
+        Source::MergedConditions => "overlapping conditional rules, as libseccomp merged them".to_string(),
+        Source::BadArch => {
+            format!("architecture check: the filter covers only {}, anything else is killed", arch_list(ev))
+        }
+        Source::EnosysStub => {
+            "runc's ENOSYS stub: the syscall is newer than every syscall the profile names".to_string()
+        }
+    }
+}
+
+fn arch_list(ev: &Evaluator) -> String {
+    ev.arches().iter().map(|a| a.short_name()).collect::<Vec<_>>().join(", ")
+}
+
+fn describe_rule(doc: &Document, rule: &Rule) -> String {
+    let mut out = format!("syscalls[{}]{}: {}", rule.index, line_of(doc, rule.index), rule.action.spelling());
+    if let Some(e) = rule.errno_ret {
+        out.push_str(&format!(" errnoRet {e}"));
+    }
+    let names: Vec<&str> = rule.all_names().collect();
+    let names = if names.len() > 6 {
+        format!("{}, … ({} names)", names[..6].join(", "), names.len())
+    } else {
+        names.join(", ")
+    };
+    out.push_str(&format!(" for {names}"));
+    if !rule.args.is_empty() {
+        let conds: Vec<String> = rule.args.iter().map(describe_condition).collect();
+        out.push_str(&format!(" when {}", conds.join(" and ")));
+    }
+    let filter = describe_filter(&rule.includes, &rule.excludes);
+    if !filter.is_empty() {
+        out.push_str(&format!(" ({filter})"));
+    }
+    if let Some(c) = &rule.comment {
+        out.push_str(&format!(" — \"{c}\""));
+    }
+    out
+}
+
+/// ` (line N)` for a rule, from the document's text.
+fn line_of(doc: &Document, index: usize) -> String {
+    let text = doc.render();
+    let Ok(root) = crate::profile::json::parse(&text) else { return String::new() };
+    let mut path = doc.profile_at.clone();
+    path.push(crate::profile::json::PathStep::Key("syscalls".into()));
+    path.push(crate::profile::json::PathStep::Index(index));
+    root.at(&path).map_or_else(String::new, |n| {
+        format!(" (line {})", crate::profile::position::LineIndex::new(&text).line(n.span.start))
+    })
+}
+
+pub fn describe_condition(c: &crate::profile::ArgCondition) -> String {
+    match c.op {
+        crate::profile::Op::MaskedEq => format!("arg{} & {:#x} == {:#x}", c.index, c.value, c.value_two & c.value),
+        op => format!(
+            "arg{} {} {}",
+            c.index,
+            op.symbol(),
+            if c.value > 9 { format!("{:#x}", c.value) } else { c.value.to_string() }
+        ),
+    }
+}
+
+fn rule_note(ev: &Evaluator, rule: &Rule) -> String {
+    let base = format!("syscalls[{}] {}", rule.index, rule.action.spelling());
+    if let Some(s) = ev.prepared.skipped.iter().find(|s| s.origin == rule.index) {
+        return format!("{base} does not apply: {}", s.reason);
+    }
+    let action = Action::from_name(rule.action, rule.errno_ret);
+    if action == ev.default_action {
+        return format!("{base} equals the default action (runc drops it)");
+    }
+    if !rule.args.is_empty() {
+        let conds: Vec<String> = rule.args.iter().map(describe_condition).collect();
+        return format!("{base} applies only when {}", conds.join(" and "));
+    }
+    format!("{base} also names it (an earlier rule decides)")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn print_json(
+    doc: &Document,
+    ctx: &Context,
+    arch: Arch,
+    name: &str,
+    nr: u32,
+    args: &[u64; 6],
+    d: Decision,
+    others: &[(Engine, Result<Action, String>)],
+) {
+    let source = match d.source {
+        Source::Rule(i) => json!({"kind": "rule", "rule": i}),
+        Source::Default => json!({"kind": "default"}),
+        Source::MergedConditions => json!({"kind": "merged-conditions"}),
+        Source::BadArch => json!({"kind": "bad-arch"}),
+        Source::EnosysStub => json!({"kind": "enosys-stub"}),
+    };
+    let engines: serde_json::Map<String, serde_json::Value> = others
+        .iter()
+        .map(|(e, r)| {
+            (e.name().to_string(), r.as_ref().map_or_else(|err| json!({"error": err}), |a| json!(a.to_string())))
+        })
+        .collect();
+    let out = json!({
+        "file": doc.display_name(),
+        "action": d.action.to_string(),
+        "syscall": name, "arch": arch.short_name(), "nr": nr, "args": args,
+        "source": source,
+        "engine": ctx.engine.name(),
+        "other_engines": engines,
+    });
+    println!("{}", serde_json::to_string_pretty(&out).expect("serializable"));
+}

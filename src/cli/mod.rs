@@ -1,0 +1,130 @@
+//! Subcommands: argument definitions and output formatting. The logic lives in the core.
+
+mod check;
+mod explain;
+mod syscalls;
+
+use crate::catalog::Arch;
+use crate::policy::context::{Context, DOCKER_DEFAULT_CAPS, Engine, normalize_cap, running_kernel};
+use crate::profile::{Document, KernelVersion};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+
+/// seccompose: edit, explain, test-run and compare Linux seccomp profiles.
+#[derive(Debug, Parser)]
+#[command(name = "seccompose", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a profile: load errors and lint findings under a context.
+    ///
+    /// Exit status: 0 without error-level findings, 1 with any, 2 when the file cannot be used.
+    Check(check::CheckArgs),
+    /// Explain what the kernel does for one syscall (and arguments) under a profile.
+    ///
+    /// The first line is the action (`ALLOW`, `ERRNO(1)`, …); then the rule that decided.
+    Explain(explain::ExplainArgs),
+    /// List the syscall catalog: numbers, categories, summaries; QUERY is fuzzy.
+    Syscalls(syscalls::SyscallsArgs),
+}
+
+/// The context flags every profile-taking subcommand shares.
+#[derive(Debug, Clone, Args)]
+pub struct ContextArgs {
+    /// Engine that loads the profile: docker, podman (also CRI-O), containerd, oci.
+    #[arg(long, value_name = "E", default_value = "docker", value_parser = parse_engine)]
+    pub engine: Engine,
+    /// Host architecture (native arch of the filter; picks the archMap entry). Default: this machine.
+    #[arg(long, value_name = "ARCH", value_parser = parse_arch)]
+    pub native: Option<Arch>,
+    /// Container capability (repeatable; replaces Docker's 14 defaults). `--cap none` for none.
+    #[arg(long = "cap", value_name = "CAP")]
+    pub caps: Vec<String>,
+    /// Kernel version of the host, X.Y (default: the running kernel).
+    #[arg(long, value_name = "X.Y", value_parser = parse_kernel)]
+    pub kernel: Option<KernelVersion>,
+}
+
+impl ContextArgs {
+    pub fn context(&self) -> Context {
+        let caps = if self.caps.is_empty() {
+            DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect()
+        } else {
+            self.caps
+                .iter()
+                .flat_map(|c| c.split(','))
+                .filter(|c| !c.trim().is_empty() && !c.trim().eq_ignore_ascii_case("none"))
+                .map(normalize_cap)
+                .collect()
+        };
+        Context {
+            engine: self.engine,
+            native: self.native.unwrap_or_else(Arch::host),
+            caps,
+            kernel: self.kernel.unwrap_or_else(running_kernel),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+fn parse_engine(s: &str) -> Result<Engine, String> {
+    Engine::parse(s).ok_or_else(|| format!("unknown engine \"{s}\" (use docker, podman, containerd or oci)"))
+}
+
+pub fn parse_arch(s: &str) -> Result<Arch, String> {
+    Arch::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Arch::all().map(Arch::short_name).collect();
+        format!("unknown architecture \"{s}\" (use one of {})", names.join(", "))
+    })
+}
+
+fn parse_kernel(s: &str) -> Result<KernelVersion, String> {
+    KernelVersion::parse(s).ok_or_else(|| format!("\"{s}\" is not a kernel version (write X.Y, e.g. 5.15)"))
+}
+
+/// A failure that ends a subcommand: message for stderr and exit status.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: i32,
+}
+
+impl Failure {
+    /// The input cannot be used (exit 2).
+    pub fn unusable(message: impl Into<String>) -> Failure {
+        Failure { message: message.into(), code: 2 }
+    }
+}
+
+/// Runs a subcommand; returns the exit status.
+pub fn run(command: Command) -> Result<i32, Failure> {
+    match command {
+        Command::Check(args) => check::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Syscalls(args) => syscalls::run(&args),
+    }
+}
+
+/// Opens a profile file, or a bundled profile by name (`runtime-default`, `fine-grained`, …).
+pub fn open_profile(path: &Path) -> Result<Document, Failure> {
+    if !path.exists() {
+        if let Some(doc) = crate::profile::bundled::open(&path.to_string_lossy()) {
+            return Ok(doc);
+        }
+    }
+    Document::open(path).map_err(|e| Failure::unusable(e.to_string()))
+}
+
+/// `file` as shown in messages.
+pub fn shown(path: &PathBuf) -> String {
+    path.display().to_string()
+}

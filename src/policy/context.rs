@@ -1,0 +1,141 @@
+//! The editing context: which engine loads the profile, on what host, with which capabilities.
+
+use crate::catalog::Arch;
+use crate::profile::KernelVersion;
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// The software that turns a profile file into the OCI spec runc or crun installs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Engine {
+    /// dockerd (moby): resolves includes/excludes, archMap, the deprecated `name`.
+    Docker,
+    /// podman and CRI-O (containers/common): as docker, plus errno names.
+    Podman,
+    /// containerd (Kubernetes Localhost profiles): the file is decoded straight into the OCI
+    /// struct, so includes/excludes/archMap/name are ignored.
+    Containerd,
+    /// A raw OCI `config.json` `linux.seccomp`: as containerd.
+    Oci,
+}
+
+impl Engine {
+    pub const ALL: [Engine; 4] = [Engine::Docker, Engine::Podman, Engine::Containerd, Engine::Oci];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Docker => "docker",
+            Engine::Podman => "podman",
+            Engine::Containerd => "containerd",
+            Engine::Oci => "oci",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Engine> {
+        let t = text.trim().to_ascii_lowercase();
+        match t.as_str() {
+            "docker" | "moby" | "dockerd" => Some(Engine::Docker),
+            "podman" | "cri-o" | "crio" | "containers-common" => Some(Engine::Podman),
+            "containerd" | "kubernetes" | "k8s" => Some(Engine::Containerd),
+            "oci" | "runc" | "crun" => Some(Engine::Oci),
+            _ => None,
+        }
+    }
+
+    /// Whether the engine evaluates `includes`, `excludes` and `archMap`.
+    pub fn resolves_conditions(self) -> bool {
+        matches!(self, Engine::Docker | Engine::Podman)
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Docker's default capability set (moby `oci/caps/defaults.go`).
+pub const DOCKER_DEFAULT_CAPS: [&str; 14] = [
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+];
+
+/// Everything that decides what a profile enforces besides the profile itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    pub engine: Engine,
+    /// The host's architecture: the native arch of the filter, and the `archMap` key.
+    pub native: Arch,
+    /// The container's capabilities (bounding set), `CAP_*` spelling.
+    pub caps: BTreeSet<String>,
+    pub kernel: KernelVersion,
+}
+
+impl Default for Context {
+    fn default() -> Context {
+        Context {
+            engine: Engine::Docker,
+            native: Arch::host(),
+            caps: DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect(),
+            kernel: running_kernel(),
+        }
+    }
+}
+
+impl Context {
+    pub fn has_cap(&self, cap: &str) -> bool {
+        self.caps.contains(cap)
+    }
+
+    /// One line for status bars and reports: `docker · x86_64 · 14 caps · kernel 6.18`.
+    pub fn summary(&self) -> String {
+        let caps =
+            if self.caps.len() == DOCKER_DEFAULT_CAPS.len() && DOCKER_DEFAULT_CAPS.iter().all(|c| self.has_cap(c)) {
+                "docker default caps".to_string()
+            } else {
+                format!("{} caps", self.caps.len())
+            };
+        format!("{} · {} · {caps} · kernel {}", self.engine, self.native, self.kernel)
+    }
+}
+
+/// Normalises a capability name: `sys_admin`, `SYS_ADMIN` and `CAP_SYS_ADMIN` are the same.
+pub fn normalize_cap(text: &str) -> String {
+    let upper = text.trim().to_ascii_uppercase();
+    if upper.starts_with("CAP_") { upper } else { format!("CAP_{upper}") }
+}
+
+/// The kernel this program runs on (`/proc/sys/kernel/osrelease`), or 6.1 if unreadable.
+pub fn running_kernel() -> KernelVersion {
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .ok()
+        .and_then(|s| KernelVersion::parse(&s))
+        .unwrap_or(KernelVersion { major: 6, minor: 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_docker() {
+        let ctx = Context::default();
+        assert_eq!(ctx.engine, Engine::Docker);
+        assert_eq!(ctx.caps.len(), 14);
+        assert!(!ctx.has_cap("CAP_SYS_ADMIN"));
+        assert_eq!(normalize_cap("sys_admin"), "CAP_SYS_ADMIN");
+        assert_eq!(Engine::parse("CRI-O"), Some(Engine::Podman));
+    }
+}

@@ -1,0 +1,234 @@
+//! The evaluator: what the kernel does for (arch, syscall, args) under (profile, context).
+//!
+//! It runs the same stages as a real container start: the engine prepares the profile
+//! (`prepare.rs`), the runtime (runc or crun) feeds each rule to libseccomp (`seccomp_db`),
+//! and runc prepends its ENOSYS stub. Every view, lint and diff asks this one place.
+
+use super::context::{Context, Engine};
+use super::prepare::{PrepareError, Prepared, SpecRule, prepare};
+use super::seccomp_db::{AddError, Cond, Path, SeccompDb, multiplexed_call};
+use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
+use crate::profile::{Action, ActionName, Profile};
+use std::collections::BTreeMap;
+
+/// The OCI runtime that installs the filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    /// runc: libseccomp plus an ENOSYS stub for syscalls newer than the profile knows.
+    Runc,
+    /// crun: libseccomp only.
+    Crun,
+}
+
+impl Engine {
+    /// The runtime each engine uses by default: docker and containerd ship runc, podman crun.
+    pub fn runtime(self) -> Runtime {
+        match self {
+            Engine::Podman => Runtime::Crun,
+            _ => Runtime::Runc,
+        }
+    }
+}
+
+/// Why the runtime would refuse to install the profile (the container does not start).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BuildError {
+    #[error("{0}")]
+    Engine(#[from] PrepareError),
+    #[error("SCMP_ACT_NOTIFY cannot be the default action (runc refuses it)")]
+    NotifyDefault,
+    #[error("rule {origin} ({name}): libseccomp refuses it: {source}")]
+    Rule { origin: usize, name: String, source: AddError },
+}
+
+/// Where a decision came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A profile rule (index into the profile's `syscalls`).
+    Rule(usize),
+    /// Overlapping conditional rules, merged by libseccomp, gave this action.
+    MergedConditions,
+    /// No rule applies: the default action.
+    Default,
+    /// The call's architecture is not in the filter.
+    BadArch,
+    /// runc's stub: the syscall is newer than every syscall the profile names.
+    EnosysStub,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub action: Action,
+    pub source: Source,
+}
+
+/// runc's ENOSYS stub: per audit arch, the largest syscall number the profile names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnosysStub {
+    pub last: BTreeMap<Arch, u32>,
+}
+
+/// A profile compiled for one context, ready to answer questions.
+#[derive(Debug, Clone)]
+pub struct Evaluator {
+    pub context: Context,
+    pub prepared: Prepared,
+    pub default_action: Action,
+    pub db: SeccompDb,
+    pub stub: Option<EnosysStub>,
+    /// Syscall names the rules mention that libseccomp does not know (runc skips them).
+    pub unknown_names: Vec<(usize, String)>,
+}
+
+impl Evaluator {
+    pub fn new(profile: &Profile, context: &Context) -> Result<Evaluator, BuildError> {
+        let prepared = prepare(profile, context)?;
+        let spec = &prepared.spec;
+        let default_action = Action::from_name(spec.default_action, spec.default_errno_ret);
+        if default_action == Action::Notify {
+            return Err(BuildError::NotifyDefault);
+        }
+        let mut arches = vec![context.native];
+        arches.extend(spec.architectures.iter().copied());
+        let mut db = SeccompDb::new(default_action, &arches);
+        let mut unknown_names = Vec::new();
+        for rule in &spec.rules {
+            add_spec_rule(&mut db, rule, default_action, &mut unknown_names)?;
+        }
+        let stub = match context.engine.runtime() {
+            Runtime::Runc
+                if !matches!(spec.default_action, ActionName::Allow | ActionName::Log | ActionName::Trace) =>
+            {
+                Some(enosys_stub(&db, &spec.rules))
+            }
+            _ => None,
+        };
+        Ok(Evaluator { context: context.clone(), prepared, default_action, db, stub, unknown_names })
+    }
+
+    /// The architectures the installed filter accepts.
+    pub fn arches(&self) -> Vec<Arch> {
+        self.db.arches().collect()
+    }
+
+    /// What happens to syscall number `nr` called with the `arch` ABI.
+    pub fn decide(&self, arch: Arch, nr: u32, args: &[u64; 6]) -> Decision {
+        let nr = if arch == Arch::X32 { nr | X32_SYSCALL_BIT } else { nr };
+        if let Some(stub) = &self.stub {
+            if stub.applies(arch, nr) {
+                return Decision { action: Action::Errno(38), source: Source::EnosysStub };
+            }
+        }
+        let (action, path) = self.db.decide(arch, nr, args);
+        let source = match path {
+            Path::BadArch => Source::BadArch,
+            Path::Default | Path::ConditionsFellThrough => Source::Default,
+            Path::Unconditional | Path::Conditions => {
+                self.deciding_rule(arch, nr, args, action).map_or(Source::MergedConditions, Source::Rule)
+            }
+        };
+        Decision { action, source }
+    }
+
+    /// Like [`Evaluator::decide`] by name; `None` when the syscall does not exist on `arch`.
+    pub fn decide_name(&self, arch: Arch, name: &str, args: &[u64; 6]) -> Option<Decision> {
+        catalog::number(arch, name).map(|nr| self.decide(arch, nr, args))
+    }
+
+    /// The first rule, in profile order, that names this call, matches its arguments and has
+    /// the action that was decided.
+    fn deciding_rule(&self, arch: Arch, nr: u32, args: &[u64; 6], action: Action) -> Option<usize> {
+        let name = catalog::name_of(arch, nr)?;
+        let word = |v: u64| if arch.is_64bit() { v } else { v & 0xffff_ffff };
+        let args = args.map(word);
+        self.prepared.spec.rules.iter().find_map(|rule| {
+            let rule_action = Action::from_name(rule.action, rule.errno_ret);
+            if rule_action != action {
+                return None;
+            }
+            let conds_match = |skip_arg0: bool| {
+                rule.args.iter().filter(|c| !(skip_arg0 && c.index == 0)).all(|c| {
+                    let (value, value_two) = (word(c.value), word(c.value_two));
+                    c.op.matches(args[c.index as usize], value, value_two)
+                })
+            };
+            let direct = rule.names.iter().any(|n| n == name) && conds_match(false);
+            let muxed =
+                rule.names.iter().any(|n| multiplexed_call(n).is_some_and(|(mux, sub)| mux == name && args[0] == sub))
+                    && conds_match(true);
+            (direct || muxed).then_some(rule.origin)
+        })
+    }
+}
+
+impl EnosysStub {
+    /// Whether runc's stub answers ENOSYS before the filter runs.
+    pub fn applies(&self, arch: Arch, nr: u32) -> bool {
+        let audit = arch.audit_value();
+        let last = |a: Arch| self.last.get(&a).copied();
+        if audit == Arch::X86_64.audit_value() {
+            let x32_call = nr & X32_SYSCALL_BIT != 0;
+            return match (x32_call, last(Arch::X86_64), last(Arch::X32)) {
+                (true, _, Some(max)) => nr > max,
+                (false, Some(max), _) => nr > max,
+                _ => false,
+            };
+        }
+        let Some((&a, &max)) = self.last.iter().find(|(a, _)| a.audit_value() == audit) else { return false };
+        if matches!(a, Arch::S390 | Arch::S390x) && nr == 0 {
+            return true;
+        }
+        nr > max
+    }
+}
+
+fn add_spec_rule(
+    db: &mut SeccompDb,
+    rule: &SpecRule,
+    default: Action,
+    unknown: &mut Vec<(usize, String)>,
+) -> Result<(), BuildError> {
+    let action = Action::from_name(rule.action, rule.errno_ret);
+    for name in &rule.names {
+        // runc skips rules whose action is the default (libseccomp would refuse them).
+        if action == default {
+            continue;
+        }
+        if !catalog::is_known_anywhere(name) {
+            unknown.push((rule.origin, name.clone()));
+            continue;
+        }
+        let conds: Vec<Cond> = rule.args.iter().map(Cond::from_condition).collect();
+        let repeated_index = (0..6).any(|i| rule.args.iter().filter(|c| c.index == i).count() > 1);
+        let attempts: Vec<Vec<Cond>> =
+            if repeated_index { conds.iter().map(|c| vec![*c]).collect() } else { vec![conds] };
+        for conds in attempts {
+            db.add_rule(name, action, &conds).map_err(|source| BuildError::Rule {
+                origin: rule.origin,
+                name: name.clone(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The largest syscall number the profile names, per arch of the filter (socket and IPC names
+/// on multiplexing arches resolve to libseccomp pseudo-numbers and do not count).
+fn enosys_stub(db: &SeccompDb, rules: &[SpecRule]) -> EnosysStub {
+    let mut last = BTreeMap::new();
+    for arch in db.arches() {
+        let multiplexing =
+            matches!(arch, Arch::X86 | Arch::Ppc | Arch::Ppc64 | Arch::Ppc64le | Arch::S390 | Arch::S390x);
+        let max = rules
+            .iter()
+            .flat_map(|r| r.names.iter())
+            .filter(|n| !(multiplexing && multiplexed_call(n).is_some()))
+            .filter_map(|n| catalog::number(arch, n))
+            .max();
+        if let Some(max) = max.filter(|m| *m != 0) {
+            last.insert(arch, max);
+        }
+    }
+    EnosysStub { last }
+}

@@ -1,0 +1,316 @@
+//! The individual lint checks. Each pushes (finding, JSON path within the profile).
+
+use super::level_of;
+use crate::catalog::{self, RiskLevel};
+use crate::policy::context::Context;
+use crate::policy::evaluator::{BuildError, Evaluator, Runtime, Source};
+use crate::policy::prepare::describe_filter;
+use crate::profile::finding::Finding;
+use crate::profile::json::PathStep;
+use crate::profile::{Action, Document};
+use std::collections::HashMap;
+
+type Out = Vec<(Finding, Vec<PathStep>)>;
+
+fn key(k: &str) -> PathStep {
+    PathStep::Key(k.to_string())
+}
+
+fn rule_path(i: usize) -> Vec<PathStep> {
+    vec![key("syscalls"), PathStep::Index(i)]
+}
+
+fn push(out: &mut Out, id: &'static str, path: Vec<PathStep>, message: String, hint: &str) {
+    out.push((Finding::new(id, level_of(id), &path, message).hint(hint), path));
+}
+
+/// Syscalls runc itself makes between installing the filter and exec'ing the program.
+const RUNC_AFTER_FILTER: &[&str] = &[
+    "openat",
+    "close",
+    "write",
+    "getpid",
+    "fstatfs",
+    "getdents64",
+    "epoll_ctl",
+    "futex",
+    "nanosleep",
+    "sched_yield",
+    "rt_sigreturn",
+];
+
+pub fn run(doc: &Document, ctx: &Context, evaluator: Result<&Evaluator, &BuildError>, out: &mut Out) {
+    structure(doc, ctx, out);
+    match evaluator {
+        Ok(ev) => {
+            behaviour(ev, ctx, out);
+            overlaps(ev, out);
+        }
+        Err(e) => push(
+            out,
+            "runtime-refuses",
+            Vec::new(),
+            format!("under {} the container would not start: {e}", ctx.engine),
+            "fix the cause named here; `seccompose explain` shows what each rule does",
+        ),
+    }
+}
+
+/// Checks on the profile's text and fields, independent of what the filter decides.
+fn structure(doc: &Document, ctx: &Context, out: &mut Out) {
+    let p = &doc.profile;
+    let legacy: Vec<usize> = p.rules.iter().filter(|r| r.name.is_some()).map(|r| r.index).collect();
+    if let Some(&first) = legacy.first() {
+        push(
+            out,
+            "deprecated-name",
+            [rule_path(first), vec![key("name")]].concat(),
+            format!(
+                "{} rule(s) use the deprecated single \"name\" field (first: syscalls[{first}]); containerd and plain OCI runtimes ignore it, so those rules do nothing there",
+                legacy.len()
+            ),
+            "use \"names\": [\"…\"]",
+        );
+    }
+    for rule in &p.rules {
+        let mut not_here = Vec::new();
+        for (j, name) in rule.names.iter().enumerate() {
+            if !catalog::is_known_anywhere(name) {
+                let suggestion = catalog::suggest(name).map(|s| format!("; did you mean \"{s}\"?")).unwrap_or_default();
+                let path = [rule_path(rule.index), vec![key("names"), PathStep::Index(j)]].concat();
+                let msg = format!("unknown syscall \"{name}\": runc skips it silently{suggestion}");
+                out.push((
+                    Finding::new("unknown-syscall", level_of("unknown-syscall"), &path, msg)
+                        .hint("fix the spelling or remove it")
+                        .about(name.clone()),
+                    path,
+                ));
+            } else if !ctx.native.compat_arches().iter().any(|a| catalog::number(*a, name).is_some()) {
+                not_here.push(name.as_str());
+            }
+        }
+        if !not_here.is_empty() {
+            push(
+                out,
+                "not-on-arch",
+                [rule_path(rule.index), vec![key("names")]].concat(),
+                format!(
+                    "{} of these names are not syscalls on a {} host ({}); they do nothing there",
+                    not_here.len(),
+                    ctx.native,
+                    not_here.join(", ")
+                ),
+                "fine in a multi-arch profile; remove them if the profile is for this host only",
+            );
+        }
+    }
+    if p.rules.len() > 128 {
+        push(
+            out,
+            "too-many-rules",
+            vec![key("syscalls")],
+            format!("{} rule entries (more than 128)", p.rules.len()),
+            "merge rules with the same action and conditions into one \"names\" list",
+        );
+    }
+    if doc.original.len() > 1 << 20 {
+        push(
+            out,
+            "too-large",
+            Vec::new(),
+            format!("the file is {} bytes (over 1 MiB)", doc.original.len()),
+            "merge rules and drop comments; Kubernetes objects are limited to about 1 MiB",
+        );
+    }
+    let uses_notify = p.default_action == Some(crate::profile::ActionName::Notify)
+        || p.rules.iter().any(|r| r.action == crate::profile::ActionName::Notify);
+    if uses_notify && p.listener_path.is_none() {
+        push(
+            out,
+            "notify-without-listener",
+            Vec::new(),
+            "SCMP_ACT_NOTIFY is used but \"listenerPath\" is not set: nothing would answer the notifications".into(),
+            "set \"listenerPath\" to the seccomp agent's unix socket, or use another action",
+        );
+    }
+    if !ctx.engine.resolves_conditions() {
+        ignored_conditions(doc, ctx, out);
+    }
+}
+
+fn ignored_conditions(doc: &Document, ctx: &Context, out: &mut Out) {
+    let p = &doc.profile;
+    if !p.arch_map.is_empty() {
+        push(
+            out,
+            "ignored-conditions",
+            vec![key("archMap")],
+            format!(
+                "{} ignores \"archMap\": the filter covers only the host's native arch plus \"architectures\"",
+                ctx.engine
+            ),
+            "list the architectures in \"architectures\" for containerd and plain OCI",
+        );
+    }
+    for rule in p.rules.iter().filter(|r| !r.includes.is_empty() || !r.excludes.is_empty()) {
+        let names: Vec<&str> = rule.all_names().collect();
+        let shown = if names.len() > 8 {
+            format!("{}, … ({} in all)", names[..8].join(", "), names.len())
+        } else {
+            names.join(", ")
+        };
+        let condition = describe_filter(&rule.includes, &rule.excludes);
+        let which = if rule.includes.is_empty() { "excludes" } else { "includes" };
+        push(
+            out,
+            "ignored-conditions",
+            [rule_path(rule.index), vec![key(which)]].concat(),
+            format!(
+                "{} ignores includes/excludes: this {} rule for {shown} applies to every container, not only {condition}",
+                ctx.engine,
+                rule.action.spelling(),
+            ),
+            "for containerd, write a profile for the container's real capabilities (seccompose can resolve one for you)",
+        );
+    }
+}
+
+/// Checks on what the filter does on the host's native arch.
+fn behaviour(ev: &Evaluator, ctx: &Context, out: &mut Out) {
+    let arch = ctx.native;
+    let zero = [0u64; 6];
+    let decide = |name: &str| ev.decide_name(arch, name, &zero);
+    if let Some(d) = decide("execve").filter(|d| !d.action.lets_through()) {
+        push(
+            out,
+            "exec-denied",
+            Vec::new(),
+            format!(
+                "execve gets {} on {arch}: no program can start (the container fails like the tutorial's violation.json)",
+                d.action
+            ),
+            "allow execve (and the syscalls your program needs: `seccompose record` lists them)",
+        );
+    }
+    let exits: Vec<String> = ["exit", "exit_group"]
+        .iter()
+        .filter_map(|n| decide(n).filter(|d| !d.action.lets_through()).map(|d| format!("{n} → {}", d.action)))
+        .collect();
+    if !exits.is_empty() {
+        push(
+            out,
+            "exit-denied",
+            Vec::new(),
+            format!("{}: programs cannot exit cleanly", exits.join(", ")),
+            "allow exit and exit_group",
+        );
+    }
+    if ctx.engine.runtime() == Runtime::Runc {
+        let denied: Vec<&str> =
+            RUNC_AFTER_FILTER.iter().copied().filter(|n| decide(n).is_some_and(|d| !d.action.lets_through())).collect();
+        if !denied.is_empty() {
+            push(
+                out,
+                "runtime-syscalls-denied",
+                Vec::new(),
+                format!(
+                    "runc calls {} after installing the filter; denying them stops the container before the program runs (\"runc run failed\")",
+                    denied.join(", ")
+                ),
+                "allow them, even if your program does not need them",
+            );
+        }
+    }
+    let default = ev.default_action;
+    if default.lets_through() {
+        push(
+            out,
+            "allow-by-default",
+            vec![key("defaultAction")],
+            format!("the default action is {default}: every syscall not listed runs"),
+            "use SCMP_ACT_ERRNO as default and allow what the program needs (`seccompose record`)",
+        );
+    } else {
+        dangerous_allows(ev, out);
+    }
+    if default == Action::Errno(1) {
+        push(out, "eperm-default", vec![key("defaultAction")],
+            "denied syscalls fail with EPERM; newer libcs probe new syscalls (clone3, faccessat2, …) and fall back only on ENOSYS".into(),
+            "set \"defaultErrnoRet\": 38 (ENOSYS), or give new syscalls an explicit ENOSYS rule");
+    }
+}
+
+fn dangerous_allows(ev: &Evaluator, out: &mut Out) {
+    let arch = ev.context.native;
+    for info in catalog::all().iter().filter(|i| i.risk.is_some()) {
+        let Some(d) = ev.decide_name(arch, info.name, &[0; 6]) else { continue };
+        let Source::Rule(origin) = d.source else { continue };
+        if !d.action.lets_through() {
+            continue;
+        }
+        let risk = info.risk.expect("filtered on risk");
+        let id = "dangerous-allow";
+        let level = if risk.level == RiskLevel::High { level_of(id) } else { crate::profile::Level::Info };
+        let path = rule_path(origin);
+        let msg = format!("{} is allowed ({}): {}", info.name, d.action, risk.note);
+        out.push((
+            Finding::new(id, level, &path, msg).hint("deny it unless the workload needs it").about(info.name),
+            path,
+        ));
+    }
+}
+
+/// Duplicate, conflicting and redundant rules, per syscall name, in the prepared spec.
+fn overlaps(ev: &Evaluator, out: &mut Out) {
+    let default = ev.default_action;
+    let mut seen: HashMap<&str, Vec<(usize, Action, bool)>> = HashMap::new();
+    for rule in &ev.prepared.spec.rules {
+        let action = Action::from_name(rule.action, rule.errno_ret);
+        if action == default {
+            push(
+                out,
+                "rule-equals-default",
+                rule_path(rule.origin),
+                format!("the rule's action {action} is the default action: runc drops it"),
+                "remove the rule, or give it a different action",
+            );
+            continue;
+        }
+        for name in &rule.names {
+            let earlier = seen.entry(name.as_str()).or_default();
+            let conditional = !rule.args.is_empty();
+            for &(origin, other_action, other_conditional) in earlier.iter() {
+                if other_action == action && !conditional && !other_conditional {
+                    push(
+                        out,
+                        "duplicate-rule",
+                        rule_path(rule.origin),
+                        format!("{name} is already {action} in syscalls[{origin}]; listing it again has no effect"),
+                        "remove one of them",
+                    );
+                } else if other_action != action && !other_conditional && !conditional {
+                    let msg = format!(
+                        "{name}: syscalls[{origin}] makes it {other_action} and this rule {action}; libseccomp keeps the first, so this rule does nothing"
+                    );
+                    out.push((
+                        Finding::new("conflicting-rules", level_of("conflicting-rules"), &rule_path(rule.origin), msg)
+                            .hint("remove the rule that should not apply, or make them conditional")
+                            .about(name.as_str()),
+                        rule_path(rule.origin),
+                    ));
+                } else if other_action != action && !conditional && other_conditional {
+                    let msg = format!(
+                        "{name}: this unconditional {action} rule replaces the conditional rule in syscalls[{origin}] entirely"
+                    );
+                    out.push((
+                        Finding::new("conflicting-rules", level_of("conflicting-rules"), &rule_path(rule.origin), msg)
+                            .hint("drop one of them")
+                            .about(name.as_str()),
+                        rule_path(rule.origin),
+                    ));
+                }
+            }
+            earlier.push((rule.origin, action, conditional));
+        }
+    }
+}

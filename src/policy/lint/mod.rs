@@ -1,0 +1,65 @@
+//! Lint: findings about what a profile will do under a context, each with a stable id, a
+//! level, a one-line why and a fix hint. Load-time findings (syntax of fields, unknown keys)
+//! come from the document; these come from the evaluator.
+
+mod checks;
+
+use super::context::Context;
+use super::evaluator::Evaluator;
+use crate::profile::finding::{Finding, Level};
+use crate::profile::json::PathStep;
+use crate::profile::position::LineIndex;
+use crate::profile::{Document, json};
+
+/// Every lint id with its level and what it means (for docs, `--explain` and the editor).
+pub const LINTS: &[(&str, Level, &str)] = &[
+    ("runtime-refuses", Level::Error, "the engine or runtime refuses the profile: the container does not start"),
+    ("exec-denied", Level::Error, "execve is not allowed: no program can start"),
+    ("exit-denied", Level::Error, "exit or exit_group is not allowed: programs cannot end cleanly"),
+    ("notify-without-listener", Level::Error, "SCMP_ACT_NOTIFY needs listenerPath (an agent to answer)"),
+    ("runtime-syscalls-denied", Level::Warning, "runc makes these syscalls after installing the filter"),
+    ("unknown-syscall", Level::Warning, "a name no architecture knows: runc skips it silently"),
+    ("not-on-arch", Level::Info, "names that are not syscalls on the filter's architectures"),
+    ("duplicate-rule", Level::Warning, "the same syscall, action and conditions twice"),
+    ("conflicting-rules", Level::Warning, "rules that give one syscall different actions; libseccomp picks one"),
+    ("rule-equals-default", Level::Info, "a rule whose action is the default: runc drops it"),
+    ("dangerous-allow", Level::Warning, "a syscall with a known container-escape or kernel-attack risk is allowed"),
+    ("allow-by-default", Level::Warning, "everything not listed runs: the profile blocks little"),
+    ("eperm-default", Level::Warning, "denials answer EPERM; ENOSYS lets newer libcs fall back"),
+    ("ignored-conditions", Level::Warning, "includes/excludes/archMap the engine ignores: the rule applies to all"),
+    ("deprecated-name", Level::Warning, "the deprecated single \"name\" field"),
+    ("too-many-rules", Level::Warning, "more rule entries than runtimes and operators handle well"),
+    ("too-large", Level::Warning, "larger than the 1 MiB that Kubernetes objects and some runtimes accept"),
+];
+
+/// All findings for a document under a context: load findings first, then lint, by line.
+pub fn lint(doc: &Document, ctx: &Context) -> Vec<Finding> {
+    let mut out = doc.findings.clone();
+    let text = doc.render();
+    let root = json::parse(&text).ok();
+    let index = LineIndex::new(&text);
+    let mut raw = Vec::new();
+    let evaluator = Evaluator::new(&doc.profile, ctx);
+    checks::run(doc, ctx, evaluator.as_ref(), &mut raw);
+    for (finding, path) in raw {
+        let full: Vec<PathStep> = doc.profile_at.iter().cloned().chain(path).collect();
+        let located = match &root {
+            Some(root) => finding.locate(root, &index, &full),
+            None => finding,
+        };
+        out.push(located);
+    }
+    out.sort_by_key(|f| (f.line.unwrap_or(0), std::cmp::Reverse(f.level)));
+    out
+}
+
+/// Counts of (errors, warnings, infos).
+pub fn tally(findings: &[Finding]) -> (usize, usize, usize) {
+    let count = |l: Level| findings.iter().filter(|f| f.level == l).count();
+    (count(Level::Error), count(Level::Warning), count(Level::Info))
+}
+
+/// The level a lint id is reported at.
+pub fn level_of(id: &str) -> Level {
+    LINTS.iter().find(|(i, _, _)| *i == id).map_or(Level::Warning, |(_, l, _)| *l)
+}

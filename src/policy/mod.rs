@@ -1,0 +1,10 @@
+//! Policy: the context a profile runs in, the evaluator of what the kernel will do, lint.
+
+pub mod context;
+pub mod evaluator;
+pub mod lint;
+pub mod prepare;
+pub mod seccomp_db;
+
+pub use context::{Context, Engine};
+pub use evaluator::{BuildError, Decision, Evaluator, Runtime, Source};

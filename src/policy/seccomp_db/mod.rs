@@ -1,0 +1,538 @@
+//! A model of the filter libseccomp 2.5 builds: per-architecture syscall tables of rules,
+//! merged the way `db.c` merges them, and evaluated the way `gen_bpf.c`'s program runs.
+//!
+//! Facts this encodes (libseccomp v2.5.4, `db.c`, `arch.c`, `syscalls.c`, `gen_bpf.c`):
+//! - the first unconditional rule for a syscall wins; an unconditional rule added after
+//!   conditional ones replaces them; conditional rules merge into one comparison tree;
+//! - argument conditions are chained in argument-index order; 64-bit arches compare the high
+//!   and low words, 32-bit arches only the low word; MASKED_EQ masks the datum too;
+//! - on x86, ppc and s390 socket and SysV IPC syscalls also get a rule on the `socketcall` /
+//!   `ipc` multiplexer with `arg0 == subcall` (the rule's own arg0 condition is replaced);
+//! - a syscall unknown on an arch is skipped for that arch;
+//! - calls from an arch not in the filter, and x32 calls on x86_64 without x32, get the
+//!   bad-arch action (KILL_THREAD, as runc leaves it).
+
+mod tree;
+
+use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
+use crate::profile::{Action, ArgCondition, Op};
+use std::collections::BTreeMap;
+use tree::{Cmp, Conflict, IST_M_REDUNDANT, Id, IterState, Slot, Tree};
+
+/// One argument condition as libseccomp stores it (`mask` is all ones except for MASKED_EQ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cond {
+    pub arg: u32,
+    pub op: Op,
+    pub mask: u64,
+    pub datum: u64,
+}
+
+impl Cond {
+    pub fn from_condition(c: &ArgCondition) -> Cond {
+        match c.op {
+            Op::MaskedEq => Cond { arg: c.index, op: c.op, mask: c.value, datum: c.value_two },
+            op => Cond { arg: c.index, op, mask: u64::MAX, datum: c.value },
+        }
+    }
+}
+
+/// The rules of one syscall on one arch: unconditional (`tree.root == None`) or a tree.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub action: u32,
+    pub tree: Tree,
+}
+
+/// The rule database of one architecture.
+#[derive(Debug, Clone)]
+pub struct ArchDb {
+    pub arch: Arch,
+    pub syscalls: BTreeMap<u32, Entry>,
+}
+
+/// A whole filter: default action, architectures (native first) and their databases.
+#[derive(Debug, Clone)]
+pub struct SeccompDb {
+    pub default_action: Action,
+    pub bad_arch_action: Action,
+    pub dbs: Vec<ArchDb>,
+}
+
+/// Why libseccomp refused a rule (the runtime then refuses the whole profile).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddError {
+    #[error("two conditions on argument {0} in one rule")]
+    DuplicateArg(u32),
+    #[error("conflicts with an earlier rule for {name} on {arch}: the same comparison ends in different actions")]
+    Conflict { name: String, arch: Arch },
+}
+
+/// Where a decision came from, for explanations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    /// No rule for the syscall on this arch.
+    Default,
+    /// An unconditional rule.
+    Unconditional,
+    /// The comparison tree ended in an action.
+    Conditions,
+    /// The tree's comparisons fell through to the default action.
+    ConditionsFellThrough,
+    /// The call's architecture is not in the filter.
+    BadArch,
+}
+
+/// Socket syscalls multiplexed through `socketcall` (subcall numbers from `linux/net.h`).
+const SOCKET_CALLS: [&str; 20] = [
+    "socket",
+    "bind",
+    "connect",
+    "listen",
+    "accept",
+    "getsockname",
+    "getpeername",
+    "socketpair",
+    "send",
+    "recv",
+    "sendto",
+    "recvfrom",
+    "shutdown",
+    "setsockopt",
+    "getsockopt",
+    "sendmsg",
+    "recvmsg",
+    "accept4",
+    "recvmmsg",
+    "sendmmsg",
+];
+
+/// SysV IPC syscalls multiplexed through `ipc` (call numbers from `linux/ipc.h`).
+const IPC_CALLS: [(&str, u64); 12] = [
+    ("semop", 1),
+    ("semget", 2),
+    ("semctl", 3),
+    ("semtimedop", 4),
+    ("msgsnd", 11),
+    ("msgrcv", 12),
+    ("msgget", 13),
+    ("msgctl", 14),
+    ("shmat", 21),
+    ("shmdt", 22),
+    ("shmget", 23),
+    ("shmctl", 24),
+];
+
+/// Arches whose libseccomp definition multiplexes socket and IPC calls.
+fn multiplexes(arch: Arch) -> bool {
+    matches!(arch, Arch::X86 | Arch::Ppc | Arch::Ppc64 | Arch::Ppc64le | Arch::S390 | Arch::S390x)
+}
+
+/// The multiplexer and subcall for a socket or IPC syscall name, if it is one.
+pub fn multiplexed_call(name: &str) -> Option<(&'static str, u64)> {
+    if let Some(i) = SOCKET_CALLS.iter().position(|n| *n == name) {
+        return Some(("socketcall", i as u64 + 1));
+    }
+    IPC_CALLS.iter().find(|(n, _)| *n == name).map(|(_, sub)| ("ipc", *sub))
+}
+
+impl SeccompDb {
+    /// An empty filter with the native arch first, then the others (duplicates dropped).
+    pub fn new(default_action: Action, arches: &[Arch]) -> SeccompDb {
+        let mut dbs: Vec<ArchDb> = Vec::new();
+        for &arch in arches {
+            if !dbs.iter().any(|d| d.arch == arch) {
+                dbs.push(ArchDb { arch, syscalls: BTreeMap::new() });
+            }
+        }
+        SeccompDb { default_action, bad_arch_action: Action::KillThread, dbs }
+    }
+
+    pub fn arches(&self) -> impl Iterator<Item = Arch> + '_ {
+        self.dbs.iter().map(|d| d.arch)
+    }
+
+    /// `seccomp_rule_add` for a syscall name on every arch of the filter. All or nothing: on
+    /// error no arch keeps the rule (libseccomp's transaction).
+    pub fn add_rule(&mut self, name: &str, action: Action, conds: &[Cond]) -> Result<(), AddError> {
+        let mut chain: [Option<Cond>; 6] = [None; 6];
+        for c in conds {
+            let slot = &mut chain[c.arg as usize];
+            if slot.is_some() {
+                return Err(AddError::DuplicateArg(c.arg));
+            }
+            *slot = Some(*c);
+        }
+        let snapshot = self.dbs.clone();
+        for i in 0..self.dbs.len() {
+            let arch = self.dbs[i].arch;
+            if let Err(Conflict) = self.add_to_arch(i, name, action, &chain) {
+                self.dbs = snapshot;
+                return Err(AddError::Conflict { name: name.to_string(), arch });
+            }
+        }
+        Ok(())
+    }
+
+    fn add_to_arch(
+        &mut self,
+        db: usize,
+        name: &str,
+        action: Action,
+        chain: &[Option<Cond>; 6],
+    ) -> Result<(), Conflict> {
+        let arch = self.dbs[db].arch;
+        let Some(table) = catalog::table(arch) else { return Ok(()) };
+        if multiplexes(arch) {
+            if let Some((mux, sub)) = multiplexed_call(name) {
+                if let Some(mux_nr) = table.number(mux) {
+                    let mut muxed = *chain;
+                    muxed[0] = Some(Cond { arg: 0, op: Op::Eq, mask: u64::MAX, datum: sub });
+                    self.dbs[db].add(mux_nr, action.ret_value(), &muxed)?;
+                }
+                if let Some(direct) = table.number(name) {
+                    self.dbs[db].add(direct, action.ret_value(), chain)?;
+                }
+                return Ok(());
+            }
+        }
+        match table.number(name) {
+            Some(nr) => self.dbs[db].add(nr, action.ret_value(), chain),
+            None => Ok(()),
+        }
+    }
+
+    /// What the filter returns for a call. `arch` is the call's ABI; for x32 the number may be
+    /// given with or without the x32 bit.
+    pub fn decide(&self, arch: Arch, nr: u32, args: &[u64; 6]) -> (Action, Path) {
+        let nr = if arch == Arch::X32 { nr | X32_SYSCALL_BIT } else { nr };
+        let audit = arch.audit_value();
+        let has = |a: Arch| self.dbs.iter().find(|d| d.arch == a);
+        let db = if audit == Arch::X86_64.audit_value() {
+            let is_x32_call = nr & X32_SYSCALL_BIT != 0 && nr != u32::MAX;
+            match (has(Arch::X86_64), has(Arch::X32)) {
+                (_, Some(x32)) if is_x32_call => x32,
+                (Some(x86_64), _) if !is_x32_call => x86_64,
+                _ => return (self.bad_arch_action, Path::BadArch),
+            }
+        } else {
+            match self.dbs.iter().find(|d| d.arch.audit_value() == audit) {
+                Some(db) => db,
+                None => return (self.bad_arch_action, Path::BadArch),
+            }
+        };
+        db.decide(nr, args, self.default_action)
+    }
+}
+
+impl ArchDb {
+    /// libseccomp's `db_rule_add` for one (translated) syscall number.
+    fn add(&mut self, nr: u32, action: u32, chain: &[Option<Cond>; 6]) -> Result<(), Conflict> {
+        let is_64 = self.arch.is_64bit();
+        let Some(entry) = self.syscalls.get_mut(&nr) else {
+            let mut tree = Tree::default();
+            let root = generate(&mut tree, is_64, chain, action);
+            tree.root = root;
+            self.syscalls.insert(nr, Entry { action, tree });
+            return Ok(());
+        };
+        let tree = &mut entry.tree;
+        // Generate the new chain into the same arena so nodes can be shared.
+        let mut new_root = generate(tree, is_64, chain, action);
+        let mut removed_any = false;
+        loop {
+            match (tree.root, new_root) {
+                (None, _) if removed_any => {
+                    tree.root = new_root;
+                    entry.action = action;
+                    return Ok(());
+                }
+                (None, _) => {
+                    tree.tree_put(&mut new_root);
+                    return Ok(());
+                }
+                (Some(_), None) => {
+                    let mut old = tree.root.take();
+                    tree.tree_put(&mut old);
+                    entry.action = action;
+                    return Ok(());
+                }
+                (Some(root), Some(new)) => {
+                    let mut state = IterState { flags: 0, action };
+                    let freed = tree.prune(Some(root), Some(new), &mut state);
+                    if freed > 0 {
+                        removed_any = true;
+                        if tree.root.is_none() {
+                            continue;
+                        }
+                    } else if state.flags & IST_M_REDUNDANT == IST_M_REDUNDANT {
+                        tree.tree_put(&mut new_root);
+                        return Ok(());
+                    }
+                    tree.add(Slot::Root, new)?;
+                    tree.tree_put(&mut new_root);
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn decide(&self, nr: u32, args: &[u64; 6], default: Action) -> (Action, Path) {
+        let Some(entry) = self.syscalls.get(&nr) else { return (default, Path::Default) };
+        let Some(root) = entry.tree.root else {
+            return (Action::from_ret_value(entry.action).unwrap_or(default), Path::Unconditional);
+        };
+        match walk(&entry.tree, root, args, self.arch.is_64bit()) {
+            Some(ret) => (Action::from_ret_value(ret).unwrap_or(default), Path::Conditions),
+            None => (default, Path::ConditionsFellThrough),
+        }
+    }
+}
+
+/// Runs the comparison tree as the generated program does: a failed branch without a target
+/// goes to the next node of its level, and a finished level to the node after the one that
+/// led into it. `None` means the program fell through to the default action.
+fn walk(tree: &Tree, root: Id, args: &[u64; 6], is_64: bool) -> Option<u32> {
+    let mut pending: Vec<Option<Id>> = Vec::new();
+    let mut cur = Some(tree.level_start(root));
+    loop {
+        let Some(id) = cur else {
+            cur = pending.pop()?;
+            continue;
+        };
+        let node = tree.node(id);
+        let arg = args[node.arg as usize];
+        let word = if node.hi && is_64 { (arg >> 32) as u32 } else { arg as u32 };
+        let (next, act) = if node.test(word) { (node.nxt_t, node.act_t) } else { (node.nxt_f, node.act_f) };
+        if let Some(next) = next {
+            pending.push(node.lvl_nxt);
+            cur = Some(tree.level_start(next));
+        } else if let Some(action) = act {
+            return Some(action);
+        } else {
+            cur = node.lvl_nxt;
+        }
+    }
+}
+
+/// Builds a rule's comparison chain in `tree`'s arena; returns its first node (with the
+/// rule's own reference), or `None` for an unconditional rule.
+fn generate(tree: &mut Tree, is_64: bool, chain: &[Option<Cond>; 6], action: u32) -> Option<Id> {
+    if is_64 { generate_64(tree, chain, action) } else { generate_32(tree, chain, action) }
+}
+
+fn needs_lo(c: &Cond) -> bool {
+    !(c.op == Op::MaskedEq && c.mask as u32 == 0)
+}
+
+fn needs_hi(c: &Cond) -> bool {
+    !(c.op == Op::MaskedEq && (c.mask >> 32) as u32 == 0)
+}
+
+/// `_db_rule_gen_64`: each condition becomes 2 (EQ, NE, MASKED_EQ) or 3 (ordering ops) nodes
+/// over the high and low words.
+fn generate_64(tree: &mut Tree, chain: &[Option<Cond>; 6], action: u32) -> Option<Id> {
+    let mut first = None;
+    let mut prev: Option<([Id; 2], Option<Id>, Op)> = None;
+    for c in chain.iter().flatten() {
+        if !needs_hi(c) && !needs_lo(c) {
+            continue;
+        }
+        let (hi_m, lo_m) = ((c.mask >> 32) as u32, c.mask as u32);
+        let (hi_d, lo_d) = ((c.datum >> 32) as u32, c.datum as u32);
+        let (n0, n1, n2) = match c.op {
+            Op::Gt | Op::Ge | Op::Le | Op::Lt => {
+                let lo_cmp = if matches!(c.op, Op::Gt | Op::Le) { Cmp::Gt } else { Cmp::Ge };
+                let n0 = tree.alloc(Tree::new_node(c.arg, true, Cmp::Gt, c.op, hi_m, hi_d, c.datum));
+                let n1 = tree.alloc(Tree::new_node(c.arg, true, Cmp::Eq, c.op, hi_m, hi_d, c.datum));
+                let n2 = tree.alloc(Tree::new_node(c.arg, false, lo_cmp, c.op, lo_m, lo_d, c.datum));
+                let g = tree.get(Some(n1));
+                tree_mut(tree, n0).nxt_f = g;
+                let g = tree.get(Some(n2));
+                tree_mut(tree, n1).nxt_t = g;
+                (n0, n1, Some(n2))
+            }
+            Op::Eq | Op::MaskedEq | Op::Ne => {
+                let cmp = if c.op == Op::MaskedEq { Cmp::MaskedEq } else { Cmp::Eq };
+                let n0 = tree.alloc(Tree::new_node(c.arg, true, cmp, c.op, hi_m, hi_d, c.datum));
+                let n1 = tree.alloc(Tree::new_node(c.arg, false, cmp, c.op, lo_m, lo_d, c.datum));
+                let g = tree.get(Some(n1));
+                tree_mut(tree, n0).nxt_t = g;
+                (n0, n1, None)
+            }
+        };
+        match prev {
+            Some(([p0, p1], p2, op_prev)) => link_levels(tree, [p0, p1], p2, op_prev, n0),
+            None => first = tree.get(Some(n0)),
+        }
+        prev = Some(([n0, n1], n2, c.op));
+    }
+    if let Some(([n0, n1], n2, op)) = prev {
+        let set = |tree: &mut Tree, id: Id, on_true: bool| {
+            if on_true {
+                tree_mut(tree, id).act_t = Some(action);
+            } else {
+                tree_mut(tree, id).act_f = Some(action);
+            }
+        };
+        match op {
+            Op::Gt | Op::Ge => {
+                set(tree, n0, true);
+                set(tree, n2.expect("ordering ops have 3 nodes"), true);
+            }
+            Op::Le | Op::Lt => {
+                set(tree, n1, false);
+                set(tree, n2.expect("ordering ops have 3 nodes"), false);
+            }
+            Op::Eq | Op::MaskedEq => set(tree, n1, true),
+            Op::Ne => {
+                set(tree, n0, false);
+                set(tree, n1, false);
+            }
+        }
+    }
+    first
+}
+
+fn tree_mut(tree: &mut Tree, id: Id) -> &mut tree::Node {
+    &mut tree.nodes[id]
+}
+
+/// Links the next condition's first node below the accepting branches of the previous one.
+fn link_levels(tree: &mut Tree, p: [Id; 2], p2: Option<Id>, op_prev: Op, next: Id) {
+    let link = |tree: &mut Tree, id: Id, on_true: bool| {
+        let g = tree.get(Some(next));
+        if on_true {
+            tree_mut(tree, id).nxt_t = g;
+        } else {
+            tree_mut(tree, id).nxt_f = g;
+        }
+    };
+    match op_prev {
+        Op::Gt | Op::Ge => {
+            link(tree, p[0], true);
+            link(tree, p2.expect("ordering ops have 3 nodes"), true);
+        }
+        Op::Eq | Op::MaskedEq => link(tree, p[1], true),
+        Op::Le | Op::Lt => {
+            link(tree, p[1], false);
+            link(tree, p2.expect("ordering ops have 3 nodes"), false);
+        }
+        Op::Ne => {
+            link(tree, p[0], false);
+            link(tree, p[1], false);
+        }
+    }
+}
+
+/// `_db_rule_gen_32`: one node per condition on the low word; NE, LT and LE become EQ, GE and
+/// GT taken on the false branch.
+fn generate_32(tree: &mut Tree, chain: &[Option<Cond>; 6], action: u32) -> Option<Id> {
+    let mut first = None;
+    let mut prev: Option<(Id, bool)> = None;
+    for c in chain.iter().flatten() {
+        if !needs_lo(c) {
+            continue;
+        }
+        let (cmp, on_true) = match c.op {
+            Op::Ne => (Cmp::Eq, false),
+            Op::Lt => (Cmp::Ge, false),
+            Op::Le => (Cmp::Gt, false),
+            Op::Eq => (Cmp::Eq, true),
+            Op::Ge => (Cmp::Ge, true),
+            Op::Gt => (Cmp::Gt, true),
+            Op::MaskedEq => (Cmp::MaskedEq, true),
+        };
+        let id = tree.alloc(Tree::new_node(c.arg, false, cmp, c.op, c.mask as u32, c.datum as u32, c.datum));
+        match prev {
+            Some((p, true)) => {
+                let g = tree.get(Some(id));
+                tree_mut(tree, p).nxt_t = g;
+            }
+            Some((p, false)) => {
+                let g = tree.get(Some(id));
+                tree_mut(tree, p).nxt_f = g;
+            }
+            None => first = tree.get(Some(id)),
+        }
+        prev = Some((id, on_true));
+    }
+    if let Some((id, on_true)) = prev {
+        if on_true {
+            tree_mut(tree, id).act_t = Some(action);
+        } else {
+            tree_mut(tree, id).act_f = Some(action);
+        }
+    }
+    first
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eq(arg: u32, v: u64) -> Cond {
+        Cond { arg, op: Op::Eq, mask: u64::MAX, datum: v }
+    }
+
+    fn db(default: Action) -> SeccompDb {
+        SeccompDb::new(default, &[Arch::X86_64, Arch::X86, Arch::X32])
+    }
+
+    #[test]
+    fn first_unconditional_rule_wins() {
+        let mut f = db(Action::Errno(1));
+        f.add_rule("clone3", Action::Allow, &[]).unwrap();
+        f.add_rule("clone3", Action::Errno(38), &[]).unwrap();
+        assert_eq!(f.decide(Arch::X86_64, 435, &[0; 6]).0, Action::Allow);
+    }
+
+    #[test]
+    fn unconditional_after_conditional_replaces_it() {
+        let mut f = db(Action::Errno(1));
+        f.add_rule("personality", Action::Allow, &[eq(0, 8)]).unwrap();
+        f.add_rule("personality", Action::Log, &[]).unwrap();
+        assert_eq!(f.decide(Arch::X86_64, 135, &[8, 0, 0, 0, 0, 0]).0, Action::Log);
+    }
+
+    #[test]
+    fn conditions_or_across_rules_and_compare_64_bits() {
+        let mut f = db(Action::Errno(1));
+        f.add_rule("personality", Action::Allow, &[eq(0, 0)]).unwrap();
+        f.add_rule("personality", Action::Allow, &[eq(0, 8)]).unwrap();
+        f.add_rule("personality", Action::Allow, &[eq(0, 0xffff_ffff)]).unwrap();
+        let p = |a0: u64| f.decide(Arch::X86_64, 135, &[a0, 0, 0, 0, 0, 0]).0;
+        assert_eq!(p(0), Action::Allow);
+        assert_eq!(p(8), Action::Allow);
+        assert_eq!(p(1), Action::Errno(1));
+        assert_eq!(p(0x1_0000_0008), Action::Errno(1), "64-bit: the high word must match too");
+        assert_eq!(f.decide(Arch::X86, 136, &[0x1_0000_0008, 0, 0, 0, 0, 0]).0, Action::Allow, "x86: low word only");
+    }
+
+    #[test]
+    fn x86_socket_rules_also_cover_socketcall() {
+        let mut f = db(Action::Errno(1));
+        f.add_rule("socket", Action::Allow, &[]).unwrap();
+        assert_eq!(f.decide(Arch::X86, 359, &[0; 6]).0, Action::Allow);
+        assert_eq!(f.decide(Arch::X86, 102, &[1, 0, 0, 0, 0, 0]).0, Action::Allow);
+        assert_eq!(f.decide(Arch::X86, 102, &[2, 0, 0, 0, 0, 0]).0, Action::Errno(1));
+    }
+
+    #[test]
+    fn architectures_outside_the_filter_are_killed() {
+        let f = SeccompDb::new(Action::Allow, &[Arch::X86_64]);
+        assert_eq!(f.decide(Arch::X86, 1, &[0; 6]).1, Path::BadArch);
+        assert_eq!(f.decide(Arch::X32, 0, &[0; 6]).0, Action::KillThread);
+        assert_eq!(f.decide(Arch::X86_64, u32::MAX, &[0; 6]).0, Action::Allow, "nr -1 is not an x32 call");
+        assert_eq!(f.decide(Arch::Aarch64, 1, &[0; 6]).1, Path::BadArch);
+    }
+
+    #[test]
+    fn same_comparison_with_different_actions_conflicts() {
+        let mut f = db(Action::Errno(1));
+        f.add_rule("ioctl", Action::Allow, &[eq(1, 5)]).unwrap();
+        let err = f.add_rule("ioctl", Action::Log, &[eq(1, 5)]).unwrap_err();
+        assert!(matches!(err, AddError::Conflict { .. }));
+        assert_eq!(f.decide(Arch::X86_64, 16, &[0, 5, 0, 0, 0, 0]).0, Action::Allow, "rolled back");
+    }
+}

@@ -1,0 +1,564 @@
+//! The argument-comparison tree libseccomp 2.5 builds per syscall, re-implemented.
+//!
+//! Overlapping rules with different actions are resolved by how libseccomp merges their
+//! comparison chains into one tree (`db.c`: chain generation, `_db_tree_prune`,
+//! `_db_tree_add`), so the only way to agree with it on every input is to build the same tree.
+//! Nodes live in an arena and are shared between parents exactly as libseccomp shares them;
+//! reference counts are kept because libseccomp's pruning depends on when nodes are freed.
+
+use crate::profile::Op;
+
+pub type Id = usize;
+
+/// The comparison a node performs on one 32-bit word of an argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    MaskedEq,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub arg: u32,
+    /// The high word of a 64-bit argument.
+    pub hi: bool,
+    pub op: Cmp,
+    /// The operator of the rule that made the node (orders siblings).
+    pub op_orig: Op,
+    pub mask: u32,
+    pub datum: u32,
+    pub datum_full: u64,
+    pub act_t: Option<u32>,
+    pub act_f: Option<u32>,
+    pub lvl_prv: Option<Id>,
+    pub lvl_nxt: Option<Id>,
+    pub nxt_t: Option<Id>,
+    pub nxt_f: Option<Id>,
+    refcnt: u32,
+}
+
+impl Node {
+    /// Whether the comparison holds for this 32-bit argument word.
+    pub fn test(&self, word: u32) -> bool {
+        let w = word & self.mask;
+        match self.op {
+            Cmp::Eq | Cmp::MaskedEq => w == self.datum,
+            Cmp::Gt => w > self.datum,
+            Cmp::Ge => w >= self.datum,
+        }
+    }
+}
+
+/// Where a pointer to a level lives, so that insertions and removals can update it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// The syscall's root chain.
+    Root,
+    NxtT(Id),
+    NxtF(Id),
+}
+
+const IST_MATCH: u32 = 0x01;
+const IST_MATCH_ONCE: u32 = 0x02;
+const IST_X_FINISHED: u32 = 0x10;
+const IST_N_FINISHED: u32 = 0x20;
+const IST_X_PREFIX: u32 = 0x100;
+const IST_N_PREFIX: u32 = 0x200;
+const IST_M_MATCHSET: u32 = IST_MATCH | IST_MATCH_ONCE;
+pub const IST_M_REDUNDANT: u32 = IST_MATCH | IST_X_FINISHED | IST_N_PREFIX;
+
+/// The state libseccomp threads through a prune pass.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IterState {
+    pub flags: u32,
+    pub action: u32,
+}
+
+/// Two rules whose chains end at the same comparison with different actions: libseccomp
+/// refuses the second one (`-EEXIST`), and runc then refuses the profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conflict;
+
+/// The arena holding every node of one syscall's tree, and the root pointer.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    pub nodes: Vec<Node>,
+    pub root: Option<Id>,
+}
+
+impl Tree {
+    pub fn node(&self, id: Id) -> &Node {
+        &self.nodes[id]
+    }
+
+    fn n(&mut self, id: Id) -> &mut Node {
+        &mut self.nodes[id]
+    }
+
+    pub fn alloc(&mut self, node: Node) -> Id {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    pub fn new_node(arg: u32, hi: bool, op: Cmp, op_orig: Op, mask: u32, datum: u32, datum_full: u64) -> Node {
+        Node {
+            arg,
+            hi,
+            op,
+            op_orig,
+            mask,
+            datum: datum & mask,
+            datum_full,
+            act_t: None,
+            act_f: None,
+            lvl_prv: None,
+            lvl_nxt: None,
+            nxt_t: None,
+            nxt_f: None,
+            refcnt: 0,
+        }
+    }
+
+    fn slot(&self, slot: Slot) -> Option<Id> {
+        match slot {
+            Slot::Root => self.root,
+            Slot::NxtT(id) => self.nodes[id].nxt_t,
+            Slot::NxtF(id) => self.nodes[id].nxt_f,
+        }
+    }
+
+    fn set_slot(&mut self, slot: Slot, value: Option<Id>) {
+        match slot {
+            Slot::Root => self.root = value,
+            Slot::NxtT(id) => self.nodes[id].nxt_t = value,
+            Slot::NxtF(id) => self.nodes[id].nxt_f = value,
+        }
+    }
+
+    /// The first node of the level `id` is on.
+    pub fn level_start(&self, mut id: Id) -> Id {
+        while let Some(p) = self.nodes[id].lvl_prv {
+            id = p;
+        }
+        id
+    }
+
+    pub fn get(&mut self, id: Option<Id>) -> Option<Id> {
+        if let Some(i) = id {
+            self.n(i).refcnt += 1;
+        }
+        id
+    }
+
+    fn arg_priority(&self, id: Id) -> u32 {
+        let n = &self.nodes[id];
+        (n.arg << 1) + u32::from(n.hi)
+    }
+
+    fn op_priority(op: Op) -> u32 {
+        match op {
+            Op::MaskedEq | Op::Eq | Op::Ne => 3,
+            Op::Le | Op::Lt => 2,
+            Op::Ge | Op::Gt => 1,
+        }
+    }
+
+    /// Sibling order: by argument word, then operator class, then datum.
+    fn chain_lt(&self, a: Id, b: Id) -> bool {
+        let (pa, pb) = (self.arg_priority(a), self.arg_priority(b));
+        if pa != pb {
+            return pa < pb;
+        }
+        let (na, nb) = (&self.nodes[a], &self.nodes[b]);
+        let (oa, ob) = (Self::op_priority(na.op_orig), Self::op_priority(nb.op_orig));
+        if oa != ob {
+            return oa < ob;
+        }
+        match na.op_orig {
+            Op::Le | Op::Lt => na.datum > nb.datum,
+            _ => na.datum < nb.datum,
+        }
+    }
+
+    /// Same comparison: argument word, operator, datum and mask.
+    fn chain_eq(&self, a: Id, b: Id) -> bool {
+        let (na, nb) = (&self.nodes[a], &self.nodes[b]);
+        self.arg_priority(a) == self.arg_priority(b) && na.op == nb.op && na.datum == nb.datum && na.mask == nb.mask
+    }
+
+    fn is_leaf(&self, id: Id) -> bool {
+        self.nodes[id].nxt_t.is_none() && self.nodes[id].nxt_f.is_none()
+    }
+
+    fn is_zombie(&self, id: Id) -> bool {
+        let n = &self.nodes[id];
+        self.is_leaf(id) && n.act_t.is_none() && n.act_f.is_none()
+    }
+
+    fn level_clean(&mut self, node: Id) -> u32 {
+        let start = self.level_start(node);
+        let mut n = Some(start);
+        while let Some(id) = n {
+            let node = &self.nodes[id];
+            let links = u32::from(node.lvl_prv.is_some()) + u32::from(node.lvl_nxt.is_some());
+            if node.refcnt > links {
+                return 0;
+            }
+            n = node.lvl_nxt;
+        }
+        let mut cnt = 0;
+        let mut n = Some(start);
+        while n.is_some() {
+            cnt += self.node_put(&mut n);
+        }
+        cnt
+    }
+
+    pub fn tree_put(&mut self, tree: &mut Option<Id>) -> u32 {
+        let mut cnt = self.node_put(tree);
+        if let Some(t) = *tree {
+            cnt += self.level_clean(t);
+        }
+        cnt
+    }
+
+    /// Drops a reference; a node that reaches zero leaves its level and releases its subtrees.
+    pub fn node_put(&mut self, node: &mut Option<Id>) -> u32 {
+        let Some(id) = *node else { return 0 };
+        let mut cnt = 0;
+        self.n(id).refcnt -= 1;
+        if self.nodes[id].refcnt == 0 {
+            let (lvl_p, lvl_n) = (self.nodes[id].lvl_prv, self.nodes[id].lvl_nxt);
+            let (mut nxt_t, mut nxt_f) = (self.nodes[id].nxt_t, self.nodes[id].nxt_f);
+            if let Some(p) = lvl_p {
+                self.n(p).lvl_nxt = None;
+            }
+            if let Some(q) = lvl_n {
+                self.n(q).lvl_prv = None;
+            }
+            let mut lp = lvl_p;
+            let mut ln = lvl_n;
+            if lp.is_some() {
+                cnt += self.node_put(&mut lp);
+            }
+            if ln.is_some() {
+                cnt += self.node_put(&mut ln);
+            }
+            if let Some(p) = lp {
+                let linked = self.get(ln);
+                self.n(p).lvl_nxt = linked;
+            }
+            if let Some(q) = ln {
+                let linked = self.get(lp);
+                self.n(q).lvl_prv = linked;
+            }
+            *node = lp.or(ln);
+            cnt += self.tree_put(&mut nxt_t);
+            cnt += self.tree_put(&mut nxt_f);
+            cnt += 1;
+        }
+        cnt
+    }
+
+    /// Removes `node` from the tree under `slot` (and any zombie met on the way).
+    fn tree_remove(&mut self, slot: Slot, node: Id) -> u32 {
+        let Some(head) = self.slot(slot) else { return 0 };
+        let mut cnt = 0;
+        let mut c = self.level_start(head);
+        loop {
+            if c == node {
+                return cnt + self.remove_at(slot, c);
+            }
+            cnt += self.tree_remove(Slot::NxtT(c), node);
+            cnt += self.tree_remove(Slot::NxtF(c), node);
+            if self.is_zombie(c) {
+                return cnt + self.remove_at(slot, c);
+            }
+            match self.nodes[c].lvl_nxt {
+                Some(next) if cnt == 0 => c = next,
+                _ => return cnt,
+            }
+        }
+    }
+
+    fn remove_at(&mut self, slot: Slot, c: Id) -> u32 {
+        if self.slot(slot) == Some(c) {
+            let replacement = self.nodes[c].lvl_prv.or(self.nodes[c].lvl_nxt);
+            self.set_slot(slot, replacement);
+        }
+        let (p, n) = (self.nodes[c].lvl_prv, self.nodes[c].lvl_nxt);
+        if let Some(p) = p {
+            self.n(p).lvl_nxt = n;
+        }
+        if let Some(n) = n {
+            self.n(n).lvl_prv = p;
+        }
+        self.n(c).lvl_prv = None;
+        self.n(c).lvl_nxt = None;
+        let mut c = Some(c);
+        self.node_put(&mut c)
+    }
+
+    /// Whether every action in the subtree (whole levels) equals `action`.
+    fn act_check(&self, tree: Option<Id>, action: u32) -> Result<(), Conflict> {
+        let Some(t) = tree else { return Ok(()) };
+        let mut c = Some(self.level_start(t));
+        while let Some(id) = c {
+            let n = &self.nodes[id];
+            if n.act_t.is_some_and(|a| a != action) || n.act_f.is_some_and(|a| a != action) {
+                return Err(Conflict);
+            }
+            self.act_check(n.nxt_t, action)?;
+            self.act_check(n.nxt_f, action)?;
+            c = n.lvl_nxt;
+        }
+        Ok(())
+    }
+
+    /// libseccomp's `_db_tree_prune`: drops existing subtrees a new, shorter chain makes
+    /// redundant. Returns how many nodes were freed; `state.flags` tells whether the new chain
+    /// is itself redundant.
+    pub fn prune(&mut self, existing: Option<Id>, new: Option<Id>, state: &mut IterState) -> u32 {
+        let mut cnt = 0;
+        let mut state_new = *state;
+        let (Some(x_head), Some(n_iter)) = (existing, new) else {
+            return Self::prune_return(state, state_new, cnt);
+        };
+        if state.flags & IST_M_MATCHSET == IST_MATCH_ONCE {
+            return Self::prune_return(state, state_new, cnt);
+        }
+        let mut x_iter = Some(self.level_start(x_head));
+        while let Some(x) = x_iter {
+            let x_iter_next = self.nodes[x].lvl_nxt;
+            let mut x_cur = Some(x);
+            if self.chain_eq(x, n_iter) {
+                state_new.flags |= IST_M_MATCHSET;
+                if self.is_leaf(n_iter) {
+                    state_new.flags |= IST_N_FINISHED;
+                }
+                if self.is_leaf(x) {
+                    state_new.flags |= IST_X_FINISHED;
+                }
+                let (xn, nn) = (&self.nodes[x], &self.nodes[n_iter]);
+                if (xn.act_t.is_some() || xn.nxt_t.is_some()) && !(nn.act_t.is_some() || nn.nxt_t.is_some()) {
+                    return Self::prune_return(state, state_new, cnt);
+                }
+                if (xn.act_f.is_some() || xn.nxt_f.is_some()) && !(nn.act_f.is_some() || nn.nxt_f.is_some()) {
+                    return Self::prune_return(state, state_new, cnt);
+                }
+                if state_new.flags & IST_N_FINISHED != 0
+                    && state_new.flags & IST_X_FINISHED != 0
+                    && (xn.act_t != nn.act_t || xn.act_f != nn.act_f)
+                {
+                    return Self::prune_return(state, state_new, cnt);
+                }
+                for branch_true in [true, false] {
+                    let n_next = if branch_true { self.nodes[n_iter].nxt_t } else { self.nodes[n_iter].nxt_f };
+                    if n_next.is_none() {
+                        continue;
+                    }
+                    let Some(xc) = x_cur else { break };
+                    self.get(Some(xc));
+                    let mut state_nxt = *state;
+                    state_nxt.flags |= IST_M_MATCHSET;
+                    let x_next = if branch_true { self.nodes[xc].nxt_t } else { self.nodes[xc].nxt_f };
+                    cnt += self.prune(x_next, n_next, &mut state_nxt);
+                    cnt += self.node_put(&mut x_cur);
+                    if state_nxt.flags & IST_MATCH != 0 {
+                        state_new.flags |= state_nxt.flags;
+                    }
+                }
+                let Some(xc) = x_cur else {
+                    x_iter = x_iter_next;
+                    continue;
+                };
+                let same_actions = self.act_check(Some(xc), state_new.action).is_ok();
+                if same_actions
+                    && state_new.flags & IST_MATCH != 0
+                    && state_new.flags & IST_N_FINISHED != 0
+                    && state_new.flags & IST_X_PREFIX != 0
+                {
+                    cnt += self.tree_remove(Slot::Root, xc);
+                    if self.root.is_none() {
+                        return Self::prune_return(state, state_new, cnt);
+                    }
+                } else if same_actions
+                    && state_new.flags & IST_MATCH != 0
+                    && state_new.flags & IST_X_FINISHED != 0
+                    && state_new.flags & IST_N_PREFIX != 0
+                {
+                    return Self::prune_return(state, state_new, cnt);
+                }
+            } else if self.chain_lt(x, n_iter) {
+                if state.flags & IST_N_PREFIX != 0 {
+                    return Self::prune_return(state, state_new, cnt);
+                }
+                for branch_true in [true, false] {
+                    let Some(xc) = x_cur else { break };
+                    let x_next = if branch_true { self.nodes[xc].nxt_t } else { self.nodes[xc].nxt_f };
+                    if x_next.is_none() {
+                        continue;
+                    }
+                    self.get(Some(xc));
+                    let mut state_nxt = *state;
+                    state_nxt.flags &= !IST_MATCH;
+                    state_nxt.flags |= IST_X_PREFIX;
+                    cnt += self.prune(x_next, Some(n_iter), &mut state_nxt);
+                    cnt += self.node_put(&mut x_cur);
+                    if state_nxt.flags & IST_MATCH != 0 {
+                        state_new.flags |= state_nxt.flags;
+                        return Self::prune_return(state, state_new, cnt);
+                    }
+                }
+            } else {
+                if state.flags & IST_X_PREFIX != 0 {
+                    return Self::prune_return(state, state_new, cnt);
+                }
+                for branch_true in [true, false] {
+                    let n_next = if branch_true { self.nodes[n_iter].nxt_t } else { self.nodes[n_iter].nxt_f };
+                    if n_next.is_none() {
+                        continue;
+                    }
+                    let Some(xc) = x_cur else { break };
+                    self.get(Some(xc));
+                    let mut state_nxt = *state;
+                    state_nxt.flags &= !IST_MATCH;
+                    state_nxt.flags |= IST_N_PREFIX;
+                    cnt += self.prune(Some(xc), n_next, &mut state_nxt);
+                    cnt += self.node_put(&mut x_cur);
+                    if state_nxt.flags & IST_MATCH != 0 {
+                        state_new.flags |= state_nxt.flags;
+                        return Self::prune_return(state, state_new, cnt);
+                    }
+                }
+            }
+            x_iter = x_iter_next;
+        }
+        state_new.flags &= !IST_MATCH;
+        Self::prune_return(state, state_new, cnt)
+    }
+
+    fn prune_return(state: &mut IterState, state_new: IterState, cnt: u32) -> u32 {
+        if state_new.flags & IST_MATCH != 0 {
+            state.flags |= state_new.flags;
+        } else {
+            state.flags &= !IST_MATCH;
+        }
+        cnt
+    }
+
+    /// libseccomp's `_db_tree_add`: merges the new chain `new` into the level under `slot`.
+    pub fn add(&mut self, slot: Slot, new: Id) -> Result<(), Conflict> {
+        let Some(head) = self.slot(slot) else { return Ok(()) };
+        let mut x = head;
+        let n = new;
+        loop {
+            if self.chain_eq(x, n) {
+                return self.add_matching(x, n);
+            } else if !self.chain_lt(x, n) {
+                match self.nodes[x].lvl_nxt {
+                    None => {
+                        let px = self.get(Some(x));
+                        self.n(n).lvl_prv = px;
+                        let nn = self.get(Some(n));
+                        self.n(x).lvl_nxt = nn;
+                        return Ok(());
+                    }
+                    Some(next) => x = next,
+                }
+            } else {
+                if let Some(prev) = self.nodes[x].lvl_prv {
+                    let nn = self.get(Some(n));
+                    self.n(prev).lvl_nxt = nn;
+                    self.n(n).lvl_prv = Some(prev);
+                    let nn = self.get(Some(n));
+                    self.n(x).lvl_prv = nn;
+                    self.n(n).lvl_nxt = Some(x);
+                } else {
+                    let nn = self.get(Some(n));
+                    self.n(x).lvl_prv = nn;
+                    let xx = self.get(Some(x));
+                    self.n(n).lvl_nxt = xx;
+                }
+                if self.slot(slot) == Some(x) {
+                    let nn = self.get(Some(n));
+                    self.set_slot(slot, nn);
+                    let mut old = Some(x);
+                    self.node_put(&mut old);
+                }
+                return Ok(());
+            }
+        }
+    }
+
+    fn add_matching(&mut self, x: Id, n: Id) -> Result<(), Conflict> {
+        if let Some(na) = self.nodes[n].act_t {
+            match self.nodes[x].act_t {
+                None => {
+                    self.act_check(self.nodes[x].nxt_t, na)?;
+                    let mut old = self.nodes[x].nxt_t;
+                    self.node_put(&mut old);
+                    self.n(x).nxt_t = None;
+                    self.n(x).act_t = Some(na);
+                }
+                Some(xa) if xa != na => {
+                    if self.nodes[n].hi && self.nodes[n].datum_full > self.nodes[x].datum_full {
+                        self.n(x).act_t = Some(na);
+                    }
+                    if self.is_leaf(x) || self.is_leaf(n) {
+                        return Err(Conflict);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(na) = self.nodes[n].act_f {
+            match self.nodes[x].act_f {
+                None => {
+                    self.act_check(self.nodes[x].nxt_f, na)?;
+                    let mut old = self.nodes[x].nxt_f;
+                    self.node_put(&mut old);
+                    self.n(x).nxt_f = None;
+                    self.n(x).act_f = Some(na);
+                }
+                Some(xa) if xa != na => {
+                    // libseccomp updates the *true* action's value here (sic), leaving its
+                    // flag alone; an unset value reads as 0. Kept as it does.
+                    if self.nodes[n].hi
+                        && self.nodes[n].datum_full < self.nodes[x].datum_full
+                        && self.nodes[x].act_t.is_some()
+                    {
+                        self.n(x).act_t = Some(self.nodes[n].act_t.unwrap_or(0));
+                    }
+                    if self.is_leaf(x) || self.is_leaf(n) {
+                        return Err(Conflict);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(nt) = self.nodes[n].nxt_t {
+            if self.nodes[x].nxt_t.is_some() {
+                self.add(Slot::NxtT(x), nt)?;
+            } else if self.nodes[x].act_t.is_none() {
+                let got = self.get(Some(nt));
+                self.n(x).nxt_t = got;
+            } else {
+                return Ok(());
+            }
+        }
+        if let Some(nf) = self.nodes[n].nxt_f {
+            if self.nodes[x].nxt_f.is_some() {
+                self.add(Slot::NxtF(x), nf)?;
+            } else if self.nodes[x].act_f.is_none() {
+                let got = self.get(Some(nf));
+                self.n(x).nxt_f = got;
+            } else {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+}
