@@ -64,6 +64,19 @@ impl Finding {
         self
     }
 
+    /// Fills line and column from the key at the end of `path` (for findings about a key).
+    pub fn locate_key(mut self, root: &Node, index: &LineIndex, path: &[PathStep]) -> Finding {
+        if let (Some(PathStep::Key(k)), Some(parent)) = (path.last(), root.at(&path[..path.len().saturating_sub(1)])) {
+            if let Some(member) = parent.member(k) {
+                let (line, column) = index.line_col(member.key_span.start);
+                self.line = Some(line);
+                self.column = Some(column);
+                return self;
+            }
+        }
+        self.locate(root, index, path)
+    }
+
     /// Fills line and column from the node at `path` (or its nearest existing parent).
     pub fn locate(mut self, root: &Node, index: &LineIndex, path: &[PathStep]) -> Finding {
         let mut len = path.len();

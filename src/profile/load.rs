@@ -77,7 +77,11 @@ fn key(path: &[PathStep], k: &str) -> Vec<PathStep> {
 
 impl Reader<'_> {
     fn push(&mut self, finding: Finding, path: &[PathStep]) {
-        let located = finding.locate(self.root, &self.index, path);
+        let located = if matches!(finding.id, "misspelled-key" | "unknown-key") {
+            finding.locate_key(self.root, &self.index, path)
+        } else {
+            finding.locate(self.root, &self.index, path)
+        };
         self.findings.push(located);
     }
 

@@ -1,0 +1,103 @@
+//! The real binary: exit codes, first lines, messages (DESIGN "Done when" of the foundation).
+
+use crate::support::root;
+use std::process::{Command, Output};
+
+pub fn seccompose(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_seccompose")).args(args).current_dir(root()).output().expect("binary runs")
+}
+
+fn first_line(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn explain_gives_the_runtime_default_decisions() {
+    let moby = "tests/fixtures/reference/moby-default.json";
+    let cases: &[(&[&str], &str)] = &[
+        (&["mount"], "ERRNO(1)"),
+        (&["chroot"], "ALLOW"),
+        (&["personality", "8"], "ALLOW"),
+        (&["personality", "1"], "ERRNO(1)"),
+        (&["socket", "40"], "ERRNO(1)"),
+        (&["clone3"], "ERRNO(38)"),
+        (&["mount", "--engine", "containerd"], "ALLOW"),
+        (&["clone3", "--engine", "containerd"], "ALLOW"),
+        (&["personality", "0x8", "--arch", "x86"], "ALLOW"),
+        (&["read", "--arch", "aarch64"], "KILL_THREAD"),
+        (&["mount", "--cap", "CAP_SYS_ADMIN"], "ALLOW"),
+        (&["ptrace", "--kernel", "4.4"], "ERRNO(1)"),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["explain", moby];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--native", "x86_64"]);
+        let out = seccompose(&args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(first_line(&out), *expected, "{args:?}");
+    }
+    let out = seccompose(&["explain", moby, "mount", "--native", "x86_64"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("the default action"), "{text}");
+    assert!(text.contains("only with CAP_SYS_ADMIN"), "names the rule that did not apply: {text}");
+    let out = seccompose(&["explain", moby, "clone3", "--engine", "containerd", "--native", "x86_64"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("syscalls[17]"), "the first rule decides");
+}
+
+#[test]
+fn check_warns_why_containerd_differs() {
+    let out = seccompose(&[
+        "check",
+        "tests/fixtures/reference/moby-default.json",
+        "--engine",
+        "containerd",
+        "--native",
+        "x86_64",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "warnings only: {text}");
+    assert!(text.contains("warning[ignored-conditions]") && text.contains("applies to every container"), "{text}");
+    assert!(text.contains("warning[conflicting-rules]") && text.contains("clone3"), "{text}");
+    assert!(text.contains("warning[dangerous-allow]") && text.contains("mount is allowed"), "{text}");
+}
+
+#[test]
+fn check_runs_on_every_profile_without_crashing() {
+    for path in crate::support::all_profiles() {
+        let p = path.to_string_lossy();
+        for engine in ["docker", "podman", "containerd", "oci"] {
+            let out = seccompose(&["check", &p, "--engine", engine]);
+            let code = out.status.code();
+            assert!(
+                matches!(code, Some(0 | 1)),
+                "{p} under {engine}: {code:?} {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let json = seccompose(&["check", &p, "--engine", engine, "--format", "json"]);
+            let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("check --format json prints JSON");
+            assert!(v["findings"].is_array() && v["summary"]["errors"].is_u64());
+        }
+    }
+}
+
+#[test]
+fn check_exit_codes() {
+    assert_eq!(seccompose(&["check", "profiles/fine-grained.json"]).status.code(), Some(0));
+    assert_eq!(seccompose(&["check", "profiles/violation.json"]).status.code(), Some(1));
+    let missing = seccompose(&["check", "no/such/file.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/file.json"));
+    assert_eq!(seccompose(&["check", "runtime-default"]).status.code(), Some(0), "built-in profiles by name");
+}
+
+#[test]
+fn syscalls_lists_the_catalog() {
+    let out = seccompose(&["syscalls", "mount", "--arch", "x86_64"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().nth(1).unwrap_or_default();
+    assert!(first.starts_with("mount ") && first.contains(" 165 "), "{text}");
+    let out = seccompose(&["syscalls", "--group", "@reboot", "--arch", "aarch64"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("kexec_load") && text.contains("reboot") && text.lines().count() == 4, "{text}");
+    assert_eq!(seccompose(&["syscalls", "--group", "@nonsense"]).status.code(), Some(2));
+}
