@@ -8,7 +8,7 @@ use crate::catalog::Arch;
 use crate::policy::context::{Context, DOCKER_DEFAULT_CAPS, Engine, normalize_cap, running_kernel};
 use crate::profile::{Document, KernelVersion};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// seccompose: edit, explain, test-run and compare Linux seccomp profiles.
 #[derive(Debug, Parser)]
@@ -122,9 +122,4 @@ pub fn open_profile(path: &Path) -> Result<Document, Failure> {
         }
     }
     Document::open(path).map_err(|e| Failure::unusable(e.to_string()))
-}
-
-/// `file` as shown in messages.
-pub fn shown(path: &PathBuf) -> String {
-    path.display().to_string()
 }

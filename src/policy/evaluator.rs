@@ -39,6 +39,10 @@ pub enum BuildError {
     NotifyDefault,
     #[error("rule {origin} ({name}): libseccomp refuses it: {source}")]
     Rule { origin: usize, name: String, source: AddError },
+    #[error("rule {0} has an empty syscall name (runc: \"empty string is not a valid syscall\")")]
+    EmptyName(usize),
+    #[error("{0} is not an architecture runc accepts")]
+    ArchNotInRunc(Arch),
 }
 
 /// Where a decision came from.
@@ -90,6 +94,11 @@ impl Evaluator {
         }
         let mut arches = vec![context.native];
         arches.extend(spec.architectures.iter().copied());
+        if context.engine.runtime() == Runtime::Runc {
+            if let Some(a) = arches.iter().find(|a| matches!(a, Arch::Parisc | Arch::Parisc64)) {
+                return Err(BuildError::ArchNotInRunc(*a));
+            }
+        }
         let mut db = SeccompDb::new(default_action, &arches);
         let mut unknown_names = Vec::new();
         for rule in &spec.rules {
@@ -190,6 +199,9 @@ fn add_spec_rule(
 ) -> Result<(), BuildError> {
     let action = Action::from_name(rule.action, rule.errno_ret);
     for name in &rule.names {
+        if name.is_empty() {
+            return Err(BuildError::EmptyName(rule.origin));
+        }
         // runc skips rules whose action is the default (libseccomp would refuse them).
         if action == default {
             continue;

@@ -8,6 +8,8 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
     ("audit", "audit.json", include_str!("../../profiles/audit.json")),
     ("violation", "violation.json", include_str!("../../profiles/violation.json")),
     ("fine-grained", "fine-grained.json", include_str!("../../profiles/fine-grained.json")),
+    ("static-server", "static-server.json", include_str!("../../profiles/static-server.json")),
+    ("batch-job", "batch-job.json", include_str!("../../profiles/batch-job.json")),
 ];
 
 /// A bundled profile by name (with or without `.json`), as an unsaved document.

@@ -245,7 +245,9 @@ fn dangerous_allows(ev: &Evaluator, out: &mut Out) {
     for info in catalog::all().iter().filter(|i| i.risk.is_some()) {
         let Some(d) = ev.decide_name(arch, info.name, &[0; 6]) else { continue };
         let Source::Rule(origin) = d.source else { continue };
-        if !d.action.lets_through() {
+        let conditional = ev.prepared.spec.rules.iter().any(|r| r.origin == origin && !r.args.is_empty());
+        // A conditional allow is already the narrowing the risk note asks for.
+        if !d.action.lets_through() || conditional {
             continue;
         }
         let risk = info.risk.expect("filtered on risk");
