@@ -55,13 +55,22 @@ pub fn run(args: &ExplainArgs) -> Result<i32, Failure> {
     let evaluator = Evaluator::new(&doc.profile, &ctx).map_err(|e| {
         Failure::unusable(format!("{}: under {} the container would not start: {e}", doc.display_name(), ctx.engine))
     })?;
+    let call = Call { arch, name, nr, args: call_args };
     let decision = evaluator.decide(arch, nr, &call_args);
-    let others = other_engines(&doc, &ctx, arch, nr, &call_args);
+    let others = other_engines(&doc, &ctx, &call);
     match args.format {
-        Format::Json => print_json(&doc, &ctx, arch, &name, nr, &call_args, decision, &others),
-        Format::Text => print_text(&doc, &evaluator, arch, &name, nr, &call_args, decision, &others),
+        Format::Json => print_json(&doc, &ctx, &call, decision, &others),
+        Format::Text => print_text(&doc, &evaluator, &call, decision, &others),
     }
     Ok(0)
+}
+
+/// The call being explained.
+struct Call {
+    arch: Arch,
+    name: String,
+    nr: u32,
+    args: [u64; 6],
 }
 
 fn resolve_syscall(text: &str, arch: Arch) -> Result<(String, u32), Failure> {
@@ -81,20 +90,14 @@ fn resolve_syscall(text: &str, arch: Arch) -> Result<(String, u32), Failure> {
     }
 }
 
-fn other_engines(
-    doc: &Document,
-    ctx: &Context,
-    arch: Arch,
-    nr: u32,
-    args: &[u64; 6],
-) -> Vec<(Engine, Result<Action, String>)> {
+fn other_engines(doc: &Document, ctx: &Context, call: &Call) -> Vec<(Engine, Result<Action, String>)> {
     Engine::ALL
         .into_iter()
         .filter(|e| *e != ctx.engine)
         .map(|engine| {
             let other = Context { engine, ..ctx.clone() };
             let result = Evaluator::new(&doc.profile, &other)
-                .map(|ev| ev.decide(arch, nr, args).action)
+                .map(|ev| ev.decide(call.arch, call.nr, &call.args).action)
                 .map_err(|e| e.to_string());
             (engine, result)
         })
@@ -111,23 +114,13 @@ fn action_text(action: Action) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn print_text(
-    doc: &Document,
-    ev: &Evaluator,
-    arch: Arch,
-    name: &str,
-    nr: u32,
-    args: &[u64; 6],
-    d: Decision,
-    others: &[(Engine, Result<Action, String>)],
-) {
+fn print_text(doc: &Document, ev: &Evaluator, call: &Call, d: Decision, others: &[(Engine, Result<Action, String>)]) {
     println!("{}", d.action);
-    let shown: Vec<String> = args.iter().map(|a| if *a > 9 { format!("{a:#x}") } else { a.to_string() }).collect();
-    println!("  call:       {name} on {arch} (nr {nr}), args {}", shown.join(" "));
+    let shown: Vec<String> = call.args.iter().map(|a| if *a > 9 { format!("{a:#x}") } else { a.to_string() }).collect();
+    println!("  call:       {} on {} (nr {}), args {}", call.name, call.arch, call.nr, shown.join(" "));
     println!("  decided by: {}", source_text(doc, ev, d.source));
     println!("  result:     {}", action_text(d.action));
-    for rule in doc.profile.rules.iter().filter(|r| r.all_names().any(|n| n == name)) {
+    for rule in doc.profile.rules.iter().filter(|r| r.all_names().any(|n| n == call.name)) {
         if d.source == Source::Rule(rule.index) {
             continue;
         }
@@ -236,17 +229,7 @@ fn rule_note(ev: &Evaluator, rule: &Rule) -> String {
     format!("{base} also names it (an earlier rule decides)")
 }
 
-#[allow(clippy::too_many_arguments)]
-fn print_json(
-    doc: &Document,
-    ctx: &Context,
-    arch: Arch,
-    name: &str,
-    nr: u32,
-    args: &[u64; 6],
-    d: Decision,
-    others: &[(Engine, Result<Action, String>)],
-) {
+fn print_json(doc: &Document, ctx: &Context, call: &Call, d: Decision, others: &[(Engine, Result<Action, String>)]) {
     let source = match d.source {
         Source::Rule(i) => json!({"kind": "rule", "rule": i}),
         Source::Default => json!({"kind": "default"}),
@@ -263,7 +246,7 @@ fn print_json(
     let out = json!({
         "file": doc.display_name(),
         "action": d.action.to_string(),
-        "syscall": name, "arch": arch.short_name(), "nr": nr, "args": args,
+        "syscall": call.name, "arch": call.arch.short_name(), "nr": call.nr, "args": call.args,
         "source": source,
         "engine": ctx.engine.name(),
         "other_engines": engines,
