@@ -5,7 +5,7 @@ mod explain;
 mod syscalls;
 
 use crate::catalog::Arch;
-use crate::policy::context::{Context, DOCKER_DEFAULT_CAPS, Engine, normalize_cap, running_kernel};
+use crate::policy::context::{Context, Engine, normalize_cap, running_kernel};
 use crate::profile::{Document, KernelVersion};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::Path;
@@ -41,7 +41,7 @@ pub struct ContextArgs {
     /// Host architecture (native arch of the filter; picks the archMap entry). Default: this machine.
     #[arg(long, value_name = "ARCH", value_parser = parse_arch)]
     pub native: Option<Arch>,
-    /// Container capability (repeatable; replaces Docker's 14 defaults). `--cap none` for none.
+    /// Container capability (repeatable; replaces the engine's defaults: Docker's 14, podman's 11). `--cap none` for none.
     #[arg(long = "cap", value_name = "CAP")]
     pub caps: Vec<String>,
     /// Kernel version of the host, X.Y (default: the running kernel).
@@ -52,7 +52,7 @@ pub struct ContextArgs {
 impl ContextArgs {
     pub fn context(&self) -> Context {
         let caps = if self.caps.is_empty() {
-            DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect()
+            self.engine.default_caps().iter().map(|c| c.to_string()).collect()
         } else {
             self.caps
                 .iter()

@@ -72,6 +72,33 @@ pub const DOCKER_DEFAULT_CAPS: [&str; 14] = [
     "CAP_AUDIT_WRITE",
 ];
 
+/// Podman's default capability set (containers/common `DefaultCapabilities`): Docker's
+/// without CAP_MKNOD, CAP_NET_RAW and CAP_AUDIT_WRITE.
+pub const PODMAN_DEFAULT_CAPS: [&str; 11] = [
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SETFCAP",
+    "CAP_SETGID",
+    "CAP_SETPCAP",
+    "CAP_SETUID",
+    "CAP_SYS_CHROOT",
+];
+
+impl Engine {
+    /// The capabilities a container gets from this engine when none are added or dropped
+    /// (containerd's default spec has Docker's 14).
+    pub fn default_caps(self) -> &'static [&'static str] {
+        match self {
+            Engine::Podman => &PODMAN_DEFAULT_CAPS,
+            _ => &DOCKER_DEFAULT_CAPS,
+        }
+    }
+}
+
 /// Everything that decides what a profile enforces besides the profile itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Context {
@@ -85,16 +112,21 @@ pub struct Context {
 
 impl Default for Context {
     fn default() -> Context {
-        Context {
-            engine: Engine::Docker,
-            native: Arch::host(),
-            caps: DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect(),
-            kernel: running_kernel(),
-        }
+        Context::for_engine(Engine::Docker)
     }
 }
 
 impl Context {
+    /// This host, with the engine's default capabilities.
+    pub fn for_engine(engine: Engine) -> Context {
+        Context {
+            engine,
+            native: Arch::host(),
+            caps: engine.default_caps().iter().map(|c| c.to_string()).collect(),
+            kernel: running_kernel(),
+        }
+    }
+
     pub fn has_cap(&self, cap: &str) -> bool {
         self.caps.contains(cap)
     }

@@ -43,6 +43,10 @@ pub enum BuildError {
     EmptyName(usize),
     #[error("{0} is not an architecture runc accepts")]
     ArchNotInRunc(Arch),
+    #[error(
+        "rule {0} sets an errno for an action that takes none; crun refuses that (\"errno value specified for action\")"
+    )]
+    CrunErrnoOnAction(usize),
 }
 
 /// Where a decision came from.
@@ -97,6 +101,12 @@ impl Evaluator {
         if context.engine.runtime() == Runtime::Runc {
             if let Some(a) = arches.iter().find(|a| matches!(a, Arch::Parisc | Arch::Parisc64)) {
                 return Err(BuildError::ArchNotInRunc(*a));
+            }
+        }
+        if context.engine.runtime() == Runtime::Crun {
+            let takes_errno = |a: ActionName| matches!(a, ActionName::Errno | ActionName::Trace);
+            if let Some(rule) = spec.rules.iter().find(|r| r.errno_ret.is_some() && !takes_errno(r.action)) {
+                return Err(BuildError::CrunErrnoOnAction(rule.origin));
             }
         }
         let mut db = SeccompDb::new(default_action, &arches);

@@ -71,12 +71,18 @@ pub fn prepare(profile: &Profile, ctx: &Context) -> Result<Prepared, PrepareErro
     let mut skipped = Vec::new();
     for rule in &profile.rules {
         if resolves {
-            if rule.name.is_some() && !rule.names.is_empty() {
+            // dockerd refuses `name` with `names` before looking at conditions; podman only for
+            // rules that apply.
+            let both = rule.name.is_some() && !rule.names.is_empty();
+            if both && ctx.engine == Engine::Docker {
                 return Err(PrepareError::NameAndNames(rule.index, ctx.engine));
             }
             if let Some(reason) = condition_excludes(rule, ctx) {
                 skipped.push(Skipped { origin: rule.index, reason });
                 continue;
+            }
+            if both {
+                return Err(PrepareError::NameAndNames(rule.index, ctx.engine));
             }
         } else if rule.names.is_empty() && rule.name.is_some() {
             skipped.push(Skipped {
@@ -95,8 +101,9 @@ fn spec_rule(rule: &Rule, engine: Engine) -> SpecRule {
     if engine.resolves_conditions() {
         names.extend(rule.name.clone());
     }
+    // containers/common: an `errno` name wins over `errnoRet`.
     let errno_ret = match engine {
-        Engine::Podman => rule.errno_ret.or_else(|| rule.errno.as_deref().and_then(errno_number)),
+        Engine::Podman => rule.errno.as_deref().and_then(parse_errno).or(rule.errno_ret),
         _ => rule.errno_ret,
     };
     SpecRule { origin: rule.index, names, action: rule.action, errno_ret, args: rule.args.clone() }
@@ -104,9 +111,14 @@ fn spec_rule(rule: &Rule, engine: Engine) -> SpecRule {
 
 fn default_errno(profile: &Profile, engine: Engine) -> Option<u32> {
     match engine {
-        Engine::Podman => profile.default_errno_ret.or_else(|| profile.default_errno.as_deref().and_then(errno_number)),
+        Engine::Podman => profile.default_errno.as_deref().and_then(parse_errno).or(profile.default_errno_ret),
         _ => profile.default_errno_ret,
     }
+}
+
+/// containers/common accepts an errno name or a decimal number.
+fn parse_errno(text: &str) -> Option<u32> {
+    errno_number(text).or_else(|| text.parse().ok())
 }
 
 /// The filter's architectures: `architectures` as written, plus (docker, podman) the `archMap`
@@ -117,10 +129,23 @@ fn architectures(profile: &Profile, ctx: &Context) -> Result<Vec<Arch>, PrepareE
         if !profile.architectures.is_empty() && !profile.arch_map.is_empty() {
             return Err(PrepareError::ArchitecturesAndArchMap(ctx.engine));
         }
-        for entry in &profile.arch_map {
+        // containers/common applies archMap only on these hosts (its nativeToSeccomp table).
+        let podman_maps = matches!(
+            ctx.native,
+            Arch::X86_64
+                | Arch::Aarch64
+                | Arch::S390x
+                | Arch::Mips64
+                | Arch::Mipsel64
+                | Arch::Mips64n32
+                | Arch::Mipsel64n32
+        );
+        let use_map = ctx.engine == Engine::Docker || podman_maps;
+        for entry in profile.arch_map.iter().filter(|_| use_map) {
             if Arch::from_scmp(&entry.architecture) == Some(ctx.native) {
                 names.push(&entry.architecture);
                 names.extend(entry.sub_architectures.iter().map(String::as_str));
+                break;
             }
         }
     }
@@ -144,7 +169,9 @@ fn condition_excludes(rule: &Rule, ctx: &Context) -> Option<String> {
     if let Some(cap) = ex.caps.iter().find(|c| ctx.has_cap(c)) {
         return Some(format!("excluded because the container has {cap}"));
     }
-    if let Some(k) = ex.min_kernel.filter(|k| ctx.kernel >= *k) {
+    // containers/common has no minKernel: podman applies such rules on every kernel.
+    let kernel_checks = ctx.engine == Engine::Docker;
+    if let Some(k) = ex.min_kernel.filter(|k| kernel_checks && ctx.kernel >= *k) {
         return Some(format!("excluded on kernel {} (>= {k})", ctx.kernel));
     }
     let inc = &rule.includes;
@@ -154,7 +181,7 @@ fn condition_excludes(rule: &Rule, ctx: &Context) -> Option<String> {
     if let Some(cap) = inc.caps.iter().find(|c| !ctx.has_cap(c)) {
         return Some(format!("only with {} (the container lacks {cap})", inc.caps.join(" and ")));
     }
-    if let Some(k) = inc.min_kernel.filter(|k| ctx.kernel < *k) {
+    if let Some(k) = inc.min_kernel.filter(|k| kernel_checks && ctx.kernel < *k) {
         return Some(format!("only on kernel >= {k} (context kernel is {})", ctx.kernel));
     }
     None

@@ -458,13 +458,13 @@ impl Reader<'_> {
                     if text.is_empty() {
                         continue;
                     }
-                    f.min_kernel = KernelVersion::parse(&text);
+                    f.min_kernel = strict_kernel_version(&text);
                     if f.min_kernel.is_none() {
                         self.error_hint(
                             "bad-kernel-version",
                             &here,
                             format!("\"{text}\" is not a kernel version"),
-                            "write it as major.minor, e.g. \"5.8\"",
+                            "write it as major.minor, e.g. \"5.8\" (dockerd refuses anything else)",
                         );
                     }
                 }
@@ -563,6 +563,13 @@ impl Reader<'_> {
         }
         out
     }
+}
+
+/// dockerd accepts exactly `<kernel>.<major>`, each 0..255, and not `0.0`.
+fn strict_kernel_version(text: &str) -> Option<KernelVersion> {
+    let (major, minor) = text.split_once('.')?;
+    let (major, minor): (u8, u8) = (major.parse().ok()?, minor.parse().ok()?);
+    ((major, minor) != (0, 0)).then_some(KernelVersion { major: major.into(), minor: minor.into() })
 }
 
 /// Known keys are static strings; look the canonical spelling up in the key tables.

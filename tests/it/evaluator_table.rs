@@ -3,7 +3,7 @@
 //! Expected values follow from the semantics in DESIGN §3 (libseccomp 2.5's rule merging,
 //! runc's ENOSYS stub, each engine's preparation), worked out by hand for each line.
 //! Line format: `profile context arch syscall [args…] => ACTION`, where context is an engine
-//! with optional `/native-arch`, `+CAP_X` (added to Docker's defaults), `-nocaps`, `@kernel`.
+//! with optional `/native-arch`, `+CAP_X` (added to the engine's default caps), `-nocaps`, `@kernel`.
 
 use crate::support::root;
 use seccompose::catalog::{self, Arch};
@@ -73,7 +73,30 @@ const NET: &str = r#"{
   ]
 }"#;
 
+const NAMES: &str = r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "defaultErrno": "ENOSYS",
+  "syscalls": [
+    {"names": ["execve", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["mount"], "action": "SCMP_ACT_ERRNO", "errno": "EACCES"},
+    {"names": ["umount2"], "action": "SCMP_ACT_ERRNO", "errnoRet": 16, "errno": "EACCES"},
+    {"name": "ptrace", "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#;
+
 const CASES: &str = "
+# errno names are read by podman only (and win over errnoRet); the deprecated `name` by docker and podman only
+names podman x86_64 mount => ERRNO(13)
+names podman x86_64 umount2 => ERRNO(13)
+names podman x86_64 reboot => ERRNO(38)
+names podman x86_64 ptrace => ALLOW
+names docker x86_64 mount => ERRNO(1)
+names docker x86_64 umount2 => ERRNO(16)
+names docker x86_64 reboot => ERRNO(1)
+names docker x86_64 ptrace => ALLOW
+names containerd x86_64 ptrace => ERRNO(1)
+names containerd x86_64 mount => ERRNO(1)
+names oci x86_64 umount2 => ERRNO(16)
 # every op on arg0/1/2, 64-bit compare on x86_64 and aarch64, low word on x86 and x32
 ops oci x86_64 read 5 => ALLOW
 ops oci x86_64 read 4 => ERRNO(1)
@@ -308,6 +331,9 @@ moby docker x86_64 #1000 => ERRNO(38)
 moby podman x86_64 #1000 => ERRNO(1)
 moby podman x86_64 clone3 => ERRNO(38)
 moby podman x86_64 mount => ERRNO(1)
+moby podman@4.4 x86_64 ptrace => ALLOW
+moby docker@4.4 x86_64 process_vm_readv => ERRNO(1)
+moby podman/riscv64 riscv64 read => ALLOW
 moby containerd x86_64 mount => ALLOW
 moby containerd x86_64 clone3 => ALLOW
 moby containerd x86_64 bpf => ALLOW
@@ -337,7 +363,9 @@ cc podman x86_64 personality 8 => ALLOW
 cc podman x86_64 personality 9 => ERRNO(38)
 cc podman x86_64 open_by_handle_at => ERRNO(1)
 cc podman+CAP_DAC_READ_SEARCH x86_64 open_by_handle_at => ALLOW
-cc podman x86_64 socket 16 3 9 => ALLOW
+cc podman x86_64 socket 16 3 9 => ERRNO(22)
+cc podman+CAP_AUDIT_WRITE x86_64 socket 16 3 9 => ALLOW
+cc docker x86_64 socket 16 3 9 => ALLOW
 cc podman-nocaps x86_64 socket 16 3 9 => ERRNO(22)
 cc podman-nocaps x86_64 socket 16 3 0 => ALLOW
 cc podman-nocaps x86_64 socket 2 1 9 => ALLOW
@@ -369,6 +397,7 @@ fn profile(name: &str) -> Document {
         "ops" => OPS.to_string(),
         "overlap" => OVERLAP.to_string(),
         "net" => NET.to_string(),
+        "names" => NAMES.to_string(),
         "moby" => std::fs::read_to_string(root().join("tests/fixtures/reference/moby-default.json")).unwrap(),
         "cc" => {
             std::fs::read_to_string(root().join("tests/fixtures/reference/containers-common-seccomp.json")).unwrap()
@@ -385,7 +414,12 @@ fn profile(name: &str) -> Document {
 
 /// `docker`, `docker/aarch64`, `docker+CAP_SYS_ADMIN`, `docker-nocaps`, `docker@4.4`.
 fn context(spec: &str) -> Context {
-    let mut ctx = Context { native: Arch::X86_64, kernel: running_kernel(), ..Context::default() };
+    let engine_name = spec.split(['/', '+', '-', '@']).next().unwrap();
+    let mut ctx = Context {
+        native: Arch::X86_64,
+        kernel: running_kernel(),
+        ..Context::for_engine(Engine::parse(engine_name).unwrap())
+    };
     let mut rest = spec;
     if let Some((head, kernel)) = rest.split_once('@') {
         ctx.kernel = KernelVersion::parse(kernel).unwrap();
@@ -403,7 +437,7 @@ fn context(spec: &str) -> Context {
         ctx.native = Arch::parse(native).unwrap();
         rest = head;
     }
-    ctx.engine = Engine::parse(rest).unwrap();
+    assert_eq!(ctx.engine, Engine::parse(rest).unwrap());
     ctx
 }
 
