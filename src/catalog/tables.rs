@@ -47,8 +47,8 @@ impl Table {
     }
 }
 
-/// The table of an architecture, or `None` where seccompose has no table (mips o32/n32, ppc32,
-/// s390 31-bit, parisc): rules then cannot be resolved for that arch.
+/// The table of an architecture, or `None` where seccompose has no table (mips n32, s390 31-bit,
+/// parisc): rules then cannot be resolved for that arch.
 pub fn table(arch: Arch) -> Option<&'static Table> {
     macro_rules! cached {
         ($build:expr) => {{
@@ -71,7 +71,11 @@ pub fn table(arch: Arch) -> Option<&'static Table> {
         Arch::Mips64 | Arch::Mipsel64 => {
             cached!(crate_table(syscalls::mips64::Sysno::iter().map(|s| (s.name(), s.id())), &[]))
         }
-        Arch::Ppc | Arch::S390 | Arch::Mips | Arch::Mipsel | Arch::Mips64n32 | Arch::Mipsel64n32 => None,
+        Arch::Mips | Arch::Mipsel => {
+            cached!(crate_table(syscalls::mips::Sysno::iter().map(|s| (s.name(), s.id())), &[]))
+        }
+        Arch::Ppc => cached!(crate_table(syscalls::powerpc::Sysno::iter().map(|s| (s.name(), s.id())), &[])),
+        Arch::S390 | Arch::Mips64n32 | Arch::Mipsel64n32 => None,
         Arch::Parisc | Arch::Parisc64 => None,
     }
 }

@@ -6,7 +6,7 @@
 
 use super::context::{Context, Engine};
 use super::prepare::{PrepareError, Prepared, SpecRule, prepare};
-use super::seccomp_db::{AddError, Cond, Path, SeccompDb, multiplexed_call};
+use super::seccomp_db::{AddError, Cond, Path, SeccompDb, multiplexed_call, multiplexes};
 use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
 use crate::profile::{Action, ActionName, Profile};
 use std::collections::BTreeMap;

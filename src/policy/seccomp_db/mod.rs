@@ -6,7 +6,7 @@
 //!   conditional ones replaces them; conditional rules merge into one comparison tree;
 //! - argument conditions are chained in argument-index order; 64-bit arches compare the high
 //!   and low words, 32-bit arches only the low word; MASKED_EQ masks the datum too;
-//! - on x86, ppc and s390 socket and SysV IPC syscalls also get a rule on the `socketcall` /
+//! - on x86, mips o32, ppc and s390 socket and SysV IPC syscalls also get a rule on the `socketcall` /
 //!   `ipc` multiplexer with `arg0 == subcall` (the rule's own arg0 condition is replaced);
 //! - a syscall unknown on an arch is skipped for that arch;
 //! - calls from an arch not in the filter, and x32 calls on x86_64 without x32, get the
@@ -123,9 +123,12 @@ const IPC_CALLS: [(&str, u64); 12] = [
     ("shmctl", 24),
 ];
 
-/// Arches whose libseccomp definition multiplexes socket and IPC calls.
-fn multiplexes(arch: Arch) -> bool {
-    matches!(arch, Arch::X86 | Arch::Ppc | Arch::Ppc64 | Arch::Ppc64le | Arch::S390 | Arch::S390x)
+/// Arches whose libseccomp definition multiplexes socket and IPC calls (`abi_rule_add`).
+pub fn multiplexes(arch: Arch) -> bool {
+    matches!(
+        arch,
+        Arch::X86 | Arch::Mips | Arch::Mipsel | Arch::Ppc | Arch::Ppc64 | Arch::Ppc64le | Arch::S390 | Arch::S390x
+    )
 }
 
 /// The multiplexer and subcall for a socket or IPC syscall name, if it is one.
