@@ -240,8 +240,7 @@ fn add_spec_rule(
 fn enosys_stub(db: &SeccompDb, rules: &[SpecRule]) -> EnosysStub {
     let mut last = BTreeMap::new();
     for arch in db.arches() {
-        let multiplexing =
-            matches!(arch, Arch::X86 | Arch::Ppc | Arch::Ppc64 | Arch::Ppc64le | Arch::S390 | Arch::S390x);
+        let multiplexing = multiplexes(arch);
         let max = rules
             .iter()
             .flat_map(|r| r.names.iter())
