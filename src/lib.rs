@@ -1,5 +1,6 @@
 //! seccompose: edit, explain, test-run and compare Linux seccomp profiles.
 
+pub mod bpf;
 pub mod catalog;
 pub mod cli;
 pub mod policy;

@@ -1,6 +1,7 @@
 //! Subcommands: argument definitions and output formatting. The logic lives in the core.
 
 mod check;
+mod compile;
 mod explain;
 mod syscalls;
 
@@ -28,6 +29,10 @@ pub enum Command {
     ///
     /// The first line is the action (`ALLOW`, `ERRNO(1)`, …); then the rule that decided.
     Explain(explain::ExplainArgs),
+    /// Compile a profile to the seccomp BPF program runc would install.
+    ///
+    /// Raw bytes by default (refused on a terminal); `--format disasm` to read it.
+    Compile(compile::CompileArgs),
     /// List the syscall catalog: numbers, categories, summaries; QUERY is fuzzy.
     Syscalls(syscalls::SyscallsArgs),
 }
@@ -110,6 +115,7 @@ pub fn run(command: Command) -> Result<i32, Failure> {
     match command {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Compile(args) => compile::run(&args),
         Command::Syscalls(args) => syscalls::run(&args),
     }
 }

@@ -6,7 +6,7 @@
 
 use super::context::{Context, Engine};
 use super::prepare::{PrepareError, Prepared, SpecRule, prepare};
-use super::seccomp_db::{AddError, Cond, Path, SeccompDb, multiplexed_call, multiplexes};
+use super::seccomp_db::{AddError, Cond, Lookup, Path, SeccompDb, multiplexed_call, multiplexes};
 use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
 use crate::profile::{Action, ActionName, Profile};
 use std::collections::BTreeMap;
@@ -90,14 +90,22 @@ pub struct Evaluator {
 
 impl Evaluator {
     pub fn new(profile: &Profile, context: &Context) -> Result<Evaluator, BuildError> {
+        Evaluator::with_arches(profile, context, None)
+    }
+
+    /// Like [`Evaluator::new`], but the filter covers exactly `arches` (when given) instead of
+    /// the host's arch plus the profile's.
+    pub fn with_arches(profile: &Profile, context: &Context, arches: Option<&[Arch]>) -> Result<Evaluator, BuildError> {
         let prepared = prepare(profile, context)?;
         let spec = &prepared.spec;
         let default_action = Action::from_name(spec.default_action, spec.default_errno_ret);
         if default_action == Action::Notify {
             return Err(BuildError::NotifyDefault);
         }
-        let mut arches = vec![context.native];
-        arches.extend(spec.architectures.iter().copied());
+        let arches: Vec<Arch> = match arches {
+            Some(list) => list.to_vec(),
+            None => std::iter::once(context.native).chain(spec.architectures.iter().copied()).collect(),
+        };
         if context.engine.runtime() == Runtime::Runc {
             if let Some(a) = arches.iter().find(|a| matches!(a, Arch::Parisc | Arch::Parisc64)) {
                 return Err(BuildError::ArchNotInRunc(*a));
@@ -133,10 +141,8 @@ impl Evaluator {
     /// What happens to syscall number `nr` called with the `arch` ABI.
     pub fn decide(&self, arch: Arch, nr: u32, args: &[u64; 6]) -> Decision {
         let nr = if arch == Arch::X32 { nr | X32_SYSCALL_BIT } else { nr };
-        if let Some(stub) = &self.stub {
-            if stub.applies(arch, nr) {
-                return Decision { action: Action::Errno(38), source: Source::EnosysStub };
-            }
+        if self.stub.as_ref().is_some_and(|s| s.applies(arch.audit_value(), nr)) {
+            return Decision { action: Action::Errno(38), source: Source::EnosysStub };
         }
         let (action, path) = self.db.decide(arch, nr, args);
         let source = match path {
@@ -147,6 +153,15 @@ impl Evaluator {
             }
         };
         Decision { action, source }
+    }
+
+    /// What decides a call before its arguments are read: the stub, the arch check, or the
+    /// rule database. The compiler builds its number dispatch from this.
+    pub fn lookup(&self, audit: u32, nr: u32) -> Lookup<'_> {
+        if self.stub.as_ref().is_some_and(|s| s.applies(audit, nr)) {
+            return Lookup::Unconditional(Action::Errno(38));
+        }
+        self.db.lookup(audit, nr)
     }
 
     /// Like [`Evaluator::decide`] by name; `None` when the syscall does not exist on `arch`.
@@ -181,9 +196,8 @@ impl Evaluator {
 }
 
 impl EnosysStub {
-    /// Whether runc's stub answers ENOSYS before the filter runs.
-    pub fn applies(&self, arch: Arch, nr: u32) -> bool {
-        let audit = arch.audit_value();
+    /// Whether runc's stub answers ENOSYS before the filter runs (`audit` is `seccomp_data.arch`).
+    pub fn applies(&self, audit: u32, nr: u32) -> bool {
         let last = |a: Arch| self.last.get(&a).copied();
         if audit == Arch::X86_64.audit_value() {
             let x32_call = nr & X32_SYSCALL_BIT != 0;

@@ -12,7 +12,7 @@
 //! - calls from an arch not in the filter, and x32 calls on x86_64 without x32, get the
 //!   bad-arch action (KILL_THREAD, as runc leaves it).
 
-mod tree;
+pub mod tree;
 
 use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
 use crate::profile::{Action, ArgCondition, Op};
@@ -166,15 +166,33 @@ impl SeccompDb {
             }
             *slot = Some(*c);
         }
-        let snapshot = self.dbs.clone();
+        // Only the entries of this syscall (and its multiplexer) can change: keep copies of
+        // those to roll back, as libseccomp's transaction does.
+        let touched: Vec<(usize, u32, Option<Entry>)> = (0..self.dbs.len())
+            .flat_map(|i| self.numbers_for(i, name).into_iter().map(move |nr| (i, nr)))
+            .map(|(i, nr)| (i, nr, self.dbs[i].syscalls.get(&nr).cloned()))
+            .collect();
         for i in 0..self.dbs.len() {
             let arch = self.dbs[i].arch;
             if let Err(Conflict) = self.add_to_arch(i, name, action, &chain) {
-                self.dbs = snapshot;
+                for (db, nr, entry) in touched {
+                    match entry {
+                        Some(e) => self.dbs[db].syscalls.insert(nr, e),
+                        None => self.dbs[db].syscalls.remove(&nr),
+                    };
+                }
                 return Err(AddError::Conflict { name: name.to_string(), arch });
             }
         }
         Ok(())
+    }
+
+    /// The syscall numbers a rule for `name` touches in database `db`.
+    fn numbers_for(&self, db: usize, name: &str) -> Vec<u32> {
+        let arch = self.dbs[db].arch;
+        let Some(table) = catalog::table(arch) else { return Vec::new() };
+        let mux = multiplexed_call(name).filter(|_| multiplexes(arch)).and_then(|(mux, _)| table.number(mux));
+        mux.into_iter().chain(table.number(name)).collect()
     }
 
     fn add_to_arch(
@@ -209,23 +227,62 @@ impl SeccompDb {
     /// given with or without the x32 bit.
     pub fn decide(&self, arch: Arch, nr: u32, args: &[u64; 6]) -> (Action, Path) {
         let nr = if arch == Arch::X32 { nr | X32_SYSCALL_BIT } else { nr };
-        let audit = arch.audit_value();
+        match self.lookup(arch.audit_value(), nr) {
+            Lookup::BadArch => (self.bad_arch_action, Path::BadArch),
+            Lookup::Default => (self.default_action, Path::Default),
+            Lookup::Unconditional(action) => (action, Path::Unconditional),
+            Lookup::Tree(db, entry) => {
+                match walk(&entry.tree, entry.tree.root.expect("a tree"), args, db.arch.is_64bit()) {
+                    Some(ret) => (Action::from_ret_value(ret).unwrap_or(self.default_action), Path::Conditions),
+                    None => (self.default_action, Path::ConditionsFellThrough),
+                }
+            }
+        }
+    }
+
+    /// What decides a call, without looking at its arguments. `audit` is `seccomp_data.arch`.
+    pub fn lookup(&self, audit: u32, nr: u32) -> Lookup<'_> {
         let has = |a: Arch| self.dbs.iter().find(|d| d.arch == a);
         let db = if audit == Arch::X86_64.audit_value() {
-            let is_x32_call = nr & X32_SYSCALL_BIT != 0 && nr != u32::MAX;
+            // libseccomp compares numerically (`jge 0x40000000`), letting -1 through for tracers.
+            let upper = nr >= X32_SYSCALL_BIT;
             match (has(Arch::X86_64), has(Arch::X32)) {
-                (_, Some(x32)) if is_x32_call => x32,
-                (Some(x86_64), _) if !is_x32_call => x86_64,
-                _ => return (self.bad_arch_action, Path::BadArch),
+                // Both: one block, dispatched on the full number (x32 numbers carry the bit).
+                (Some(x86_64), Some(x32)) => {
+                    if upper {
+                        x32
+                    } else {
+                        x86_64
+                    }
+                }
+                (Some(x86_64), None) if !upper || nr == u32::MAX => x86_64,
+                (None, Some(x32)) if upper => x32,
+                _ => return Lookup::BadArch,
             }
         } else {
             match self.dbs.iter().find(|d| d.arch.audit_value() == audit) {
                 Some(db) => db,
-                None => return (self.bad_arch_action, Path::BadArch),
+                None => return Lookup::BadArch,
             }
         };
-        db.decide(nr, args, self.default_action)
+        match db.syscalls.get(&nr) {
+            None => Lookup::Default,
+            Some(entry) if entry.tree.root.is_none() => {
+                Lookup::Unconditional(Action::from_ret_value(entry.action).unwrap_or(self.default_action))
+            }
+            Some(entry) => Lookup::Tree(db, entry),
+        }
     }
+}
+
+/// What a (arch, nr) pair leads to before arguments are looked at.
+#[derive(Debug, Clone, Copy)]
+pub enum Lookup<'a> {
+    BadArch,
+    Default,
+    Unconditional(Action),
+    /// Argument comparisons decide; the tree belongs to this arch's database.
+    Tree(&'a ArchDb, &'a Entry),
 }
 
 impl ArchDb {
@@ -277,17 +334,6 @@ impl ArchDb {
                     return Ok(());
                 }
             }
-        }
-    }
-
-    fn decide(&self, nr: u32, args: &[u64; 6], default: Action) -> (Action, Path) {
-        let Some(entry) = self.syscalls.get(&nr) else { return (default, Path::Default) };
-        let Some(root) = entry.tree.root else {
-            return (Action::from_ret_value(entry.action).unwrap_or(default), Path::Unconditional);
-        };
-        match walk(&entry.tree, root, args, self.arch.is_64bit()) {
-            Some(ret) => (Action::from_ret_value(ret).unwrap_or(default), Path::Conditions),
-            None => (default, Path::ConditionsFellThrough),
         }
     }
 }

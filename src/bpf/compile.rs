@@ -1,0 +1,180 @@
+//! The compiler: an evaluated profile to a seccomp BPF program.
+//!
+//! Shape: check `arch` (native first), then per architecture a decision tree over
+//! syscall-number *ranges* — adjacent numbers with the same unconditional outcome form one
+//! range — built to minimise the longest path, and only then, for syscalls with argument
+//! conditions, the argument checks. Unconditional outcomes never load an argument, so every
+//! unconditionally allowed syscall stays in the kernel's action cache (Linux >= 5.11).
+
+use super::alphabetic::{build, leaf_depths};
+use super::args::ArgCode;
+use super::graph::{Graph, Load, NodeId, TestOp};
+use super::insn::Insn;
+use super::layout::{LayoutError, layout};
+use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
+use crate::policy::evaluator::Evaluator;
+use crate::policy::seccomp_db::Lookup;
+use std::collections::{BTreeSet, HashMap};
+
+/// A compiled filter.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub program: Vec<Insn>,
+    /// Byte order of the host the filter is for (decides argument word offsets).
+    pub little_endian: bool,
+    /// The architectures the filter accepts, native first.
+    pub arches: Vec<Arch>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompileError {
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
+}
+
+/// Big-endian hosts put the high word of an argument first.
+pub fn is_little_endian(native: Arch) -> bool {
+    !matches!(
+        native,
+        Arch::S390x
+            | Arch::S390
+            | Arch::Ppc64
+            | Arch::Ppc
+            | Arch::Mips
+            | Arch::Mips64
+            | Arch::Mips64n32
+            | Arch::Parisc
+            | Arch::Parisc64
+    )
+}
+
+pub fn compile(ev: &Evaluator) -> Result<Compiled, CompileError> {
+    let arches = ev.arches();
+    let little_endian = is_little_endian(ev.context.native);
+    let mut graph = Graph::default();
+    let bad_arch = graph.ret(ev.db.bad_arch_action.ret_value());
+    let mut audits: Vec<u32> = Vec::new();
+    for a in &arches {
+        if !audits.contains(&a.audit_value()) {
+            audits.push(a.audit_value());
+        }
+    }
+    // Build the arch checks back to front: each one falls through to the next.
+    let mut next = bad_arch;
+    for &audit in audits.iter().rev() {
+        let root = number_dispatch(ev, &mut graph, audit);
+        next = graph.test(Load::Arch, None, TestOp::Eq, audit, root, next);
+    }
+    let program = layout(&graph, next, little_endian)?;
+    Ok(Compiled { program, little_endian, arches })
+}
+
+/// What a range of syscall numbers leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Range {
+    first: u32,
+    target: NodeId,
+    /// The most instructions executed from the range's leaf on.
+    cost: u32,
+}
+
+/// The decision tree over syscall numbers for one `seccomp_data.arch` value.
+fn number_dispatch(ev: &Evaluator, graph: &mut Graph, audit: u32) -> NodeId {
+    let default = graph.ret(ev.default_action.ret_value());
+    let mut ranges: Vec<Range> = Vec::new();
+    let mut tree_code: HashMap<(Arch, u32), NodeId> = HashMap::new();
+    let mut longest = HashMap::new();
+    for first in breakpoints(ev, audit) {
+        let target = match ev.lookup(audit, first) {
+            Lookup::BadArch => graph.ret(ev.db.bad_arch_action.ret_value()),
+            Lookup::Default => default,
+            Lookup::Unconditional(action) => graph.ret(action.ret_value()),
+            Lookup::Tree(db, entry) => *tree_code
+                .entry((db.arch, first))
+                .or_insert_with(|| ArgCode::new(graph, &entry.tree, db.arch.is_64bit()).build(default)),
+        };
+        if ranges.last().is_some_and(|r| r.target == target) {
+            continue;
+        }
+        let cost = graph.longest_path(target, &mut longest);
+        ranges.push(Range { first, target, cost });
+    }
+    weighted_tree(graph, &ranges, &range_weights(&ranges, audit))
+}
+
+/// How likely each range is: the syscalls known in it (x32's count for little, as x32
+/// programs are rare), and a little for ranges with none (unknown numbers, other ABIs).
+fn range_weights(ranges: &[Range], audit: u32) -> Vec<f64> {
+    let mut known: Vec<(u32, f64)> = Vec::new();
+    for arch in Arch::all().filter(|a| a.audit_value() == audit) {
+        let share = if arch == Arch::X32 { 0.125 } else { 1.0 };
+        if let Some(t) = catalog::table(arch) {
+            known.extend(t.iter().map(|(nr, _)| (nr, share)));
+        }
+    }
+    known.sort_by_key(|(nr, _)| *nr);
+    ranges
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let end = ranges.get(i + 1).map_or(u64::from(u32::MAX) + 1, |n| u64::from(n.first));
+            let lo = known.partition_point(|(nr, _)| *nr < r.first);
+            let hi = known.partition_point(|(nr, _)| u64::from(*nr) < end);
+            0.05 + known[lo..hi].iter().map(|(_, w)| w).sum::<f64>()
+        })
+        .collect()
+}
+
+/// The most instructions from the number dispatch's root to a return that we aim for: with
+/// the arch check and the number load in front, 16 in all.
+const PATH_LIMIT: u32 = 13;
+
+/// An alphabetic tree over the ranges with the least weighted depth (Garsia–Wachs); ranges
+/// whose path would exceed [`PATH_LIMIT`] (argument checks are long) are made heavier, so
+/// they move up, until none does or it cannot improve.
+fn weighted_tree(graph: &mut Graph, ranges: &[Range], weights: &[f64]) -> NodeId {
+    let mut weights = weights.to_vec();
+    let mut depths = leaf_depths(&weights);
+    for _ in 0..12 {
+        let over: Vec<usize> = (0..ranges.len()).filter(|&i| depths[i] + ranges[i].cost > PATH_LIMIT).collect();
+        if over.is_empty() {
+            break;
+        }
+        for i in over {
+            weights[i] *= 4.0;
+        }
+        depths = leaf_depths(&weights);
+    }
+    let leaves: Vec<(u32, NodeId)> = ranges.iter().map(|r| (r.first, r.target)).collect();
+    build(&leaves, &depths, |(first, low), (split, high)| {
+        // One JGE on the number (loaded once; later loads are dropped by layout).
+        (first, graph.test(Load::Nr, None, TestOp::Ge, split, high, low))
+    })
+    .1
+}
+
+/// Every number where the outcome may change: each syscall with a rule and the one after it,
+/// the stub's thresholds, the x32 boundaries and -1.
+fn breakpoints(ev: &Evaluator, audit: u32) -> BTreeSet<u32> {
+    let mut points = BTreeSet::from([0u32]);
+    for db in ev.db.dbs.iter().filter(|d| d.arch.audit_value() == audit) {
+        for &nr in db.syscalls.keys() {
+            points.insert(nr);
+            points.extend(nr.checked_add(1));
+        }
+    }
+    if let Some(stub) = &ev.stub {
+        for (arch, max) in stub.last.iter().filter(|(a, _)| a.audit_value() == audit) {
+            points.extend(max.checked_add(1));
+            if matches!(arch, Arch::S390 | Arch::S390x) {
+                points.insert(1);
+            }
+        }
+    }
+    if audit == Arch::X86_64.audit_value() {
+        // libseccomp splits at 0x40000000 numerically; runc's stub tests bit 30, which flips
+        // at every multiple of 0x40000000; -1 is let through for tracers.
+        points.extend([X32_SYSCALL_BIT, 0x8000_0000, 0xc000_0000, u32::MAX]);
+    }
+    points
+}

@@ -1,0 +1,203 @@
+//! Lays the node graph out as a linear program: forward jumps only, loads the accumulator
+//! already holds dropped, jumps beyond 255 instructions bridged, the 4096 limit checked.
+
+use super::graph::{Graph, Load, Node, NodeId, TestOp};
+use super::insn::{self, Insn, MAX_INSNS};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LayoutError {
+    #[error(
+        "the filter needs {len} instructions, {over} more than the kernel's limit of {MAX_INSNS}; \
+         reduce the argument conditions, merge rules with the same action, or filter fewer architectures (--arch)"
+    )]
+    TooLong { len: usize, over: usize },
+}
+
+/// The accumulator's known content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Acc {
+    Unknown,
+    Holds(Load, Option<u32>),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Node(NodeId),
+    Item(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Item {
+    Load(u32),
+    And(u32),
+    Jump { op: TestOp, k: u32, jt: Target, jf: Target },
+    Always(Target),
+    Ret(u32),
+}
+
+pub fn layout(graph: &Graph, entry: NodeId, little_endian: bool) -> Result<Vec<Insn>, LayoutError> {
+    let order = reverse_postorder(graph, entry);
+    let entry_state = accumulator_states(graph, &order, entry);
+    // Items with stable ids; `head[node]` is the id of a node's first item.
+    let mut items: Vec<(usize, Item)> = Vec::new();
+    let mut head: HashMap<NodeId, usize> = HashMap::new();
+    let (tests, rets): (Vec<NodeId>, Vec<NodeId>) =
+        order.iter().partition(|&&n| matches!(graph.node(n), Node::Test { .. }));
+    for &n in tests.iter().chain(&rets) {
+        let first = items.len();
+        head.insert(n, first);
+        match graph.node(n) {
+            Node::Ret(v) => items.push((first, Item::Ret(v))),
+            Node::Test { load, mask, op, k, jt, jf } => {
+                let state = entry_state.get(&n).copied().unwrap_or(Acc::Unknown);
+                let holds_all = state == Acc::Holds(load, mask);
+                if !holds_all && state != Acc::Holds(load, None) {
+                    items.push((items.len(), Item::Load(offset(load, little_endian))));
+                }
+                if let Some(m) = mask.filter(|_| !holds_all) {
+                    items.push((items.len(), Item::And(m)));
+                }
+                items.push((items.len(), Item::Jump { op, k, jt: Target::Node(jt), jf: Target::Node(jf) }));
+            }
+        }
+    }
+    bridge_far_jumps(&mut items, &head, graph);
+    let len = items.len();
+    if len > MAX_INSNS {
+        return Err(LayoutError::TooLong { len, over: len - MAX_INSNS });
+    }
+    Ok(emit(&items, &head))
+}
+
+fn offset(load: Load, little_endian: bool) -> u32 {
+    match load {
+        Load::Arch => insn::OFF_ARCH,
+        Load::Nr => insn::OFF_NR,
+        Load::Arg { index, high } => insn::arg_offset(index, high, little_endian),
+    }
+}
+
+/// Nodes in an order where every node comes before its successors, a test's false branch
+/// right after it where possible (so it falls through).
+fn reverse_postorder(graph: &Graph, entry: NodeId) -> Vec<NodeId> {
+    let mut post = Vec::new();
+    let mut seen = vec![false; graph.nodes.len()];
+    let mut stack: Vec<(NodeId, bool)> = vec![(entry, false)];
+    while let Some((n, children_done)) = stack.pop() {
+        if children_done {
+            post.push(n);
+            continue;
+        }
+        if seen[n] {
+            continue;
+        }
+        seen[n] = true;
+        stack.push((n, true));
+        if let Node::Test { jt, jf, .. } = graph.node(n) {
+            // Visited in this order, the false branch ends up first after `n` once reversed.
+            stack.push((jf, false));
+            stack.push((jt, false));
+        }
+    }
+    post.reverse();
+    post
+}
+
+/// What the accumulator holds on entry to each node, over all paths into it.
+fn accumulator_states(graph: &Graph, order: &[NodeId], entry: NodeId) -> HashMap<NodeId, Acc> {
+    let mut incoming: HashMap<NodeId, Option<Acc>> = HashMap::new();
+    incoming.insert(entry, Some(Acc::Unknown));
+    let mut states = HashMap::new();
+    for &n in order {
+        let state = incoming.get(&n).copied().flatten().unwrap_or(Acc::Unknown);
+        states.insert(n, state);
+        if let Node::Test { load, mask, .. } = graph.node(n) {
+            let out = Acc::Holds(load, mask);
+            for succ in graph.successors(n) {
+                let merged = match incoming.get(&succ) {
+                    None => Some(out),
+                    Some(Some(prev)) if *prev == out => Some(out),
+                    Some(_) => Some(Acc::Unknown),
+                };
+                incoming.insert(succ, merged);
+            }
+        }
+    }
+    states
+}
+
+fn positions(items: &[(usize, Item)]) -> HashMap<usize, usize> {
+    items.iter().enumerate().map(|(pos, (id, _))| (*id, pos)).collect()
+}
+
+fn resolve(t: Target, head: &HashMap<NodeId, usize>) -> usize {
+    match t {
+        Target::Node(n) => head[&n],
+        Target::Item(id) => id,
+    }
+}
+
+/// Conditional jumps reach at most 255 instructions ahead: a branch that goes farther gets a
+/// stop right after the jump — a copy of the return it leads to, or an unconditional jump.
+fn bridge_far_jumps(items: &mut Vec<(usize, Item)>, head: &HashMap<NodeId, usize>, graph: &Graph) {
+    let mut next_id = items.iter().map(|(id, _)| *id).max().map_or(0, |m| m + 1);
+    loop {
+        let pos = positions(items);
+        let far = |from: usize, t: Target| pos[&resolve(t, head)] - from - 1 > 255;
+        let Some(at) = items.iter().enumerate().position(|(p, (_, item))| match item {
+            Item::Jump { jt, jf, .. } => far(p, *jt) || far(p, *jf),
+            _ => false,
+        }) else {
+            return;
+        };
+        let Item::Jump { op, k, jt, jf } = items[at].1 else { unreachable!("found a jump") };
+        let mut slot = at + 1;
+        let mut stop_for = |t: Target, items: &mut Vec<(usize, Item)>| -> Target {
+            if !far(at, t) {
+                return t;
+            }
+            let stop = match t {
+                Target::Node(n) => match graph.node(n) {
+                    Node::Ret(v) => Item::Ret(v),
+                    Node::Test { .. } => Item::Always(t),
+                },
+                Target::Item(_) => Item::Always(t),
+            };
+            let id = next_id;
+            next_id += 1;
+            items.insert(slot, (id, stop));
+            slot += 1;
+            Target::Item(id)
+        };
+        let jt = stop_for(jt, items);
+        let jf = stop_for(jf, items);
+        items[at].1 = Item::Jump { op, k, jt, jf };
+    }
+}
+
+fn emit(items: &[(usize, Item)], head: &HashMap<NodeId, usize>) -> Vec<Insn> {
+    use insn::*;
+    let pos = positions(items);
+    let rel = |from: usize, t: Target| (pos[&resolve(t, head)] - from - 1) as u32;
+    items
+        .iter()
+        .enumerate()
+        .map(|(p, (_, item))| match *item {
+            Item::Load(off) => Insn::stmt(LD | W | ABS, off),
+            Item::And(m) => Insn::stmt(ALU | AND | K, m),
+            Item::Ret(v) => Insn::stmt(RET | K, v),
+            Item::Always(t) => Insn::stmt(JMP | JA, rel(p, t)),
+            Item::Jump { op, k, jt, jf } => {
+                let code = JMP
+                    | K
+                    | match op {
+                        TestOp::Eq => JEQ,
+                        TestOp::Gt => JGT,
+                        TestOp::Ge => JGE,
+                    };
+                Insn::jump(code, k, rel(p, jt) as u8, rel(p, jf) as u8)
+            }
+        })
+        .collect()
+}
