@@ -4,5 +4,6 @@ mod cli;
 mod compiler;
 mod evaluator_table;
 mod invalid;
+mod random_profile;
 mod roundtrip;
 mod support;
