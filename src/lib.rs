@@ -5,4 +5,5 @@ pub mod catalog;
 pub mod cli;
 pub mod policy;
 pub mod profile;
+pub mod sandbox;
 pub mod text;

@@ -2,12 +2,12 @@
 //! reference profiles and for random profiles (all ops and actions, masks, high bits,
 //! overlapping rules, several arches).
 
+use crate::random_profile::{Shape, random_profile};
 use crate::support::{all_profiles, root};
 use seccompose::bpf::{self, SeccompData};
 use seccompose::catalog::{Arch, X32_SYSCALL_BIT};
 use seccompose::policy::context::{Context, Engine};
 use seccompose::policy::evaluator::Evaluator;
-use crate::random_profile::{Shape, random_profile};
 use seccompose::profile::{Document, Profile};
 
 /// Argument vectors worth trying for a profile: zeros, and every value in its conditions with

@@ -4,6 +4,8 @@ mod cli;
 mod compiler;
 mod evaluator_table;
 mod invalid;
+#[cfg(target_arch = "x86_64")]
+mod kernel;
 mod random_profile;
 mod roundtrip;
 mod support;

@@ -34,8 +34,24 @@ impl Rng {
 
 /// Syscalls that exist on x86_64 and x86, including socket and IPC calls (multiplexed on x86).
 pub const POOL: &[&str] = &[
-    "read", "write", "close", "personality", "socket", "ioctl", "mmap", "kill", "prctl", "getppid", "futex", "clone",
-    "bind", "shmget", "getpriority", "dup3", "setns", "socketcall",
+    "read",
+    "write",
+    "close",
+    "personality",
+    "socket",
+    "ioctl",
+    "mmap",
+    "kill",
+    "prctl",
+    "getppid",
+    "futex",
+    "clone",
+    "bind",
+    "shmget",
+    "getpriority",
+    "dup3",
+    "setns",
+    "socketcall",
 ];
 
 const OPS: &[&str] =
@@ -91,7 +107,8 @@ pub fn random_profile(seed: u64, shape: Shape) -> Value {
     if let Some(e) = default_errno {
         profile["defaultErrnoRet"] = json!(e);
     }
-    let arches: Vec<&str> = ["SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64"].into_iter().filter(|_| rng.chance(50)).collect();
+    let arches: Vec<&str> =
+        ["SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64"].into_iter().filter(|_| rng.chance(50)).collect();
     profile["architectures"] = json!(arches);
     let mut rules = vec![json!({"names": ["execve", "exit_group"], "action": "SCMP_ACT_ALLOW"})];
     let mut conditional_on: Vec<&str> = Vec::new();

@@ -1,0 +1,3 @@
+//! The sandbox: installing filters, running commands under them, supervising notifications.
+
+pub mod filter;
