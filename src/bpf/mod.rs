@@ -8,6 +8,8 @@ pub mod emulator;
 pub mod graph;
 pub mod insn;
 pub mod layout;
+#[cfg(feature = "oracle")]
+pub mod reference;
 pub mod stats;
 
 pub use compile::{CompileError, Compiled, compile};

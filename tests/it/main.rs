@@ -6,6 +6,8 @@ mod evaluator_table;
 mod invalid;
 #[cfg(target_arch = "x86_64")]
 mod kernel;
+#[cfg(feature = "oracle")]
+mod oracle;
 mod random_profile;
 mod roundtrip;
 mod support;

@@ -45,6 +45,7 @@ pub fn run(doc: &Document, ctx: &Context, evaluator: Result<&Evaluator, &BuildEr
         Ok(ev) => {
             behaviour(ev, ctx, out);
             overlaps(ev, out);
+            range_overlaps(ev, out);
         }
         Err(e) => push(
             out,
@@ -314,5 +315,46 @@ fn overlaps(ev: &Evaluator, out: &mut Out) {
             }
             earlier.push((rule.origin, action, conditional));
         }
+    }
+}
+
+/// libseccomp 2.5's BPF generator can skip an accumulator reload when a syscall has several
+/// conditional rules and one of them uses !=, <, <=, > or >= (found by differential testing
+/// of libseccomp 2.5.4 against its own rule tree; `tests/it/oracle.rs` has a reproducer): the
+/// kernel may then enforce something other than the rules say. runc splits a rule with a
+/// repeated argument index into one rule per condition, so that counts as several rules.
+fn range_overlaps(ev: &Evaluator, out: &mut Out) {
+    use crate::profile::Op;
+    let mut adds: HashMap<&str, (usize, bool, usize)> = HashMap::new();
+    for rule in ev.prepared.spec.rules.iter().filter(|r| !r.args.is_empty()) {
+        if Action::from_name(rule.action, rule.errno_ret) == ev.default_action {
+            continue;
+        }
+        let repeated = (0..6).any(|i| rule.args.iter().filter(|c| c.index == i).count() > 1);
+        let pieces = if repeated { rule.args.len() } else { 1 };
+        let other_ops = rule.args.iter().any(|c| !matches!(c.op, Op::Eq | Op::MaskedEq));
+        for name in &rule.names {
+            let entry = adds.entry(name.as_str()).or_insert((0, false, rule.origin));
+            entry.0 += pieces;
+            entry.1 |= other_ops;
+        }
+    }
+    let mut risky: Vec<(&str, usize)> = adds
+        .into_iter()
+        .filter(|(_, (n, other, _))| *n > 1 && *other)
+        .map(|(name, (_, _, origin))| (name, origin))
+        .collect();
+    risky.sort();
+    for (name, origin) in risky {
+        let path = rule_path(origin);
+        let msg = format!(
+            "{name} has several conditional rules, some with !=, <, <=, > or >=: libseccomp 2.5 can generate a filter that decides differently from these rules"
+        );
+        out.push((
+            Finding::new("libseccomp-miscompile", level_of("libseccomp-miscompile"), &path, msg)
+                .hint("keep one conditional rule per syscall, or use only == and MASKED_EQ when there are several")
+                .about(name),
+            path,
+        ));
     }
 }

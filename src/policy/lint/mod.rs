@@ -22,6 +22,11 @@ pub const LINTS: &[(&str, Level, &str)] = &[
     ("not-on-arch", Level::Info, "names that are not syscalls on the filter's architectures"),
     ("duplicate-rule", Level::Warning, "the same syscall, action and conditions twice"),
     ("conflicting-rules", Level::Warning, "rules that give one syscall different actions; libseccomp picks one"),
+    (
+        "libseccomp-miscompile",
+        Level::Warning,
+        "several conditional rules with !=/</>/… on one syscall, which libseccomp 2.5 can miscompile",
+    ),
     ("rule-equals-default", Level::Info, "a rule whose action is the default: runc drops it"),
     ("dangerous-allow", Level::Warning, "a syscall with a known container-escape or kernel-attack risk is allowed"),
     ("allow-by-default", Level::Warning, "everything not listed runs: the profile blocks little"),

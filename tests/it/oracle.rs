@@ -1,0 +1,138 @@
+//! Oracle: the same profiles built by the system's libseccomp (as runc builds them) decide
+//! exactly as our rule-database model does, on every input (feature `oracle`).
+//!
+//! runc's ENOSYS stub is not part of libseccomp's program, so the comparison is against the
+//! evaluator's libseccomp stage (`db.decide`); the stub and the compiled program are compared
+//! with the evaluator in `compiler.rs`. Syscalls that the system libseccomp does not know (it
+//! is older than our tables) are left out where the profile names them (DESIGN §3).
+
+use crate::compiler::{interesting_args, interesting_numbers};
+use crate::random_profile::{Shape, random_profile};
+use crate::support::all_profiles;
+use seccompose::bpf::{self, SeccompData, reference};
+use seccompose::catalog::{self, Arch, X32_SYSCALL_BIT};
+use seccompose::policy::context::{Context, Engine};
+use seccompose::policy::evaluator::Evaluator;
+use seccompose::policy::seccomp_db::multiplexed_call;
+use seccompose::profile::Document;
+use std::collections::HashSet;
+
+/// Compares libseccomp's program at both optimisation levels with the model; returns mismatches.
+fn compare(doc: &Document, ctx: &Context, limit: usize) -> Result<Vec<String>, String> {
+    let ours = Evaluator::new(&doc.profile, ctx);
+    let theirs = ours.as_ref().map_err(|e| e.to_string()).and_then(|ev| reference::build(ev, 2));
+    let ev = match (ours, theirs) {
+        (Ok(ev), Ok(_)) => ev,
+        (Err(_), Err(_)) => return Ok(Vec::new()),
+        (Err(e), Ok(_)) => return Err(format!("our model refuses ({e}) but libseccomp accepts")),
+        (Ok(_), Err(e)) => return Err(format!("libseccomp refuses ({e}) but our model accepts")),
+    };
+    let unknown: HashSet<String> = ev
+        .prepared
+        .spec
+        .rules
+        .iter()
+        .flat_map(|r| r.names.iter())
+        .filter(|n| catalog::is_known_anywhere(n) && !reference::knows(n))
+        .cloned()
+        .collect();
+    let args_list = interesting_args(&doc.profile);
+    let mut out = Vec::new();
+    for optimize in [2, 1] {
+        let program = reference::build(&ev, optimize)?;
+        let le = cfg!(target_endian = "little");
+        let mut arches = ev.arches();
+        let others: Vec<Arch> = [Arch::X32, Arch::Aarch64].into_iter().filter(|a| !arches.contains(a)).collect();
+        arches.extend(others);
+        for arch in arches {
+            for nr in interesting_numbers(if arch == Arch::X32 { Arch::X86_64 } else { arch }) {
+                let call_nr = if arch == Arch::X32 { nr | X32_SYSCALL_BIT } else { nr };
+                let name_arch = if arch == Arch::X86_64 && call_nr & X32_SYSCALL_BIT != 0 { Arch::X32 } else { arch };
+                if let Some(name) = catalog::name_of(name_arch, call_nr) {
+                    let base = multiplexed_call(name).map(|(mux, _)| mux);
+                    if unknown.contains(name)
+                        || base.is_some_and(|b| unknown.contains(b))
+                        || name == "socketcall" && !unknown.is_empty()
+                    {
+                        continue;
+                    }
+                }
+                let has_rule =
+                    ev.db.dbs.iter().any(|d| d.syscalls.get(&call_nr).is_some_and(|e| e.tree.root.is_some()));
+                let arg_sets = if has_rule { &args_list[..] } else { &args_list[..2] };
+                for args in arg_sets {
+                    let expected = ev.db.decide(arch, call_nr, args).0;
+                    let data = SeccompData::new(arch.audit_value(), call_nr, *args);
+                    let got = bpf::run(&program, &data, le).map(|r| r.ret);
+                    if got != Ok(expected.ret_value()) {
+                        out.push(format!("optimize={optimize} {arch} nr {call_nr:#x} args {args:x?}: model {expected}, libseccomp {got:x?}"));
+                        if out.len() >= limit {
+                            return Ok(out);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn contexts() -> Vec<Context> {
+    [Engine::Docker, Engine::Podman, Engine::Containerd]
+        .into_iter()
+        .map(|e| Context { native: Arch::X86_64, ..Context::for_engine(e) })
+        .collect()
+}
+
+#[test]
+fn libseccomp_agrees_on_bundled_and_reference_profiles() {
+    for path in all_profiles() {
+        let doc = Document::open(&path).unwrap();
+        if doc.has_errors() {
+            continue;
+        }
+        for ctx in contexts() {
+            let bad = compare(&doc, &ctx, 5).unwrap_or_else(|e| vec![e]);
+            assert!(bad.is_empty(), "{} under {}:\n{}", path.display(), ctx.engine, bad.join("\n"));
+        }
+    }
+}
+
+#[test]
+fn libseccomp_agrees_on_random_profiles() {
+    let mut compared = 0;
+    for seed in 1000..2000u64 {
+        let text = serde_json::to_string_pretty(&random_profile(seed, Shape { overlapping_ranges: false })).unwrap();
+        let doc = Document::parse(&text, "random").unwrap();
+        let ctx = Context { native: Arch::X86_64, ..Context::for_engine(Engine::Oci) };
+        let bad = compare(&doc, &ctx, 5).unwrap_or_else(|e| vec![e]);
+        assert!(bad.is_empty(), "seed {seed}:\n{}\n{text}", bad.join("\n"));
+        compared += 1;
+    }
+    assert_eq!(compared, 1000);
+}
+
+/// Documents a libseccomp 2.5 bug, so that we notice when the system library fixes it: with
+/// two conditional rules on one syscall where the first has several conditions, the program it
+/// generates falls from the first rule's inner checks into the second rule's first check without
+/// reloading the argument that check expects. Our model follows libseccomp's own rule tree.
+#[test]
+fn libseccomp_miscompiles_a_rule_after_a_multi_condition_rule() {
+    let text = r#"{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86"], "syscalls": [
+        {"names": ["dup3"], "action": "SCMP_ACT_KILL_THREAD", "args": [
+            {"index": 0, "value": 8, "op": "SCMP_CMP_NE"}, {"index": 1, "value": 7, "op": "SCMP_CMP_LT"},
+            {"index": 2, "value": 4294967295, "op": "SCMP_CMP_EQ"}]},
+        {"names": ["dup3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "args": [
+            {"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}, {"index": 5, "value": 24, "op": "SCMP_CMP_EQ"}]}]}"#;
+    let doc = Document::parse(text, "repro").unwrap();
+    let ctx = Context { native: Arch::X86_64, ..Context::for_engine(Engine::Oci) };
+    let ev = Evaluator::new(&doc.profile, &ctx).unwrap();
+    let args = [0, 13, 1, 0, 0, 24];
+    // The rules say: the first does not match (13 < 7 is false), the second does.
+    assert_eq!(ev.db.decide(Arch::X86, 330, &args).0.to_string(), "ERRNO(1)");
+    let program = reference::build(&ev, 2).unwrap();
+    let got = bpf::run(&program, &SeccompData::new(Arch::X86.audit_value(), 330, args), true).unwrap().ret;
+    assert_eq!(got, 0x7fff_0000, "libseccomp now gets this right: drop this test and the lint libseccomp-miscompile");
+    let findings = seccompose::policy::lint::lint(&doc, &ctx);
+    assert!(findings.iter().any(|f| f.id == "libseccomp-miscompile"), "the lint warns about this shape");
+}
