@@ -7,33 +7,73 @@ pub fn leaf_depths(weights: &[f64]) -> Vec<u32> {
     if n <= 1 {
         return vec![0; n];
     }
-    // Phase 1: combine. Items are (weight, tree); trees are indices into `nodes`.
+    // Phase 1: combine. The working sequence is a doubly linked list over `w`/`tree` slots
+    // (combined items get new slots), so removing and re-inserting costs no shifting.
     #[derive(Clone, Copy)]
     enum T {
         Leaf(usize),
         Join(usize, usize),
     }
+    const NONE: usize = usize::MAX;
     let mut nodes: Vec<T> = (0..n).map(T::Leaf).collect();
-    let mut work: Vec<(f64, usize)> = weights.iter().copied().zip(0..n).collect();
-    while work.len() > 1 {
-        // The first j with w[j-1] <= w[j+1] (w[len] = infinity): combine j-1 and j.
-        let len = work.len();
-        let j =
-            (1..len).find(|&j| j + 1 >= len || work[j - 1].0 <= work[j + 1].0).expect("the last j always qualifies");
-        let (a, b) = (work[j - 1], work[j]);
-        nodes.push(T::Join(a.1, b.1));
-        let joined = (a.0 + b.0, nodes.len() - 1);
-        work.drain(j - 1..=j);
-        // Move the new item left past every smaller weight.
-        let mut k = j - 1;
-        while k > 0 && work[k - 1].0 < joined.0 {
-            k -= 1;
+    let mut w: Vec<f64> = weights.to_vec();
+    let mut tree: Vec<usize> = (0..n).collect();
+    let mut prev: Vec<usize> = (0..n).map(|i| if i == 0 { NONE } else { i - 1 }).collect();
+    let mut next: Vec<usize> = (0..n).map(|i| if i + 1 == n { NONE } else { i + 1 }).collect();
+    let mut head = 0;
+    let mut len = n;
+    // Where to look for the next pair: items left of it cannot qualify.
+    let mut cursor = head;
+    while len > 1 {
+        // The first adjacent pair (a, b) with w[a] <= w[item after b] (infinite past the end).
+        let mut a = if prev[cursor] == NONE { cursor } else { prev[cursor] };
+        loop {
+            let b = next[a];
+            let after = next[b];
+            if after == NONE || w[a] <= w[after] {
+                break;
+            }
+            a = b;
         }
-        work.insert(k, joined);
+        let b = next[a];
+        nodes.push(T::Join(tree[a], tree[b]));
+        let joined = w[a] + w[b];
+        // Unlink a and b.
+        let (left, right) = (prev[a], next[b]);
+        if left == NONE {
+            head = right
+        } else {
+            next[left] = right
+        }
+        if right != NONE {
+            prev[right] = left;
+        }
+        // Move left past every smaller weight, then link the new slot in.
+        let mut at = left;
+        while at != NONE && w[at] < joined {
+            at = prev[at];
+        }
+        let slot = w.len();
+        w.push(joined);
+        tree.push(nodes.len() - 1);
+        let after_at = if at == NONE { head } else { next[at] };
+        prev.push(at);
+        next.push(after_at);
+        if at == NONE {
+            head = slot
+        } else {
+            next[at] = slot
+        }
+        if after_at != NONE {
+            prev[after_at] = slot;
+        }
+        len -= 1;
+        cursor = if at == NONE { head } else { at };
     }
+    let root = tree[head];
     // Phase 2: leaf depths in the combination tree.
     let mut depths = vec![0u32; n];
-    let mut stack = vec![(work[0].1, 0u32)];
+    let mut stack = vec![(root, 0u32)];
     while let Some((id, d)) = stack.pop() {
         match nodes[id] {
             T::Leaf(i) => depths[i] = d,
@@ -91,8 +131,8 @@ mod tests {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (seed >> 33) as f64 / f64::from(u32::MAX) * 100.0 + 0.01
         };
-        for n in 1..14 {
-            for _ in 0..20 {
+        for n in 1..40 {
+            for _ in 0..8 {
                 let w: Vec<f64> = (0..n).map(|_| next()).collect();
                 let d = leaf_depths(&w);
                 let cost: f64 = w.iter().zip(&d).map(|(w, d)| w * f64::from(*d)).sum();

@@ -14,7 +14,8 @@ use super::layout::{LayoutError, layout};
 use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
 use crate::policy::evaluator::Evaluator;
 use crate::policy::seccomp_db::Lookup;
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 /// A compiled filter.
 #[derive(Debug, Clone)]
@@ -82,8 +83,8 @@ struct Range {
 fn number_dispatch(ev: &Evaluator, graph: &mut Graph, audit: u32) -> NodeId {
     let default = graph.ret(ev.default_action.ret_value());
     let mut ranges: Vec<Range> = Vec::new();
-    let mut tree_code: HashMap<(Arch, u32), NodeId> = HashMap::new();
-    let mut longest = HashMap::new();
+    let mut tree_code: HashMap<(Arch, u32), NodeId> = HashMap::default();
+    let mut longest = HashMap::default();
     for first in breakpoints(ev, audit) {
         let target = match ev.lookup(audit, first) {
             Lookup::BadArch => graph.ret(ev.db.bad_arch_action.ret_value()),
@@ -99,7 +100,52 @@ fn number_dispatch(ev: &Evaluator, graph: &mut Graph, audit: u32) -> NodeId {
         let cost = graph.longest_path(target, &mut longest);
         ranges.push(Range { first, target, cost });
     }
-    weighted_tree(graph, &ranges, &range_weights(&ranges, audit))
+    let weights = range_weights(&ranges, audit);
+    let (ranges, weights) = absorb_islands(graph, &ranges, &weights);
+    weighted_tree(graph, &ranges, &weights)
+}
+
+/// How many single numbers one range may carry as exceptions.
+const MAX_ISLANDS: usize = 3;
+
+/// A single number with its own outcome between two ranges with the same outcome (an allowed
+/// syscall in a denied stretch) costs two splits in a range tree but one `jeq` inside the
+/// surrounding range: merge such islands into their surroundings, a few per range.
+fn absorb_islands(graph: &mut Graph, ranges: &[Range], weights: &[f64]) -> (Vec<Range>, Vec<f64>) {
+    let mut out = Vec::with_capacity(ranges.len());
+    let mut out_weights = Vec::with_capacity(ranges.len());
+    let mut i = 0;
+    while i < ranges.len() {
+        let base = ranges[i];
+        let mut weight = weights[i];
+        let mut islands: Vec<Range> = Vec::new();
+        let mut j = i + 1;
+        while islands.len() < MAX_ISLANDS
+            && j + 1 < ranges.len()
+            && ranges[j + 1].first == ranges[j].first.wrapping_add(1)
+            && ranges[j + 1].target == base.target
+        {
+            islands.push(ranges[j]);
+            weight += weights[j] + weights[j + 1];
+            j += 2;
+        }
+        if islands.is_empty() {
+            out.push(base);
+            out_weights.push(weight);
+            i += 1;
+            continue;
+        }
+        let mut target = base.target;
+        let mut cost = base.cost + islands.len() as u32;
+        for (k, island) in islands.iter().enumerate().rev() {
+            target = graph.test(Load::Nr, None, TestOp::Eq, island.first, island.target, target);
+            cost = cost.max(island.cost + k as u32 + 1);
+        }
+        out.push(Range { first: base.first, target, cost });
+        out_weights.push(weight);
+        i = j;
+    }
+    (out, out_weights)
 }
 
 /// How likely each range is: the syscalls known in it (x32's count for little, as x32
@@ -136,12 +182,17 @@ fn weighted_tree(graph: &mut Graph, ranges: &[Range], weights: &[f64]) -> NodeId
     let mut weights = weights.to_vec();
     let mut depths = leaf_depths(&weights);
     for _ in 0..12 {
-        let over: Vec<usize> = (0..ranges.len()).filter(|&i| depths[i] + ranges[i].cost > PATH_LIMIT).collect();
+        // Leaves that are too deep (the cost over-counts loads, so long argument checks are
+        // moved up as far as the other leaves allow).
+        let over: Vec<usize> =
+            (0..ranges.len()).filter(|&i| depths[i] + ranges[i].cost > PATH_LIMIT && depths[i] > 1).collect();
         if over.is_empty() {
             break;
         }
         for i in over {
-            weights[i] *= 4.0;
+            // Each level less needs about twice the weight.
+            let excess = depths[i] + ranges[i].cost - PATH_LIMIT;
+            weights[i] *= f64::from(2u32.pow(excess.min(20) + 1));
         }
         depths = leaf_depths(&weights);
     }

@@ -1,6 +1,6 @@
 //! The compiler's intermediate form: a DAG of tests and returns, shared where identical.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub type NodeId = usize;
 

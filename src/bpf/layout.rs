@@ -3,7 +3,6 @@
 
 use super::graph::{Graph, Load, Node, NodeId, TestOp};
 use super::insn::{self, Insn, MAX_INSNS};
-use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LayoutError {
@@ -39,18 +38,17 @@ enum Item {
 pub fn layout(graph: &Graph, entry: NodeId, little_endian: bool) -> Result<Vec<Insn>, LayoutError> {
     let order = reverse_postorder(graph, entry);
     let entry_state = accumulator_states(graph, &order, entry);
-    // Items with stable ids; `head[node]` is the id of a node's first item.
-    let mut items: Vec<(usize, Item)> = Vec::new();
-    let mut head: HashMap<NodeId, usize> = HashMap::new();
+    // Items with stable ids (their index at creation); `head[node]` is a node's first item.
+    let mut items: Vec<(usize, Item)> = Vec::with_capacity(order.len() * 2);
+    let mut head: Vec<usize> = vec![usize::MAX; graph.nodes.len()];
     let (tests, rets): (Vec<NodeId>, Vec<NodeId>) =
         order.iter().partition(|&&n| matches!(graph.node(n), Node::Test { .. }));
     for &n in tests.iter().chain(&rets) {
-        let first = items.len();
-        head.insert(n, first);
+        head[n] = items.len();
         match graph.node(n) {
-            Node::Ret(v) => items.push((first, Item::Ret(v))),
+            Node::Ret(v) => items.push((items.len(), Item::Ret(v))),
             Node::Test { load, mask, op, k, jt, jf } => {
-                let state = entry_state.get(&n).copied().unwrap_or(Acc::Unknown);
+                let state = entry_state[n].unwrap_or(Acc::Unknown);
                 let holds_all = state == Acc::Holds(load, mask);
                 if !holds_all && state != Acc::Holds(load, None) {
                     items.push((items.len(), Item::Load(offset(load, little_endian))));
@@ -62,7 +60,7 @@ pub fn layout(graph: &Graph, entry: NodeId, little_endian: bool) -> Result<Vec<I
             }
         }
     }
-    bridge_far_jumps(&mut items, &head, graph);
+    let items = bridge_far_jumps(items, &head, graph);
     let len = items.len();
     if len > MAX_INSNS {
         return Err(LayoutError::TooLong { len, over: len - MAX_INSNS });
@@ -81,7 +79,7 @@ fn offset(load: Load, little_endian: bool) -> u32 {
 /// Nodes in an order where every node comes before its successors, a test's false branch
 /// right after it where possible (so it falls through).
 fn reverse_postorder(graph: &Graph, entry: NodeId) -> Vec<NodeId> {
-    let mut post = Vec::new();
+    let mut post = Vec::with_capacity(graph.nodes.len());
     let mut seen = vec![false; graph.nodes.len()];
     let mut stack: Vec<(NodeId, bool)> = vec![(entry, false)];
     while let Some((n, children_done)) = stack.pop() {
@@ -105,81 +103,87 @@ fn reverse_postorder(graph: &Graph, entry: NodeId) -> Vec<NodeId> {
 }
 
 /// What the accumulator holds on entry to each node, over all paths into it.
-fn accumulator_states(graph: &Graph, order: &[NodeId], entry: NodeId) -> HashMap<NodeId, Acc> {
-    let mut incoming: HashMap<NodeId, Option<Acc>> = HashMap::new();
-    incoming.insert(entry, Some(Acc::Unknown));
-    let mut states = HashMap::new();
+fn accumulator_states(graph: &Graph, order: &[NodeId], entry: NodeId) -> Vec<Option<Acc>> {
+    let mut incoming: Vec<Option<Acc>> = vec![None; graph.nodes.len()];
+    incoming[entry] = Some(Acc::Unknown);
     for &n in order {
-        let state = incoming.get(&n).copied().flatten().unwrap_or(Acc::Unknown);
-        states.insert(n, state);
         if let Node::Test { load, mask, .. } = graph.node(n) {
             let out = Acc::Holds(load, mask);
             for succ in graph.successors(n) {
-                let merged = match incoming.get(&succ) {
+                incoming[succ] = match incoming[succ] {
                     None => Some(out),
-                    Some(Some(prev)) if *prev == out => Some(out),
+                    Some(prev) if prev == out => Some(out),
                     Some(_) => Some(Acc::Unknown),
                 };
-                incoming.insert(succ, merged);
             }
         }
     }
-    states
+    incoming
 }
 
-fn positions(items: &[(usize, Item)]) -> HashMap<usize, usize> {
-    items.iter().enumerate().map(|(pos, (id, _))| (*id, pos)).collect()
+/// Position of every item id.
+fn positions(items: &[(usize, Item)]) -> Vec<usize> {
+    let mut pos = vec![0; items.iter().map(|(id, _)| id + 1).max().unwrap_or(0)];
+    for (p, (id, _)) in items.iter().enumerate() {
+        pos[*id] = p;
+    }
+    pos
 }
 
-fn resolve(t: Target, head: &HashMap<NodeId, usize>) -> usize {
+fn resolve(t: Target, head: &[usize]) -> usize {
     match t {
-        Target::Node(n) => head[&n],
+        Target::Node(n) => head[n],
         Target::Item(id) => id,
     }
 }
 
 /// Conditional jumps reach at most 255 instructions ahead: a branch that goes farther gets a
 /// stop right after the jump — a copy of the return it leads to, or an unconditional jump.
-fn bridge_far_jumps(items: &mut Vec<(usize, Item)>, head: &HashMap<NodeId, usize>, graph: &Graph) {
-    let mut next_id = items.iter().map(|(id, _)| *id).max().map_or(0, |m| m + 1);
+/// Inserting stops moves code, so repeat until every jump is in reach.
+fn bridge_far_jumps(mut items: Vec<(usize, Item)>, head: &[usize], graph: &Graph) -> Vec<(usize, Item)> {
+    let mut next_id = items.len();
     loop {
-        let pos = positions(items);
-        let far = |from: usize, t: Target| pos[&resolve(t, head)] - from - 1 > 255;
-        let Some(at) = items.iter().enumerate().position(|(p, (_, item))| match item {
-            Item::Jump { jt, jf, .. } => far(p, *jt) || far(p, *jf),
-            _ => false,
-        }) else {
-            return;
-        };
-        let Item::Jump { op, k, jt, jf } = items[at].1 else { unreachable!("found a jump") };
-        let mut slot = at + 1;
-        let mut stop_for = |t: Target, items: &mut Vec<(usize, Item)>| -> Target {
-            if !far(at, t) {
-                return t;
-            }
-            let stop = match t {
-                Target::Node(n) => match graph.node(n) {
-                    Node::Ret(v) => Item::Ret(v),
-                    Node::Test { .. } => Item::Always(t),
-                },
-                Target::Item(_) => Item::Always(t),
+        let pos = positions(&items);
+        let far = |from: usize, t: Target| pos[resolve(t, head)] - from - 1 > 255;
+        let mut changed = false;
+        let mut out = Vec::with_capacity(items.len() + 16);
+        for (p, (id, item)) in items.iter().enumerate() {
+            let Item::Jump { op, k, jt, jf } = *item else {
+                out.push((*id, *item));
+                continue;
             };
-            let id = next_id;
-            next_id += 1;
-            items.insert(slot, (id, stop));
-            slot += 1;
-            Target::Item(id)
-        };
-        let jt = stop_for(jt, items);
-        let jf = stop_for(jf, items);
-        items[at].1 = Item::Jump { op, k, jt, jf };
+            let mut stops = Vec::new();
+            let mut stop_for = |t: Target| -> Target {
+                if !far(p, t) {
+                    return t;
+                }
+                let stop = match t {
+                    Target::Node(n) => match graph.node(n) {
+                        Node::Ret(v) => Item::Ret(v),
+                        Node::Test { .. } => Item::Always(t),
+                    },
+                    Target::Item(_) => Item::Always(t),
+                };
+                stops.push((next_id, stop));
+                next_id += 1;
+                Target::Item(next_id - 1)
+            };
+            let (jt, jf) = (stop_for(jt), stop_for(jf));
+            changed |= !stops.is_empty();
+            out.push((*id, Item::Jump { op, k, jt, jf }));
+            out.extend(stops);
+        }
+        items = out;
+        if !changed {
+            return items;
+        }
     }
 }
 
-fn emit(items: &[(usize, Item)], head: &HashMap<NodeId, usize>) -> Vec<Insn> {
+fn emit(items: &[(usize, Item)], head: &[usize]) -> Vec<Insn> {
     use insn::*;
     let pos = positions(items);
-    let rel = |from: usize, t: Target| (pos[&resolve(t, head)] - from - 1) as u32;
+    let rel = |from: usize, t: Target| (pos[resolve(t, head)] - from - 1) as u32;
     items
         .iter()
         .enumerate()

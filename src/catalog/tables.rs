@@ -5,7 +5,8 @@
 //! libseccomp's, which is what runtimes resolve profile names with.
 
 use super::arch::{Arch, X32_SYSCALL_BIT};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// One architecture's syscall table.
@@ -16,7 +17,7 @@ pub struct Table {
 
 impl Table {
     fn from_pairs(pairs: impl IntoIterator<Item = (&'static str, u32)>) -> Table {
-        let mut by_name = HashMap::new();
+        let mut by_name = HashMap::default();
         let mut by_number = BTreeMap::new();
         for (name, nr) in pairs {
             by_name.insert(name, nr);

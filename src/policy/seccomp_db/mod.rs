@@ -123,6 +123,11 @@ const IPC_CALLS: [(&str, u64); 12] = [
     ("shmctl", 24),
 ];
 
+/// Whether a rule for `name` becomes a conditional multiplexer rule on some arch of the filter.
+fn multiplexes_anywhere(dbs: &[ArchDb], name: &str) -> bool {
+    multiplexed_call(name).is_some() && dbs.iter().any(|d| multiplexes(d.arch))
+}
+
 /// Arches whose libseccomp definition multiplexes socket and IPC calls (`abi_rule_add`).
 pub fn multiplexes(arch: Arch) -> bool {
     matches!(
@@ -165,6 +170,13 @@ impl SeccompDb {
                 return Err(AddError::DuplicateArg(c.arg));
             }
             *slot = Some(*c);
+        }
+        if conds.is_empty() && !multiplexes_anywhere(&self.dbs, name) {
+            // An unconditional rule cannot conflict: no rollback copy needed.
+            for i in 0..self.dbs.len() {
+                let _ = self.add_to_arch(i, name, action, &chain);
+            }
+            return Ok(());
         }
         // Only the entries of this syscall (and its multiplexer) can change: keep copies of
         // those to roll back, as libseccomp's transaction does.
