@@ -205,3 +205,60 @@ fn emit(items: &[(usize, Item)], head: &[usize]) -> Vec<Insn> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bpf::emulator::{SeccompData, run};
+    use crate::bpf::graph::Graph;
+
+    /// A chain of 300 tests on the syscall number where the first test's true branch skips to
+    /// the last test: the jump is too far for 8 bits and needs a bridge.
+    #[test]
+    fn far_jumps_are_bridged_and_keep_their_meaning() {
+        let mut g = Graph::default();
+        let allow = g.ret(0x7fff_0000);
+        let deny = g.ret(0x0005_0001);
+        let last = g.test(Load::Arg { index: 0, high: false }, None, TestOp::Eq, 7, allow, deny);
+        let mut next = last;
+        for k in (1..300).rev() {
+            next = g.test(Load::Nr, None, TestOp::Eq, k, deny, next);
+        }
+        let first = g.test(Load::Nr, None, TestOp::Eq, 1000, last, next);
+        let prog = layout(&g, first, true).unwrap();
+        assert!(prog.iter().any(|i| i.code == (insn::JMP | insn::JA)), "a bridge was needed");
+        let ret = |nr, a0| run(&prog, &SeccompData::new(0, nr, [a0, 0, 0, 0, 0, 0]), true).unwrap().ret;
+        assert_eq!(ret(1000, 7), 0x7fff_0000);
+        assert_eq!(ret(1000, 8), 0x0005_0001);
+        assert_eq!(ret(150, 7), 0x0005_0001);
+        assert_eq!(ret(999, 7), 0x7fff_0000);
+    }
+
+    #[test]
+    fn programs_over_the_kernel_limit_are_refused_with_the_numbers() {
+        let mut g = Graph::default();
+        let allow = g.ret(0x7fff_0000);
+        let deny = g.ret(0x0005_0001);
+        let mut next = deny;
+        for k in 0..5000 {
+            next = g.test(Load::Nr, None, TestOp::Eq, k, allow, next);
+        }
+        let err = layout(&g, next, true).unwrap_err();
+        // 5000 tests, a load, the returns, and copies of the far returns.
+        let LayoutError::TooLong { len, over } = err.clone();
+        assert!(len > 5002 && over == len - MAX_INSNS, "{err:?}");
+        assert!(err.to_string().contains(&format!("{over} more than the kernel's limit of 4096")), "{err}");
+    }
+
+    #[test]
+    fn a_load_the_accumulator_already_holds_is_dropped() {
+        let mut g = Graph::default();
+        let allow = g.ret(0x7fff_0000);
+        let deny = g.ret(0);
+        let b = g.test(Load::Nr, None, TestOp::Ge, 10, allow, deny);
+        let a = g.test(Load::Nr, None, TestOp::Ge, 5, b, deny);
+        let prog = layout(&g, a, true).unwrap();
+        let loads = prog.iter().filter(|i| i.code == insn::LD | insn::W | insn::ABS).count();
+        assert_eq!(loads, 1, "{prog:?}");
+    }
+}

@@ -35,6 +35,8 @@ pub enum SaveError {
 pub struct Document {
     /// Where it was read from (`None` for a built-in or new profile).
     pub path: Option<PathBuf>,
+    /// What to call it when it has no path (`(built-in) runtime-default.json`).
+    pub name: String,
     /// The text as read; saving patches this text.
     pub original: String,
     original_root: Node,
@@ -72,6 +74,7 @@ impl Document {
         let (profile, findings) = read_profile(&root, text, &[]);
         Ok(Document {
             path: None,
+            name: name.to_string(),
             original: text.to_string(),
             original_root: root,
             value,
@@ -83,7 +86,7 @@ impl Document {
 
     /// The name to show for this document.
     pub fn display_name(&self) -> String {
-        self.path.as_ref().map_or_else(|| "(unsaved)".to_string(), |p| p.display().to_string())
+        self.path.as_ref().map_or_else(|| self.name.clone(), |p| p.display().to_string())
     }
 
     /// Whether any finding makes the profile unusable by an engine.

@@ -101,3 +101,88 @@ fn syscalls_lists_the_catalog() {
     assert!(text.contains("kexec_load") && text.contains("reboot") && text.lines().count() == 4, "{text}");
     assert_eq!(seccompose(&["syscalls", "--group", "@nonsense"]).status.code(), Some(2));
 }
+
+#[test]
+fn compile_writes_raw_c_hex_and_a_readable_disassembly() {
+    let raw = seccompose(&["compile", "profiles/runtime-default.json", "--native", "x86_64"]);
+    assert!(raw.status.success(), "{}", String::from_utf8_lossy(&raw.stderr));
+    assert_eq!(raw.stdout.len() % 8, 0);
+    let program = seccompose::bpf::insn::decode_program(&raw.stdout, true).unwrap();
+    // The raw program decides like the evaluator: mount is denied, read allowed.
+    let run = |nr| {
+        seccompose::bpf::run(&program, &seccompose::bpf::SeccompData::new(0xC000_003E, nr, [0; 6]), true).unwrap().ret
+    };
+    assert_eq!(run(165), 0x0005_0001);
+    assert_eq!(run(0), 0x7fff_0000);
+
+    let disasm = String::from_utf8(
+        seccompose(&["compile", "runtime-default", "--format", "disasm", "--native", "x86_64"]).stdout,
+    )
+    .unwrap();
+    assert!(disasm.starts_with("; (built-in) runtime-default.json:"), "{disasm}");
+    assert!(
+        disasm.contains("; x86_64") && disasm.contains("; personality") && disasm.contains("; arg0.lo"),
+        "{disasm}"
+    );
+    assert!(disasm.contains("ret ERRNO(1)") && disasm.contains("ret ALLOW") && disasm.contains("ret KILL_THREAD"));
+    assert_eq!(
+        disasm.lines().filter(|l| l.trim_start().chars().next().is_some_and(|c| c.is_ascii_digit())).count(),
+        program.len()
+    );
+
+    let c =
+        String::from_utf8(seccompose(&["compile", "runtime-default", "--format", "c", "--native", "x86_64"]).stdout)
+            .unwrap();
+    assert!(c.contains("static struct sock_filter filter[] = {") && c.contains(&format!(".len = {},", program.len())));
+    let hex =
+        String::from_utf8(seccompose(&["compile", "runtime-default", "--format", "hex", "--native", "x86_64"]).stdout)
+            .unwrap();
+    assert_eq!(hex.lines().count(), program.len());
+    assert!(hex.lines().all(|l| l.len() == 16 && l.chars().all(|c| c.is_ascii_hexdigit())));
+}
+
+#[test]
+fn compile_arch_flag_covers_exactly_those_arches_and_writes_files() {
+    let tmp = crate::support::TempDir::new("compile");
+    let out = tmp.path().join("filter.bpf");
+    let status = seccompose(&[
+        "compile",
+        "runtime-default",
+        "--arch",
+        "aarch64",
+        "--arch",
+        "SCMP_ARCH_ARM",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let program = seccompose::bpf::insn::decode_program(&std::fs::read(&out).unwrap(), true).unwrap();
+    let arch_of = |audit: u32| {
+        seccompose::bpf::run(&program, &seccompose::bpf::SeccompData::new(audit, 0, [0; 6]), true).unwrap().ret
+    };
+    assert_ne!(arch_of(0xC000_00B7), 0, "aarch64 is covered");
+    assert_ne!(arch_of(0x4000_0028), 0, "arm is covered");
+    assert_eq!(arch_of(0xC000_003E), 0, "x86_64 is not: killed");
+}
+
+#[test]
+fn compile_refuses_what_cannot_be_compiled() {
+    let bad = seccompose(&["compile", "tests/fixtures/invalid/07-unknown-action.json"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("has errors"));
+    // 1500 argument values on four architectures: more than 4096 instructions.
+    let tmp = crate::support::TempDir::new("too-long");
+    let path = tmp.path().join("big.json");
+    let rules: Vec<String> = (0..1500)
+        .map(|v| format!(r#"{{"names": ["ioctl"], "action": "SCMP_ACT_ALLOW", "args": [{{"index": 1, "value": {v}, "op": "SCMP_CMP_EQ"}}]}}"#))
+        .collect();
+    let text = format!(
+        r#"{{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64"], "syscalls": [{}]}}"#,
+        rules.join(",")
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = seccompose(&["compile", path.to_str().unwrap(), "--format", "hex", "--native", "x86_64"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("more than the kernel's limit of 4096") && err.contains("--arch"), "{err}");
+}
