@@ -21,6 +21,9 @@ pub fn disassemble(prog: &[Insn], little_endian: bool) -> String {
     let states = accumulator_states(prog);
     let mut out = String::new();
     for (pc, ins) in prog.iter().enumerate() {
+        if let Some(arch) = arch_header(prog, &states, pc) {
+            let _ = writeln!(out, "; --- {arch} ---");
+        }
         if targets.contains(&pc) {
             let _ = writeln!(out, "L{pc}:");
         }
@@ -38,12 +41,10 @@ fn jump_targets(prog: &[Insn]) -> BTreeSet<usize> {
     let mut set = BTreeSet::new();
     for (pc, ins) in prog.iter().enumerate() {
         if ins.class() == JMP {
-            if ins.code & 0xf0 == JA {
-                set.insert(pc + 1 + ins.k as usize);
-            } else {
-                set.insert(pc + 1 + ins.jt as usize);
-                set.insert(pc + 1 + ins.jf as usize);
-            }
+            // Falling through to the next instruction needs no label.
+            let offsets =
+                if ins.code & 0xf0 == JA { vec![ins.k as usize] } else { vec![ins.jt as usize, ins.jf as usize] };
+            set.extend(offsets.into_iter().filter(|&o| o > 0).map(|o| pc + 1 + o));
         }
     }
     set
@@ -107,6 +108,21 @@ fn accumulator_states(prog: &[Insn]) -> Vec<Acc> {
     states
 }
 
+/// The arch a block starts for: the instruction loads the number right after an arch check.
+fn arch_header(prog: &[Insn], states: &[Acc], pc: usize) -> Option<&'static str> {
+    let ins = prog[pc];
+    let loads_nr = ins.class() == LD && ins.code & 0xe0 == ABS && ins.k == OFF_NR;
+    let came_from_arch_check = states[pc] == Acc::Arch;
+    if !(loads_nr && came_from_arch_check) {
+        return None;
+    }
+    // Which arch check jumps here when true?
+    prog[..pc].iter().enumerate().find_map(|(from, j)| {
+        let is_arch_jeq = j.class() == JMP && j.code & 0xf0 == JEQ && states[from] == Acc::Arch;
+        (is_arch_jeq && from + 1 + j.jt as usize == pc).then(|| arch_name(j.k)).flatten()
+    })
+}
+
 fn word_name(offset: u32, little_endian: bool) -> String {
     match offset {
         OFF_NR => "nr".into(),
@@ -150,21 +166,25 @@ fn describe(pc: usize, ins: &Insn, acc: Acc, little_endian: bool) -> (String, St
         }
         JMP if ins.code & 0xf0 == JA => (format!("ja  {}", target(ins.k)), String::new()),
         JMP => {
-            let op = match ins.code & 0xf0 {
-                JEQ => "jeq",
-                JGT => "jgt",
-                JGE => "jge",
-                _ => "jset",
+            let (op, symbol) = match ins.code & 0xf0 {
+                JEQ => ("jeq", "=="),
+                JGT => ("jgt", ">"),
+                JGE => ("jge", ">="),
+                _ => ("jset", "&"),
             };
             let value = match acc {
-                Acc::Nr { .. } => ins.k.to_string(),
+                Acc::Nr { .. } if ins.k < X32_SYSCALL_BIT => ins.k.to_string(),
                 _ => format!("{:#x}", ins.k),
             };
-            let text = format!("{op} #{value}, {}, {}", target(u32::from(ins.jt)), target(u32::from(ins.jf)));
+            let branch = |off: u8| if off == 0 { "next".to_string() } else { target(u32::from(off)) };
+            let text = format!("{op} #{value:<10} true: {:<6} false: {}", branch(ins.jt), branch(ins.jf));
             let comment = match acc {
-                Acc::Arch => arch_name(ins.k).unwrap_or("unknown arch").to_string(),
-                Acc::Nr { audit } => syscall_name(audit, ins.k).unwrap_or_default(),
-                Acc::Word { offset } => word_name(offset, little_endian),
+                Acc::Arch => format!("arch == {}", arch_name(ins.k).unwrap_or("unknown arch")),
+                Acc::Nr { audit } => match syscall_name(audit, ins.k) {
+                    Some(name) => format!("nr {symbol} {value} ({name})"),
+                    None => format!("nr {symbol} {value}"),
+                },
+                Acc::Word { offset } => format!("{} {symbol} {:#x}", word_name(offset, little_endian), ins.k),
                 Acc::Unknown => String::new(),
             };
             (text, comment)
