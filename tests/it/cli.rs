@@ -121,9 +121,10 @@ fn compile_writes_raw_c_hex_and_a_readable_disassembly() {
     .unwrap();
     assert!(disasm.starts_with("; (built-in) runtime-default.json:"), "{disasm}");
     assert!(
-        disasm.contains("; x86_64") && disasm.contains("; personality") && disasm.contains("; arg0.lo"),
+        disasm.contains("; arch == x86_64") && disasm.contains("(personality)") && disasm.contains("; arg0.lo =="),
         "{disasm}"
     );
+    assert!(disasm.contains("; --- x86_64 ---") && disasm.contains("; --- x86 ---"), "{disasm}");
     assert!(disasm.contains("ret ERRNO(1)") && disasm.contains("ret ALLOW") && disasm.contains("ret KILL_THREAD"));
     assert_eq!(
         disasm.lines().filter(|l| l.trim_start().chars().next().is_some_and(|c| c.is_ascii_digit())).count(),
