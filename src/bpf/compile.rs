@@ -8,12 +8,13 @@
 
 use super::alphabetic::{build, leaf_depths};
 use super::args::ArgCode;
-use super::graph::{Graph, Load, NodeId, TestOp};
+use super::graph::{Graph, Load, Node, NodeId, TestOp};
 use super::insn::Insn;
 use super::layout::{LayoutError, layout};
 use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
 use crate::policy::evaluator::Evaluator;
 use crate::policy::seccomp_db::Lookup;
+use crate::profile::Action;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeSet;
 
@@ -50,6 +51,12 @@ pub fn is_little_endian(native: Arch) -> bool {
 }
 
 pub fn compile(ev: &Evaluator) -> Result<Compiled, CompileError> {
+    compile_mapped(ev, |a| a)
+}
+
+/// Like [`compile`], with every returned action passed through `map` (the sandbox turns
+/// denials into user notifications this way, keeping every decision's place).
+pub fn compile_mapped(ev: &Evaluator, map: impl Fn(Action) -> Action) -> Result<Compiled, CompileError> {
     let arches = ev.arches();
     let little_endian = is_little_endian(ev.context.native);
     let mut graph = Graph::default();
@@ -65,6 +72,11 @@ pub fn compile(ev: &Evaluator) -> Result<Compiled, CompileError> {
     for &audit in audits.iter().rev() {
         let root = number_dispatch(ev, &mut graph, audit);
         next = graph.test(Load::Arch, None, TestOp::Eq, audit, root, next);
+    }
+    for node in graph.nodes.iter_mut() {
+        if let Node::Ret(v) = node {
+            *v = Action::from_ret_value(*v).map_or(*v, |a| map(a).ret_value());
+        }
     }
     let program = layout(&graph, next, little_endian)?;
     Ok(Compiled { program, little_endian, arches })

@@ -3,6 +3,8 @@
 mod check;
 mod compile;
 mod explain;
+mod record;
+mod run;
 mod syscalls;
 
 use crate::catalog::Arch;
@@ -33,6 +35,12 @@ pub enum Command {
     ///
     /// Raw bytes by default (refused on a terminal); `--format disasm` to read it.
     Compile(compile::CompileArgs),
+    /// Run a command under a profile and report every syscall it was denied.
+    ///
+    /// Exit status: the command's, or 128 + the signal that ended it.
+    Run(run::RunArgs),
+    /// Run a command, see every syscall it makes, and write the allow-list profile it needs.
+    Record(record::RecordArgs),
     /// List the syscall catalog: numbers, categories, summaries; QUERY is fuzzy.
     Syscalls(syscalls::SyscallsArgs),
 }
@@ -116,6 +124,8 @@ pub fn run(command: Command) -> Result<i32, Failure> {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Record(args) => record::run(&args),
         Command::Syscalls(args) => syscalls::run(&args),
     }
 }

@@ -6,6 +6,7 @@ pub mod document;
 pub mod edit;
 pub mod errno;
 pub mod finding;
+pub mod generate;
 pub mod json;
 pub mod load;
 pub mod model;

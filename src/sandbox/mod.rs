@@ -1,3 +1,10 @@
 //! The sandbox: installing filters, running commands under them, supervising notifications.
 
+pub mod decode;
 pub mod filter;
+pub mod notify;
+pub mod observe;
+pub mod pty;
+pub mod session;
+pub mod spawn;
+pub mod supervisor;

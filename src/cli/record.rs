@@ -1,0 +1,138 @@
+//! `seccompose record`: run a command, see every syscall it makes, write the profile it needs.
+
+use super::{ContextArgs, Failure, open_profile};
+use crate::catalog::Arch;
+use crate::policy::evaluator::Evaluator;
+use crate::profile::document::write_atomically;
+use crate::profile::generate::{Dialect, allow_list, rule};
+use crate::sandbox::observe::{self, RecordReport, RunOptions};
+use crate::sandbox::spawn::Stdio;
+use clap::{Args, ValueEnum};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileFormat {
+    Oci,
+    Docker,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Write the profile here (default: standard output).
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Add what the command needs to this profile instead of starting from nothing.
+    #[arg(long, value_name = "FILE")]
+    pub base: Option<PathBuf>,
+    /// With --base: only notify what the base does not allow (the rest runs at full speed).
+    #[arg(long, requires = "base")]
+    pub only_new: bool,
+    /// Profile dialect to write.
+    #[arg(long, value_enum, default_value = "oci")]
+    pub format: ProfileFormat,
+    /// Print the counts on stderr as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub context: ContextArgs,
+    /// End the command after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// The command and its arguments (after `--`).
+    #[arg(required = true, last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+pub fn run(args: &RecordArgs) -> Result<i32, Failure> {
+    let ctx = args.context.context();
+    let base = match &args.base {
+        Some(path) => {
+            let doc = open_profile(path)?;
+            if doc.has_errors() {
+                return Err(Failure::unusable(format!(
+                    "{}: the profile has errors; run `seccompose check` first",
+                    doc.display_name()
+                )));
+            }
+            let ev = Evaluator::new(&doc.profile, &ctx)
+                .map_err(|e| Failure::unusable(format!("{}: {e}", doc.display_name())))?;
+            Some((doc, ev))
+        }
+        None => None,
+    };
+    let options =
+        RunOptions { exact: false, timeout: args.timeout.map(Duration::from_secs_f64), stdio: Stdio::Inherit };
+    let report = observe::record(base.as_ref().map(|(_, ev)| ev), args.only_new, &args.command, options)
+        .map_err(|e| Failure::unusable(e.to_string()))?;
+    let dialect = if args.format == ProfileFormat::Docker { Dialect::Docker } else { Dialect::Oci };
+    let text = match &base {
+        Some((doc, _)) => merged(doc, &report, dialect),
+        None => {
+            let names: BTreeSet<String> = report.recording.needed.keys().map(|(_, n)| n.clone()).collect();
+            let arches: Vec<Arch> = arches_seen(&report, ctx.native);
+            serde_json::to_string_pretty(&allow_list(&names, &arches, ctx.native, dialect)).expect("serializable")
+                + "\n"
+        }
+    };
+    match &args.output {
+        Some(path) => write_atomically(path, text.as_bytes())
+            .map_err(|e| Failure::unusable(format!("{}: {e}", path.display())))?,
+        None => print!("{text}"),
+    }
+    report_counts(&args.command, &report, args.json);
+    Ok(report.exit.status_code())
+}
+
+fn arches_seen(report: &RecordReport, native: Arch) -> Vec<Arch> {
+    let mut arches = vec![native];
+    for (arch, _) in report.recording.seen.keys() {
+        if !arches.contains(arch) {
+            arches.push(*arch);
+        }
+    }
+    arches
+}
+
+/// The base document with one more rule for what it did not allow (saved losslessly).
+fn merged(doc: &crate::profile::Document, report: &RecordReport, dialect: Dialect) -> String {
+    let names: BTreeSet<&str> = report.recording.needed.keys().map(|(_, n)| n.as_str()).collect();
+    if names.is_empty() {
+        return doc.render();
+    }
+    let mut value = doc.profile_value().clone();
+    if let Some(rules) = value.get_mut("syscalls").and_then(Value::as_array_mut) {
+        rules.push(rule(names.into_iter(), dialect, "recorded by seccompose"));
+    } else if let Some(obj) = value.as_object_mut() {
+        obj.insert("syscalls".into(), json!([rule(names.into_iter(), dialect, "recorded by seccompose")]));
+    }
+    let mut edited = doc.clone();
+    edited.set_profile_value(value);
+    edited.render()
+}
+
+fn report_counts(command: &[String], report: &RecordReport, as_json: bool) {
+    let rec = &report.recording;
+    if as_json {
+        let seen: Vec<Value> = rec.seen.iter().map(|((arch, name), count)| json!({"arch": arch.short_name(), "syscall": name, "count": count, "needed": rec.needed.contains_key(&(*arch, name.clone()))})).collect();
+        eprintln!(
+            "{}",
+            json!({"command": command, "status": report.exit.status_code(), "calls": rec.total, "syscalls": seen})
+        );
+        return;
+    }
+    eprintln!(
+        "seccompose: recorded {} calls of {} syscalls ({} not allowed by the base) in {:.2} s; exit status {}",
+        rec.total,
+        rec.seen.len(),
+        rec.needed.len(),
+        report.duration.as_secs_f64(),
+        report.exit.status_code()
+    );
+    let mut by_count: Vec<(&(Arch, String), &u64)> = rec.seen.iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(a.1));
+    let top: Vec<String> = by_count.iter().take(12).map(|((_, n), c)| format!("{n} {c}")).collect();
+    eprintln!("seccompose: most called: {}", top.join(", "));
+}

@@ -1,0 +1,149 @@
+//! `seccompose run`: a command under a profile, with every denial reported.
+
+use super::{ContextArgs, Failure, Format, open_profile};
+use crate::policy::evaluator::Evaluator;
+use crate::sandbox::observe::{self, Denial, RunOptions, RunReport};
+use crate::sandbox::pty::{RawMode, relay, terminal_size};
+use crate::sandbox::session::Exit;
+use crate::sandbox::spawn::Stdio;
+use clap::Args;
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Profile file (JSON), or a built-in profile name such as runtime-default.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub context: ContextArgs,
+    /// End the command (and everything it started) after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// How to print the summary (on stderr).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Install the profile unchanged: no notifications, no report of denials.
+    #[arg(long)]
+    pub exact: bool,
+    /// The command and its arguments (after `--`).
+    #[arg(required = true, last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+pub fn run(args: &RunArgs) -> Result<i32, Failure> {
+    let doc = open_profile(&args.file)?;
+    if doc.has_errors() {
+        return Err(Failure::unusable(format!(
+            "{}: the profile has errors; run `seccompose check` first",
+            doc.display_name()
+        )));
+    }
+    let ctx = args.context.context();
+    let ev = Evaluator::new(&doc.profile, &ctx).map_err(|e| {
+        Failure::unusable(format!("{}: under {} the container would not start: {e}", doc.display_name(), ctx.engine))
+    })?;
+    let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    let stdio = if tty {
+        let (rows, cols) = terminal_size();
+        Stdio::Pty { rows, cols }
+    } else {
+        Stdio::Inherit
+    };
+    let options = RunOptions { exact: args.exact, timeout: args.timeout.map(Duration::from_secs_f64), stdio };
+    let mut output = None;
+    let raw = tty.then(RawMode::enter).flatten();
+    let report = observe::run(&ev, &args.command, options, |spawned| {
+        if let Some(master) = &spawned.pty_master {
+            output = relay(master).ok();
+        }
+    });
+    if let Some(out) = output {
+        let _ = out.join();
+    }
+    drop(raw);
+    let report = report.map_err(|e| Failure::unusable(e.to_string()))?;
+    match args.format {
+        Format::Text => eprint!("{}", text_summary(&args.command, &doc.display_name(), &report)),
+        Format::Json => eprintln!(
+            "{}",
+            serde_json::to_string_pretty(&json_summary(&args.command, &doc.display_name(), &report))
+                .expect("serializable")
+        ),
+    }
+    Ok(report.exit.status_code())
+}
+
+fn exit_text(report: &RunReport) -> String {
+    let how = match report.exit {
+        Exit::Code(c) if report.exec_denied.is_some() => format!("did not start (status {c})"),
+        Exit::Code(c) => format!("exited with status {c}"),
+        Exit::Signal(s) if report.killed_for.is_some() => {
+            format!("was killed by SIGSYS ({s}): the profile kills on {}", report.killed_for.as_deref().unwrap_or("?"))
+        }
+        Exit::Signal(s) => format!(
+            "was killed by signal {s}{}",
+            if s == libc::SIGSYS { " (SIGSYS: a TRAP or KILL action)" } else { "" }
+        ),
+    };
+    let timeout = if report.timed_out { " (stopped at the timeout)" } else { "" };
+    format!("{how}{timeout} after {:.2} s", report.duration.as_secs_f64())
+}
+
+fn text_summary(command: &[String], profile: &str, report: &RunReport) -> String {
+    let mut out = format!("seccompose: {} {} under {profile}\n", command.join(" "), exit_text(report));
+    if let Some(action) = report.exec_denied {
+        out.push_str(&format!("seccompose: the command could not start: the profile denies execve ({action})\n"));
+    }
+    let denied: Vec<&Denial> = report.denials.iter().filter(|d| !d.action.lets_through()).collect();
+    let logged: Vec<&Denial> = report.denials.iter().filter(|d| d.action.lets_through()).collect();
+    if denied.is_empty() {
+        out.push_str("seccompose: no syscall was denied\n");
+    } else {
+        let calls: u64 = denied.iter().map(|d| d.count).sum();
+        out.push_str(&format!("seccompose: {} syscall(s) denied, {calls} call(s):\n", denied.len()));
+        for d in denied {
+            out.push_str(&denial_line(d));
+        }
+    }
+    if !logged.is_empty() {
+        out.push_str(&format!("seccompose: {} syscall(s) logged (SCMP_ACT_LOG), allowed:\n", logged.len()));
+        for d in logged {
+            out.push_str(&denial_line(d));
+        }
+    }
+    out
+}
+
+fn denial_line(d: &Denial) -> String {
+    let mut line = format!("  {:<18} {:<14} {:>6}×", d.name, d.action.to_string(), d.count);
+    if let Some(first) = d.samples.first() {
+        line.push_str(&format!("  {first}"));
+    }
+    line.push('\n');
+    for more in d.samples.iter().skip(1) {
+        line.push_str(&format!("  {:<18} {:<14} {:>7}  {more}\n", "", "", ""));
+    }
+    line
+}
+
+fn json_summary(command: &[String], profile: &str, report: &RunReport) -> serde_json::Value {
+    let (code, signal) = match report.exit {
+        Exit::Code(c) => (Some(c), None),
+        Exit::Signal(s) => (None, Some(s)),
+    };
+    json!({
+        "command": command,
+        "profile": profile,
+        "exit": {"status": report.exit.status_code(), "code": code, "signal": signal},
+        "killed_for": report.killed_for,
+        "exec_denied": report.exec_denied.map(|a| a.to_string()),
+        "timed_out": report.timed_out,
+        "duration_ms": report.duration.as_secs_f64() * 1000.0,
+        "denials": report.denials.iter().map(|d| json!({
+            "syscall": d.name, "arch": d.arch.short_name(), "nr": d.nr, "action": d.action.to_string(),
+            "count": d.count, "samples": d.samples,
+        })).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,214 @@
+//! `run`: a command under a profile, with every denial observed and answered as the profile
+//! says; `record`: a command with every syscall observed and let through.
+
+use super::decode::describe;
+use super::notify::{Listener, Notification, Response};
+use super::session::{Ended, Exit, SessionSpec, run_session};
+use super::spawn::{SpawnError, Spawned, Stdio};
+use super::supervisor::Verdict;
+use crate::bpf::{self, Insn};
+use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
+use crate::policy::evaluator::Evaluator;
+use crate::profile::Action;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How many calls per syscall keep their decoded arguments.
+pub const SAMPLES: usize = 3;
+
+/// One denied (or logged) syscall, summed over the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Denial {
+    pub name: String,
+    pub arch: Arch,
+    pub nr: u32,
+    pub action: Action,
+    pub count: u64,
+    /// Decoded arguments of the first few calls.
+    pub samples: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub exit: Exit,
+    pub duration: Duration,
+    pub timed_out: bool,
+    /// Syscalls the profile denied or logged, in the order first seen.
+    pub denials: Vec<Denial>,
+    /// Set when the command was ended for a KILL action: the syscall.
+    pub killed_for: Option<String>,
+    /// Set when the command could not start because the profile denies its execve.
+    pub exec_denied: Option<Action>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Install the profile unchanged (no observation).
+    pub exact: bool,
+    pub timeout: Option<Duration>,
+    pub stdio: Stdio,
+}
+
+/// The ABI of a notified call.
+pub fn call_arch(audit: u32, nr: u32) -> Option<Arch> {
+    let arch = Arch::all().find(|a| a.audit_value() == audit && *a != Arch::X32)?;
+    Some(if arch == Arch::X86_64 && nr & X32_SYSCALL_BIT != 0 && nr != u32::MAX { Arch::X32 } else { arch })
+}
+
+fn syscall_name(arch: Arch, nr: u32) -> String {
+    catalog::name_of(arch, nr).map_or_else(|| format!("#{nr}"), str::to_string)
+}
+
+/// The program for observing: what the profile allows stays in the kernel (and its cache);
+/// TRAP and TRACE too, as nobody else can do them; every other outcome becomes a notification.
+pub fn observing_program(ev: &Evaluator) -> Result<Vec<Insn>, bpf::CompileError> {
+    let observed = bpf::compile::compile_mapped(ev, |a| match a {
+        Action::Allow | Action::Trap | Action::Trace(_) => a,
+        _ => Action::Notify,
+    })?;
+    Ok(observed.program)
+}
+
+/// Runs `argv` under the profile in `ev`.
+pub fn run<S: FnOnce(&Spawned)>(
+    ev: &Evaluator,
+    argv: &[String],
+    options: RunOptions,
+    on_spawn: S,
+) -> Result<RunReport, RunError> {
+    let program = if options.exact { bpf::compile(ev)?.program } else { observing_program(ev)? };
+    let denials: Arc<Mutex<Vec<Denial>>> = Arc::new(Mutex::new(Vec::new()));
+    let killed_for: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+    let exec_denied: Arc<Mutex<Option<Action>>> = Arc::new(Mutex::new(None));
+    let started = Arc::new(AtomicBool::new(false));
+    let evaluator = ev.clone();
+    let (d, k, x, s) = (denials.clone(), killed_for.clone(), exec_denied.clone(), started.clone());
+    let handler = move |l: &Listener, n: &Notification| -> Verdict {
+        let Some(arch) = call_arch(n.arch, n.nr) else { return Verdict::Kill };
+        let action = evaluator.decide(arch, n.nr, &n.args).action;
+        note_denial(&d, l, n, arch, action);
+        // Before the command started, only our child exists: if its execve is denied, what
+        // follows is our own error path, not the command. End it there.
+        let name = catalog::name_of(arch, n.nr).unwrap_or("");
+        if !s.load(Ordering::Acquire) && matches!(name, "execve" | "execveat") && !action.lets_through() {
+            *x.lock().expect("not poisoned") = Some(action);
+            return Verdict::Kill;
+        }
+        match action {
+            Action::Allow | Action::Log | Action::Trap | Action::Trace(_) => Verdict::Respond(Response::Continue),
+            Action::Errno(e) => Verdict::Respond(Response::Errno(e)),
+            // No agent listens for the profile's own NOTIFY: the kernel answers ENOSYS then.
+            Action::Notify => Verdict::Respond(Response::Errno(libc::ENOSYS as u32)),
+            Action::KillProcess | Action::KillThread => {
+                k.lock().expect("not poisoned").get_or_insert_with(|| syscall_name(arch, n.nr));
+                Verdict::Kill
+            }
+        }
+    };
+    let spec =
+        SessionSpec { argv, program: &program, notify: !options.exact, stdio: options.stdio, timeout: options.timeout };
+    let on_spawn = |spawned: &Spawned| {
+        started.store(true, Ordering::Release);
+        on_spawn(spawned);
+    };
+    let Ended { exit, duration, timed_out } = run_session(&spec, handler, on_spawn)?;
+    let killed_for = killed_for.lock().expect("not poisoned").clone();
+    let exec_denied = *exec_denied.lock().expect("not poisoned");
+    // A process we ended for a KILL action died as the kernel would have made it: by SIGSYS.
+    // One that could not exec gets the shell's "cannot execute" status.
+    let exit = match (exec_denied, &killed_for) {
+        (Some(_), _) => Exit::Code(126),
+        (None, Some(_)) if exit == Exit::Signal(libc::SIGKILL) => Exit::Signal(libc::SIGSYS),
+        _ => exit,
+    };
+    let denials = std::mem::take(&mut *denials.lock().expect("not poisoned"));
+    Ok(RunReport { exit, duration, timed_out, denials, killed_for, exec_denied })
+}
+
+fn note_denial(denials: &Mutex<Vec<Denial>>, l: &Listener, n: &Notification, arch: Arch, action: Action) {
+    let name = syscall_name(arch, n.nr);
+    let mut all = denials.lock().expect("not poisoned");
+    let index = match all.iter().position(|d| d.arch == arch && d.nr == n.nr && d.action == action) {
+        Some(i) => i,
+        None => {
+            all.push(Denial { name: name.clone(), arch, nr: n.nr, action, count: 0, samples: Vec::new() });
+            all.len() - 1
+        }
+    };
+    let entry = &mut all[index];
+    entry.count += 1;
+    if entry.samples.len() < SAMPLES {
+        drop(all);
+        let text = describe(&name, &n.args, n.pid, Some((l, n.id)));
+        let mut all = denials.lock().expect("not poisoned");
+        all[index].samples.push(text);
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Spawn(#[from] SpawnError),
+    #[error(transparent)]
+    Compile(#[from] bpf::CompileError),
+}
+
+/// What `record` saw: syscall names per arch with call counts.
+#[derive(Debug, Clone, Default)]
+pub struct Recording {
+    pub seen: BTreeMap<(Arch, String), u64>,
+    /// Calls the base profile does not allow (all of them without a base).
+    pub needed: BTreeMap<(Arch, String), u64>,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RecordReport {
+    pub exit: Exit,
+    pub duration: Duration,
+    pub timed_out: bool,
+    pub recording: Recording,
+}
+
+/// Runs `argv` with every syscall notified and let through. With a `base`, calls it allows are
+/// not `needed`; with `only_new` they are not even notified (they run at full speed).
+pub fn record(
+    base: Option<&Evaluator>,
+    only_new: bool,
+    argv: &[String],
+    options: RunOptions,
+) -> Result<RecordReport, RunError> {
+    let program = match base {
+        Some(ev) if only_new => {
+            bpf::compile::compile_mapped(ev, |a| if a == Action::Allow { a } else { Action::Notify })?.program
+        }
+        _ => everything_notified(),
+    };
+    let recording = Arc::new(Mutex::new(Recording::default()));
+    let r = recording.clone();
+    let base = base.cloned();
+    let handler = move |_: &Listener, n: &Notification| -> Verdict {
+        if let Some(arch) = call_arch(n.arch, n.nr) {
+            let allowed = base.as_ref().is_some_and(|b| b.decide(arch, n.nr, &n.args).action == Action::Allow);
+            let key = (arch, syscall_name(arch, n.nr));
+            let mut rec = r.lock().expect("not poisoned");
+            if !allowed {
+                *rec.needed.entry(key.clone()).or_insert(0) += 1;
+            }
+            *rec.seen.entry(key).or_insert(0) += 1;
+            rec.total += 1;
+        }
+        Verdict::Respond(Response::Continue)
+    };
+    let spec = SessionSpec { argv, program: &program, notify: true, stdio: options.stdio, timeout: options.timeout };
+    let Ended { exit, duration, timed_out } = run_session(&spec, handler, |_| {})?;
+    let recording = std::mem::take(&mut *recording.lock().expect("not poisoned"));
+    Ok(RecordReport { exit, duration, timed_out, recording })
+}
+
+/// `ret NOTIFY` for every call on every architecture.
+fn everything_notified() -> Vec<Insn> {
+    vec![Insn::stmt(crate::bpf::insn::RET | crate::bpf::insn::K, Action::Notify.ret_value())]
+}
