@@ -10,4 +10,5 @@ mod kernel;
 mod oracle;
 mod random_profile;
 mod roundtrip;
+mod sandbox;
 mod support;
