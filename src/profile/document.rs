@@ -159,8 +159,13 @@ impl Document {
 }
 
 /// Temp file in the same directory, fsync, rename over the target, fsync the directory: a crash
-/// leaves either the old file or the new one, never half of one.
+/// leaves either the old file or the new one, never half of one. Targets that are not regular
+/// files are written to in place.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    // A device, pipe or socket (`-o /dev/null`, `-o /dev/stdout`) is written to, never replaced.
+    if fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return fs::OpenOptions::new().write(true).open(path)?.write_all(bytes);
+    }
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.seccompose-{}.tmp", std::process::id()));

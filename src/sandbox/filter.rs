@@ -50,9 +50,9 @@ impl PreparedFilter {
         unsafe { libc::syscall(libc::SYS_getppid, RENDEZVOUS_COOKIE) };
     }
 
-    /// Whether a notification is the rendezvous call.
+    /// Whether a notification is the rendezvous call (checked on every notification: cheap).
     pub fn is_rendezvous(nr: u32, arg0: u64) -> bool {
-        crate::catalog::number(crate::catalog::Arch::host(), "getppid") == Some(nr) && arg0 == RENDEZVOUS_COOKIE
+        arg0 == RENDEZVOUS_COOKIE && crate::catalog::number(crate::catalog::Arch::host(), "getppid") == Some(nr)
     }
 
     /// Sets `PR_SET_NO_NEW_PRIVS` and installs the filter with `flags`; returns what

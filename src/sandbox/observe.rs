@@ -186,26 +186,54 @@ pub fn record(
         }
         _ => everything_notified(),
     };
-    let recording = Arc::new(Mutex::new(Recording::default()));
-    let r = recording.clone();
+    // Counted on the supervisor thread without locks or names; handed over when it ends.
+    let sink: Arc<Mutex<Counts>> = Arc::new(Mutex::new(Counts::default()));
+    let mut tally = Tally { counts: Counts::default(), sink: sink.clone() };
     let base = base.cloned();
     let handler = move |_: &Listener, n: &Notification| -> Verdict {
-        if let Some(arch) = call_arch(n.arch, n.nr) {
-            let allowed = base.as_ref().is_some_and(|b| b.decide(arch, n.nr, &n.args).action == Action::Allow);
-            let key = (arch, syscall_name(arch, n.nr));
-            let mut rec = r.lock().expect("not poisoned");
-            if !allowed {
-                *rec.needed.entry(key.clone()).or_insert(0) += 1;
-            }
-            *rec.seen.entry(key).or_insert(0) += 1;
-            rec.total += 1;
-        }
+        let needed = match (&base, call_arch(n.arch, n.nr)) {
+            (Some(b), Some(arch)) => b.decide(arch, n.nr, &n.args).action != Action::Allow,
+            _ => true,
+        };
+        let entry = tally.counts.entry((n.arch, n.nr)).or_insert((0, 0));
+        entry.0 += 1;
+        entry.1 += u64::from(needed);
         Verdict::Respond(Response::Continue)
     };
     let spec = SessionSpec { argv, program: &program, notify: true, stdio: options.stdio, timeout: options.timeout };
     let Ended { exit, duration, timed_out } = run_session(&spec, handler, |_| {})?;
-    let recording = std::mem::take(&mut *recording.lock().expect("not poisoned"));
+    let recording = named(&sink.lock().expect("not poisoned"));
     Ok(RecordReport { exit, duration, timed_out, recording })
+}
+
+/// Calls per (`seccomp_data.arch`, nr): (all, not allowed by the base).
+type Counts = rustc_hash::FxHashMap<(u32, u32), (u64, u64)>;
+
+/// The supervisor thread's counts; published to `sink` when the thread drops it.
+struct Tally {
+    counts: Counts,
+    sink: Arc<Mutex<Counts>>,
+}
+
+impl Drop for Tally {
+    fn drop(&mut self) {
+        *self.sink.lock().expect("not poisoned") = std::mem::take(&mut self.counts);
+    }
+}
+
+/// Counts by syscall name and arch.
+fn named(counts: &Counts) -> Recording {
+    let mut rec = Recording::default();
+    for (&(audit, nr), &(all, needed)) in counts {
+        let Some(arch) = call_arch(audit, nr) else { continue };
+        let key = (arch, syscall_name(arch, nr));
+        *rec.seen.entry(key.clone()).or_insert(0) += all;
+        if needed > 0 {
+            *rec.needed.entry(key).or_insert(0) += needed;
+        }
+        rec.total += all;
+    }
+    rec
 }
 
 /// `ret NOTIFY` for every call on every architecture.

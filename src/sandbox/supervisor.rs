@@ -83,10 +83,14 @@ impl Supervisor {
         let Some(handle) = self.handle.take() else { return };
         self.stop.store(true, Ordering::Release);
         let thread = handle.as_pthread_t();
+        // The signal may land just before the thread blocks again: repeat, waiting a little
+        // longer each time.
+        let mut pause = Duration::from_micros(20);
         while !handle.is_finished() {
             // SAFETY: the thread exists until joined below.
             unsafe { libc::pthread_kill(thread, libc::SIGUSR2) };
-            std::thread::sleep(Duration::from_millis(1));
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(5));
         }
         let _ = handle.join();
     }

@@ -77,3 +77,10 @@ fn save_refuses_a_file_changed_on_disk() {
     assert!(err.to_string().contains("changed on disk"), "{err}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"defaultAction\": \"SCMP_ACT_ERRNO\"}\n");
 }
+
+#[test]
+fn writing_to_a_device_writes_through_it_instead_of_replacing_it() {
+    use std::os::unix::fs::FileTypeExt;
+    seccompose::profile::document::write_atomically(std::path::Path::new("/dev/null"), b"{}").unwrap();
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device(), "/dev/null is still a device");
+}

@@ -68,7 +68,9 @@ fn round_trip(argv: &[&str]) {
     assert_eq!(report["denials"], serde_json::json!([]), "{argv:?}: {report}");
     assert_eq!(report["exit"]["status"], 0);
     // /proc and /tmp change while tests run (process count, temp files): compare the rest.
-    let stable = |text: String| text.lines().filter(|l| !l.ends_with(" proc") && !l.ends_with(" tmp")).map(str::to_string).collect::<Vec<_>>();
+    let stable = |text: String| {
+        text.lines().filter(|l| !l.ends_with(" proc") && !l.ends_with(" tmp")).map(str::to_string).collect::<Vec<_>>()
+    };
     assert_eq!(stable(stdout(&first)), stable(stdout(&second)), "{argv:?}: same output under the recorded profile");
 }
 
@@ -90,8 +92,11 @@ fn exit_codes_and_kills_are_reported() {
     assert_eq!(out.status.code(), Some(3));
     let tmp = TempDir::new("kill");
     let profile = tmp.path().join("p.json");
-    std::fs::write(&profile, r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["uname"], "action": "SCMP_ACT_KILL_PROCESS"}]}"#)
-        .unwrap();
+    std::fs::write(
+        &profile,
+        r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["uname"], "action": "SCMP_ACT_KILL_PROCESS"}]}"#,
+    )
+    .unwrap();
     let out = seccompose(&["run", profile.to_str().unwrap(), "--", "uname"]);
     assert_eq!(out.status.code(), Some(128 + libc::SIGSYS), "{}", stderr(&out));
     assert!(stderr(&out).contains("the profile kills on uname"), "{}", stderr(&out));
@@ -147,12 +152,32 @@ fn record_with_a_base_adds_only_what_is_missing() {
     let tmp = TempDir::new("record-base");
     // A base that allows everything ls needs: nothing to add, so the file comes back unchanged.
     let same = tmp.path().join("same.json");
-    let out = seccompose(&["record", "--base", "profiles/runtime-default.json", "--only-new", "-o", same.to_str().unwrap(), "--", "ls", "/"]);
+    let out = seccompose(&[
+        "record",
+        "--base",
+        "profiles/runtime-default.json",
+        "--only-new",
+        "-o",
+        same.to_str().unwrap(),
+        "--",
+        "ls",
+        "/",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(std::fs::read(&same).unwrap(), std::fs::read("profiles/runtime-default.json").unwrap());
     // A base that allows little: one rule is appended, and the result runs ls cleanly.
     let grown = tmp.path().join("grown.json");
-    let out = seccompose(&["record", "--base", "profiles/fine-grained.json", "--only-new", "-o", grown.to_str().unwrap(), "--", "ls", "/"]);
+    let out = seccompose(&[
+        "record",
+        "--base",
+        "profiles/fine-grained.json",
+        "--only-new",
+        "-o",
+        grown.to_str().unwrap(),
+        "--",
+        "ls",
+        "/",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(&grown).unwrap();
     let base = std::fs::read_to_string("profiles/fine-grained.json").unwrap();
