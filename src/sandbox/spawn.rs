@@ -209,6 +209,9 @@ fn open_pty(rows: u16, cols: u16) -> io::Result<(OwnedFd, OwnedFd)> {
     }
 }
 
+/// `SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV`.
+const WAIT_KILLABLE_RECV: libc::c_ulong = 1 << 5;
+
 /// Writes an i32 to the status pipe (async-signal-safe).
 unsafe fn announce(fd: RawFd, value: i32) {
     let bytes = value.to_ne_bytes();
@@ -269,7 +272,14 @@ unsafe fn child(
             announce(status, probe);
             flags |= libc::SECCOMP_FILTER_FLAG_NEW_LISTENER;
         }
-        if let Err(e) = filter.install(flags) {
+        // WAIT_KILLABLE_RECV (5.19+): once we have received a call, only a fatal signal can
+        // interrupt it, so no call is notified twice and every count is one real call.
+        let killable = if plan.notify { WAIT_KILLABLE_RECV } else { 0 };
+        let mut installed = filter.install(flags | killable);
+        if killable != 0 && installed.as_ref().is_err_and(|e| e.raw_os_error() == Some(libc::EINVAL)) {
+            installed = filter.install(flags);
+        }
+        if let Err(e) = installed {
             announce(status, -e.raw_os_error().unwrap_or(libc::EIO));
             libc::_exit(127);
         }
