@@ -1,9 +1,8 @@
 //! `seccompose compile`: the BPF program runc would install, as raw bytes, disassembly, C or hex.
 
-use super::{ContextArgs, Failure, open_profile, parse_arch};
+use super::{ContextArgs, Failure, parse_arch, usable_profile};
 use crate::bpf::{self, disasm::disassemble, insn::encode_program, stats::stats};
 use crate::catalog::Arch;
-use crate::policy::evaluator::Evaluator;
 use crate::profile::document::write_atomically;
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -38,18 +37,9 @@ pub struct CompileArgs {
 }
 
 pub fn run(args: &CompileArgs) -> Result<i32, Failure> {
-    let doc = open_profile(&args.file)?;
-    if doc.has_errors() {
-        return Err(Failure::unusable(format!(
-            "{}: the profile has errors; run `seccompose check` first",
-            doc.display_name()
-        )));
-    }
     let ctx = args.context.context();
     let arches = (!args.arches.is_empty()).then_some(args.arches.as_slice());
-    let ev = Evaluator::with_arches(&doc.profile, &ctx, arches).map_err(|e| {
-        Failure::unusable(format!("{}: under {} the container would not start: {e}", doc.display_name(), ctx.engine))
-    })?;
+    let (doc, ev) = usable_profile(&args.file, &ctx, arches)?;
     let compiled = bpf::compile(&ev).map_err(|e| Failure::unusable(format!("{}: {e}", doc.display_name())))?;
     let bytes = match args.format {
         OutputFormat::Raw => encode_program(&compiled.program, compiled.little_endian),

@@ -9,6 +9,7 @@ mod syscalls;
 
 use crate::catalog::Arch;
 use crate::policy::context::{Context, Engine, normalize_cap, running_kernel};
+use crate::policy::evaluator::Evaluator;
 use crate::profile::{Document, KernelVersion};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::Path;
@@ -128,6 +129,22 @@ pub fn run(command: Command) -> Result<i32, Failure> {
         Command::Record(args) => record::run(&args),
         Command::Syscalls(args) => syscalls::run(&args),
     }
+}
+
+/// Opens a profile that must be free of errors and builds its evaluator under `ctx` (for
+/// exactly `arches` when given): what every command that acts on a profile needs.
+pub fn usable_profile(path: &Path, ctx: &Context, arches: Option<&[Arch]>) -> Result<(Document, Evaluator), Failure> {
+    let doc = open_profile(path)?;
+    if doc.has_errors() {
+        return Err(Failure::unusable(format!(
+            "{}: the profile has errors; run `seccompose check` first",
+            doc.display_name()
+        )));
+    }
+    let ev = Evaluator::with_arches(&doc.profile, ctx, arches).map_err(|e| {
+        Failure::unusable(format!("{}: under {} the container would not start: {e}", doc.display_name(), ctx.engine))
+    })?;
+    Ok((doc, ev))
 }
 
 /// Opens a profile file, or a bundled profile by name (`runtime-default`, `fine-grained`, …).

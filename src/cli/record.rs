@@ -1,8 +1,7 @@
 //! `seccompose record`: run a command, see every syscall it makes, write the profile it needs.
 
-use super::{ContextArgs, Failure, open_profile};
+use super::{ContextArgs, Failure, usable_profile};
 use crate::catalog::Arch;
-use crate::policy::evaluator::Evaluator;
 use crate::profile::document::write_atomically;
 use crate::profile::generate::{Dialect, allow_list, rule};
 use crate::sandbox::observe::{self, RecordReport, RunOptions};
@@ -49,18 +48,7 @@ pub struct RecordArgs {
 pub fn run(args: &RecordArgs) -> Result<i32, Failure> {
     let ctx = args.context.context();
     let base = match &args.base {
-        Some(path) => {
-            let doc = open_profile(path)?;
-            if doc.has_errors() {
-                return Err(Failure::unusable(format!(
-                    "{}: the profile has errors; run `seccompose check` first",
-                    doc.display_name()
-                )));
-            }
-            let ev = Evaluator::new(&doc.profile, &ctx)
-                .map_err(|e| Failure::unusable(format!("{}: {e}", doc.display_name())))?;
-            Some((doc, ev))
-        }
+        Some(path) => Some(usable_profile(path, &ctx, None)?),
         None => None,
     };
     let options =

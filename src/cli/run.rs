@@ -1,7 +1,6 @@
 //! `seccompose run`: a command under a profile, with every denial reported.
 
-use super::{ContextArgs, Failure, Format, open_profile};
-use crate::policy::evaluator::Evaluator;
+use super::{ContextArgs, Failure, Format, usable_profile};
 use crate::sandbox::observe::{self, Denial, RunOptions, RunReport};
 use crate::sandbox::pty::{RawMode, relay, terminal_size};
 use crate::sandbox::session::Exit;
@@ -33,17 +32,8 @@ pub struct RunArgs {
 }
 
 pub fn run(args: &RunArgs) -> Result<i32, Failure> {
-    let doc = open_profile(&args.file)?;
-    if doc.has_errors() {
-        return Err(Failure::unusable(format!(
-            "{}: the profile has errors; run `seccompose check` first",
-            doc.display_name()
-        )));
-    }
     let ctx = args.context.context();
-    let ev = Evaluator::new(&doc.profile, &ctx).map_err(|e| {
-        Failure::unusable(format!("{}: under {} the container would not start: {e}", doc.display_name(), ctx.engine))
-    })?;
+    let (doc, ev) = usable_profile(&args.file, &ctx, None)?;
     let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     let stdio = if tty {
         let (rows, cols) = terminal_size();

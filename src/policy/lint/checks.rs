@@ -6,6 +6,7 @@ use crate::policy::context::Context;
 use crate::policy::evaluator::{BuildError, Evaluator, Runtime, Source};
 use crate::policy::prepare::describe_filter;
 use crate::profile::finding::Finding;
+use crate::profile::generate::RUNC_NEEDS;
 use crate::profile::json::PathStep;
 use crate::profile::{Action, Document};
 use std::collections::HashMap;
@@ -23,21 +24,6 @@ fn rule_path(i: usize) -> Vec<PathStep> {
 fn push(out: &mut Out, id: &'static str, path: Vec<PathStep>, message: String, hint: &str) {
     out.push((Finding::new(id, level_of(id), &path, message).hint(hint), path));
 }
-
-/// Syscalls runc itself makes between installing the filter and exec'ing the program.
-const RUNC_AFTER_FILTER: &[&str] = &[
-    "openat",
-    "close",
-    "write",
-    "getpid",
-    "fstatfs",
-    "getdents64",
-    "epoll_ctl",
-    "futex",
-    "nanosleep",
-    "sched_yield",
-    "rt_sigreturn",
-];
 
 pub fn run(doc: &Document, ctx: &Context, evaluator: Result<&Evaluator, &BuildError>, out: &mut Out) {
     structure(doc, ctx, out);
@@ -207,8 +193,12 @@ fn behaviour(ev: &Evaluator, ctx: &Context, out: &mut Out) {
         );
     }
     if ctx.engine.runtime() == Runtime::Runc {
-        let denied: Vec<&str> =
-            RUNC_AFTER_FILTER.iter().copied().filter(|n| decide(n).is_some_and(|d| !d.action.lets_through())).collect();
+        let denied: Vec<&str> = RUNC_NEEDS
+            .iter()
+            .copied()
+            .filter(|n| !matches!(*n, "execve" | "exit_group"))
+            .filter(|n| decide(n).is_some_and(|d| !d.action.lets_through()))
+            .collect();
         if !denied.is_empty() {
             push(
                 out,
