@@ -55,7 +55,12 @@ pub fn run(args: &RunArgs) -> Result<i32, Failure> {
     drop(raw);
     let report = report.map_err(|e| Failure::unusable(e.to_string()))?;
     match args.format {
-        Format::Text => eprint!("{}", text_summary(&args.command, &doc.display_name(), &report)),
+        Format::Text => {
+            eprint!("{}", text_summary(&args.command, &doc.display_name(), &report));
+            if let Some(note) = runtime_note(&ev) {
+                eprintln!("{note}");
+            }
+        }
         Format::Json => eprintln!(
             "{}",
             serde_json::to_string_pretty(&json_summary(&args.command, &doc.display_name(), &report))
@@ -79,6 +84,25 @@ fn exit_text(report: &RunReport) -> String {
     };
     let timeout = if report.timed_out { " (stopped at the timeout)" } else { "" };
     format!("{how}{timeout} after {:.2} s", report.duration.as_secs_f64())
+}
+
+/// Syscalls runc itself needs after installing the filter: denied, the container would not
+/// even start, which a run on the host cannot show (DESIGN §3).
+fn runtime_note(ev: &crate::policy::evaluator::Evaluator) -> Option<String> {
+    if ev.context.engine.runtime() != crate::policy::evaluator::Runtime::Runc {
+        return None;
+    }
+    let denied: Vec<&str> = crate::profile::generate::RUNC_NEEDS
+        .iter()
+        .copied()
+        .filter(|n| ev.decide_name(ev.context.native, n, &[0; 6]).is_some_and(|d| !d.action.lets_through()))
+        .collect();
+    (!denied.is_empty()).then(|| {
+        format!(
+            "seccompose: note: in a container, runc would fail before starting the command: the profile denies {} (runc needs them after installing the filter)",
+            denied.join(", ")
+        )
+    })
 }
 
 fn text_summary(command: &[String], profile: &str, report: &RunReport) -> String {

@@ -47,10 +47,29 @@ pub fn terminal_size() -> (u16, u16) {
 }
 
 /// Copies the pty's output to stdout until the command side closes (the returned thread
-/// ends then), and stdin to the pty (that thread is left to end with the process).
+/// ends then), and stdin to the pty (that thread is left to end with the process); the
+/// terminal's size follows ours (checked a few times a second).
 pub fn relay(master: &OwnedFd) -> io::Result<JoinHandle<()>> {
     let out_fd = dup(master)?;
     let in_fd = dup(master)?;
+    let size_fd = dup(master)?;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let output_done = done.clone();
+    std::thread::Builder::new().name("pty-size".into()).spawn(move || {
+        let mut last = terminal_size();
+        while !done.load(std::sync::atomic::Ordering::Relaxed) {
+            std::thread::sleep(std::time::Duration::from_millis(250));
+            let now = terminal_size();
+            if now != last {
+                let ws = libc::winsize { ws_row: now.0, ws_col: now.1, ws_xpixel: 0, ws_ypixel: 0 };
+                // SAFETY: TIOCSWINSZ reads a winsize; the kernel signals the foreground group.
+                if unsafe { libc::ioctl(std::os::fd::AsRawFd::as_raw_fd(&size_fd), libc::TIOCSWINSZ, &ws) } != 0 {
+                    break;
+                }
+                last = now;
+            }
+        }
+    })?;
     std::thread::Builder::new().name("pty-input".into()).spawn(move || {
         let mut pty = std::fs::File::from(in_fd);
         let mut buf = [0u8; 4096];
@@ -72,6 +91,7 @@ pub fn relay(master: &OwnedFd) -> io::Result<JoinHandle<()>> {
                 break;
             }
         }
+        output_done.store(true, std::sync::atomic::Ordering::Relaxed);
     })
 }
 
