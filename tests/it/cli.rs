@@ -187,3 +187,29 @@ fn compile_refuses_what_cannot_be_compiled() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("more than the kernel's limit of 4096") && err.contains("--arch"), "{err}");
 }
+
+#[test]
+fn check_flags_the_tree_shape_libseccomp_miscompiles() {
+    let tmp = crate::support::TempDir::new("miscompile");
+    let path = tmp.path().join("p.json");
+    std::fs::write(
+        &path,
+        r#"{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86"], "syscalls": [
+        {"names": ["dup3"], "action": "SCMP_ACT_KILL_THREAD", "args": [
+            {"index": 0, "value": 8, "op": "SCMP_CMP_NE"}, {"index": 1, "value": 7, "op": "SCMP_CMP_LT"},
+            {"index": 2, "value": 4294967295, "op": "SCMP_CMP_EQ"}]},
+        {"names": ["dup3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "args": [
+            {"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}, {"index": 5, "value": 24, "op": "SCMP_CMP_EQ"}]}]}"#,
+    )
+    .unwrap();
+    let out = seccompose(&["check", path.to_str().unwrap(), "--native", "x86_64"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("warning[libseccomp-miscompile]") && text.contains("for dup3 (on x86"), "{text}");
+    // Docker's and Podman's defaults have overlapping conditions too, but not that shape.
+    for profile in
+        ["tests/fixtures/reference/moby-default.json", "tests/fixtures/reference/containers-common-seccomp.json"]
+    {
+        let out = seccompose(&["check", profile, "--native", "x86_64", "--engine", "podman"]);
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("libseccomp-miscompile"), "{profile}");
+    }
+}

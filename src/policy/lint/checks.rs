@@ -5,6 +5,7 @@ use crate::catalog::{self, RiskLevel};
 use crate::policy::context::Context;
 use crate::policy::evaluator::{BuildError, Evaluator, Runtime, Source};
 use crate::policy::prepare::describe_filter;
+use crate::policy::seccomp_db::tree::{Id as TreeId, Tree};
 use crate::profile::finding::Finding;
 use crate::profile::generate::RUNC_NEEDS;
 use crate::profile::json::PathStep;
@@ -308,43 +309,95 @@ fn overlaps(ev: &Evaluator, out: &mut Out) {
     }
 }
 
-/// libseccomp 2.5's BPF generator can skip an accumulator reload when a syscall has several
-/// conditional rules and one of them uses !=, <, <=, > or >= (found by differential testing
-/// of libseccomp 2.5.4 against its own rule tree; `tests/it/oracle.rs` has a reproducer): the
-/// kernel may then enforce something other than the rules say. runc splits a rule with a
-/// repeated argument index into one rule per condition, so that counts as several rules.
+/// libseccomp 2.5's BPF generator can skip an accumulator reload (found by differential
+/// testing of libseccomp 2.5.4 against its own rule tree; `tests/it/oracle.rs` has a
+/// reproducer): a node that compares the same argument word as the node before it on its
+/// level does not reload it, yet it is also reached when a failed check deeper under that
+/// previous node falls through, with another word loaded. Such trees are flagged, per arch.
 fn range_overlaps(ev: &Evaluator, out: &mut Out) {
-    use crate::profile::Op;
-    let mut adds: HashMap<&str, (usize, bool, usize)> = HashMap::new();
-    for rule in ev.prepared.spec.rules.iter().filter(|r| !r.args.is_empty()) {
-        if Action::from_name(rule.action, rule.errno_ret) == ev.default_action {
+    for db in &ev.db.dbs {
+        for (&nr, entry) in &db.syscalls {
+            let Some(root) = entry.tree.root else { continue };
+            // One action throughout (Docker's socket rules) was never seen to go wrong.
+            if !has_stale_reload(&entry.tree, root) || distinct_actions(&entry.tree) < 2 {
+                continue;
+            }
+            let Some(name) = catalog::name_of(db.arch, nr) else { continue };
+            let origin =
+                ev.prepared.spec.rules.iter().find(|r| r.names.iter().any(|n| n == name)).map_or(0, |r| r.origin);
+            let path = rule_path(origin);
+            let msg = format!(
+                "the conditional rules for {name} (on {}) make a comparison tree that libseccomp 2.5 compiles wrongly: a check deeper in one rule falls through to the next without reloading the argument, so the kernel can decide differently from these rules",
+                db.arch
+            );
+            out.push((
+                Finding::new("libseccomp-miscompile", level_of("libseccomp-miscompile"), &path, msg)
+                    .hint("merge the conditions into fewer rules, or check the decisions with `seccompose explain`")
+                    .about(name),
+                path,
+            ));
+            return;
+        }
+    }
+}
+
+fn has_stale_reload(tree: &Tree, any: TreeId) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut levels = vec![tree.level_start(any)];
+    while let Some(start) = levels.pop() {
+        if !seen.insert(start) {
             continue;
         }
-        let repeated = (0..6).any(|i| rule.args.iter().filter(|c| c.index == i).count() > 1);
-        let pieces = if repeated { rule.args.len() } else { 1 };
-        let other_ops = rule.args.iter().any(|c| !matches!(c.op, Op::Eq | Op::MaskedEq));
-        for name in &rule.names {
-            let entry = adds.entry(name.as_str()).or_insert((0, false, rule.origin));
-            entry.0 += pieces;
-            entry.1 |= other_ops;
+        let mut cur = Some(start);
+        while let Some(id) = cur {
+            let n = tree.node(id);
+            let next = n.lvl_nxt;
+            for child in [n.nxt_t, n.nxt_f].into_iter().flatten() {
+                let child_level = tree.level_start(child);
+                levels.push(child_level);
+                if let Some(sibling) = next {
+                    let s = tree.node(sibling);
+                    let same_word = s.arg == n.arg && s.hi == n.hi && s.mask == n.mask;
+                    if same_word && falls_through_with_other_word(tree, child_level, (n.arg, n.hi, n.mask)) {
+                        return true;
+                    }
+                }
+            }
+            cur = next;
         }
     }
-    let mut risky: Vec<(&str, usize)> = adds
-        .into_iter()
-        .filter(|(_, (n, other, _))| *n > 1 && *other)
-        .map(|(name, (_, _, origin))| (name, origin))
-        .collect();
-    risky.sort();
-    for (name, origin) in risky {
-        let path = rule_path(origin);
-        let msg = format!(
-            "{name} has several conditional rules, some with !=, <, <=, > or >=: libseccomp 2.5 can generate a filter that decides differently from these rules"
-        );
-        out.push((
-            Finding::new("libseccomp-miscompile", level_of("libseccomp-miscompile"), &path, msg)
-                .hint("keep one conditional rule per syscall, or use only == and MASKED_EQ when there are several")
-                .about(name),
-            path,
-        ));
+    false
+}
+
+fn distinct_actions(tree: &Tree) -> usize {
+    let mut actions: Vec<u32> = tree.nodes.iter().flat_map(|n| [n.act_t, n.act_f]).flatten().collect();
+    actions.sort_unstable();
+    actions.dedup();
+    actions.len()
+}
+
+/// Whether some path through the levels under `start` loads another word and then falls
+/// out of them (a branch with neither a next level nor an action).
+fn falls_through_with_other_word(tree: &Tree, start: TreeId, word: (u32, bool, u32)) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut levels = vec![start];
+    let (mut other_word, mut falls) = (false, false);
+    while let Some(level) = levels.pop() {
+        if !seen.insert(level) {
+            continue;
+        }
+        let mut cur = Some(level);
+        while let Some(id) = cur {
+            let n = tree.node(id);
+            other_word |= (n.arg, n.hi, n.mask) != word;
+            for (next, act) in [(n.nxt_t, n.act_t), (n.nxt_f, n.act_f)] {
+                match next {
+                    Some(child) => levels.push(tree.level_start(child)),
+                    None => falls |= act.is_none() && n.lvl_nxt.is_none(),
+                }
+            }
+            cur = n.lvl_nxt;
+        }
     }
+    other_word && falls
 }
