@@ -1,18 +1,13 @@
 //! The `seccompose` binary: parse arguments, dispatch, map errors to exit codes.
 
 use clap::Parser;
-use seccompose::cli::{Cli, run};
+use seccompose::cli::{Cli, Command, run};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
     let cli = Cli::parse();
-    let Some(command) = cli.command else {
-        eprintln!(
-            "seccompose: no subcommand given; try `seccompose check profiles/fine-grained.json` or `seccompose --help`"
-        );
-        return ExitCode::from(2);
-    };
+    let command = cli.command.unwrap_or(Command::Edit(cli.edit));
     match run(command) {
         Ok(code) => ExitCode::from(code as u8),
         Err(failure) => {

@@ -3,9 +3,9 @@
 use super::{ContextArgs, Failure, Format, open_profile, parse_arch};
 use crate::catalog::{self, Arch};
 use crate::policy::context::{Context, Engine};
+use crate::policy::describe::{action_text, rule_note, source_text};
 use crate::policy::evaluator::{Decision, Evaluator, Source};
-use crate::policy::prepare::describe_filter;
-use crate::profile::{Action, Document, Rule, errno};
+use crate::profile::{Action, Document};
 use clap::Args;
 use serde_json::json;
 use std::path::PathBuf;
@@ -104,16 +104,6 @@ fn other_engines(doc: &Document, ctx: &Context, call: &Call) -> Vec<(Engine, Res
         .collect()
 }
 
-fn action_text(action: Action) -> String {
-    match action {
-        Action::Errno(e) => match errno::errno_name(e) {
-            Some(n) => format!("{action} {n}"),
-            None => action.to_string(),
-        },
-        _ => action.to_string(),
-    }
-}
-
 fn print_text(doc: &Document, ev: &Evaluator, call: &Call, d: Decision, others: &[(Engine, Result<Action, String>)]) {
     println!("{}", d.action);
     let shown: Vec<String> = call.args.iter().map(|a| if *a > 9 { format!("{a:#x}") } else { a.to_string() }).collect();
@@ -135,98 +125,6 @@ fn print_text(doc: &Document, ev: &Evaluator, call: &Call, d: Decision, others: 
         })
         .collect();
     println!("  engines:    {}", rest.join(", "));
-}
-
-fn source_text(doc: &Document, ev: &Evaluator, source: Source) -> String {
-    let p = &doc.profile;
-    match source {
-        Source::Rule(i) => match p.rules.iter().find(|r| r.index == i) {
-            Some(rule) => describe_rule(doc, rule),
-            None => format!("syscalls[{i}]"),
-        },
-        Source::Default => {
-            let errno = p.default_errno_ret.map(|e| format!(", defaultErrnoRet {e}")).unwrap_or_default();
-            let action = p.default_action.map_or("?", |a| a.spelling());
-            format!("the default action (defaultAction {action}{errno}): no rule applies")
-        }
-        Source::MergedConditions => "overlapping conditional rules, as libseccomp merged them".to_string(),
-        Source::BadArch => {
-            format!("architecture check: the filter covers only {}, anything else is killed", arch_list(ev))
-        }
-        Source::EnosysStub => {
-            "runc's ENOSYS stub: the syscall is newer than every syscall the profile names".to_string()
-        }
-    }
-}
-
-fn arch_list(ev: &Evaluator) -> String {
-    ev.arches().iter().map(|a| a.short_name()).collect::<Vec<_>>().join(", ")
-}
-
-fn describe_rule(doc: &Document, rule: &Rule) -> String {
-    let mut out = format!("syscalls[{}]{}: {}", rule.index, line_of(doc, rule.index), rule.action.spelling());
-    if let Some(e) = rule.errno_ret {
-        out.push_str(&format!(" errnoRet {e}"));
-    }
-    let names: Vec<&str> = rule.all_names().collect();
-    let names = if names.len() > 6 {
-        format!("{}, … ({} names)", names[..6].join(", "), names.len())
-    } else {
-        names.join(", ")
-    };
-    out.push_str(&format!(" for {names}"));
-    if !rule.args.is_empty() {
-        let conds: Vec<String> = rule.args.iter().map(describe_condition).collect();
-        out.push_str(&format!(" when {}", conds.join(" and ")));
-    }
-    let filter = describe_filter(&rule.includes, &rule.excludes);
-    if !filter.is_empty() {
-        out.push_str(&format!(" ({filter})"));
-    }
-    if let Some(c) = &rule.comment {
-        out.push_str(&format!(" — \"{c}\""));
-    }
-    out
-}
-
-/// ` (line N)` for a rule, from the document's text.
-fn line_of(doc: &Document, index: usize) -> String {
-    let text = doc.render();
-    let Ok(root) = crate::profile::json::parse(&text) else { return String::new() };
-    let mut path = doc.profile_at.clone();
-    path.push(crate::profile::json::PathStep::Key("syscalls".into()));
-    path.push(crate::profile::json::PathStep::Index(index));
-    root.at(&path).map_or_else(String::new, |n| {
-        format!(" (line {})", crate::profile::position::LineIndex::new(&text).line(n.span.start))
-    })
-}
-
-pub fn describe_condition(c: &crate::profile::ArgCondition) -> String {
-    match c.op {
-        crate::profile::Op::MaskedEq => format!("arg{} & {:#x} == {:#x}", c.index, c.value, c.value_two & c.value),
-        op => format!(
-            "arg{} {} {}",
-            c.index,
-            op.symbol(),
-            if c.value > 9 { format!("{:#x}", c.value) } else { c.value.to_string() }
-        ),
-    }
-}
-
-fn rule_note(ev: &Evaluator, rule: &Rule) -> String {
-    let base = format!("syscalls[{}] {}", rule.index, rule.action.spelling());
-    if let Some(s) = ev.prepared.skipped.iter().find(|s| s.origin == rule.index) {
-        return format!("{base} does not apply: {}", s.reason);
-    }
-    let action = Action::from_name(rule.action, rule.errno_ret);
-    if action == ev.default_action {
-        return format!("{base} equals the default action (runc drops it)");
-    }
-    if !rule.args.is_empty() {
-        let conds: Vec<String> = rule.args.iter().map(describe_condition).collect();
-        return format!("{base} applies only when {}", conds.join(" and "));
-    }
-    format!("{base} also names it (an earlier rule decides)")
 }
 
 fn print_json(doc: &Document, ctx: &Context, call: &Call, d: Decision, others: &[(Engine, Result<Action, String>)]) {

@@ -2,6 +2,7 @@
 
 mod check;
 mod compile;
+mod edit;
 mod explain;
 mod record;
 mod run;
@@ -16,14 +17,19 @@ use std::path::Path;
 
 /// seccompose: edit, explain, test-run and compare Linux seccomp profiles.
 #[derive(Debug, Parser)]
-#[command(name = "seccompose", version, about, long_about = None)]
+#[command(name = "seccompose", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Without a subcommand: open FILE (or the runtime default) in the editor.
+    #[command(flatten)]
+    pub edit: edit::EditArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open a profile in the interactive editor (the default without a subcommand).
+    Edit(edit::EditArgs),
     /// Check a profile: load errors and lint findings under a context.
     ///
     /// Exit status: 0 without error-level findings, 1 with any, 2 when the file cannot be used.
@@ -122,6 +128,7 @@ impl Failure {
 /// Runs a subcommand; returns the exit status.
 pub fn run(command: Command) -> Result<i32, Failure> {
     match command {
+        Command::Edit(args) => edit::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Compile(args) => compile::run(&args),

@@ -1,6 +1,7 @@
 //! Policy: the context a profile runs in, the evaluator of what the kernel will do, lint.
 
 pub mod context;
+pub mod describe;
 pub mod evaluator;
 pub mod lint;
 pub mod prepare;

@@ -52,6 +52,65 @@ pub fn append_rule(profile: &mut Value, names: &[&str], action: ActionName, errn
     rules.as_array_mut().expect("made an array above").push(Value::Object(rule));
 }
 
+/// What a syscall should do: back to the default, or an explicit action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    Default,
+    Action(ActionName, Option<u32>),
+}
+
+/// Sets what `name` does without touching conditional rules (with `args`, `includes` or
+/// `excludes`): the name leaves every unconditional rule, then joins an unconditional rule with
+/// the wanted action (the first one, keeping its names sorted if they are) or a new one.
+/// `default` is the profile's resolved default (action, errno): setting it means no rule.
+pub fn set_syscall(profile: &mut Value, name: &str, setting: Setting, default: (ActionName, Option<u32>)) {
+    let unconditional = |r: &Value| {
+        ["args", "includes", "excludes"].iter().all(|k| match r.get(*k) {
+            None | Some(Value::Null) => true,
+            Some(Value::Array(a)) => a.is_empty(),
+            Some(Value::Object(o)) => o.is_empty(),
+            Some(_) => false,
+        })
+    };
+    let names_of = |r: &Value| -> bool {
+        r.get("names").and_then(Value::as_array).is_some_and(|ns| ns.iter().any(|n| n.as_str() == Some(name)))
+            || r.get("name").and_then(Value::as_str) == Some(name)
+    };
+    let count = profile.get("syscalls").and_then(Value::as_array).map_or(0, Vec::len);
+    for i in (0..count).rev() {
+        let rule = &profile["syscalls"][i];
+        if unconditional(rule) && names_of(rule) {
+            remove_name(profile, i, name);
+        }
+    }
+    let Setting::Action(action, errno) = setting else { return };
+    let same_errno = |r: &Value| {
+        let e = r.get("errnoRet").and_then(Value::as_u64).map(|e| e as u32);
+        !action.takes_errno() || e.or(Some(1)) == errno.or(Some(1))
+    };
+    let is_default = action == default.0 && (!action.takes_errno() || errno.or(Some(1)) == default.1.or(Some(1)));
+    if is_default {
+        return;
+    }
+    let target = profile.get("syscalls").and_then(Value::as_array).and_then(|rules| {
+        rules.iter().position(|r| {
+            unconditional(r)
+                && r.get("action").and_then(Value::as_str) == Some(action.spelling())
+                && same_errno(r)
+                && r.get("names").is_some_and(Value::is_array)
+        })
+    });
+    match target {
+        Some(i) => {
+            let names = profile["syscalls"][i]["names"].as_array_mut().expect("checked above");
+            let sorted = names.windows(2).all(|w| w[0].as_str() <= w[1].as_str());
+            let at = if sorted { names.partition_point(|n| n.as_str().is_some_and(|s| s < name)) } else { names.len() };
+            names.insert(at, json!(name));
+        }
+        None => append_rule(profile, &[name], action, errno.filter(|_| action.takes_errno())),
+    }
+}
+
 /// Inserts `key` right after `after` (or at the end), keeping every other key where it is.
 fn insert_after(obj: &mut Map<String, Value>, key: &str, value: Value, after: &str) {
     if obj.contains_key(key) {
@@ -73,6 +132,26 @@ mod tests {
         assert_eq!(v["syscalls"][1]["names"], json!(["c"]));
         remove_name(&mut v, 0, "a");
         assert_eq!(v["syscalls"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn setting_a_syscall_keeps_conditional_rules_and_joins_existing_rules() {
+        let mut v = json!({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+            {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
+            {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+            {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]}]});
+        let default = (ActionName::Errno, None);
+        set_syscall(&mut v, "mount", Setting::Action(ActionName::Allow, None), default);
+        assert_eq!(v["syscalls"][0]["names"], json!(["mount", "read", "write"]), "joins the sorted allow rule");
+        assert_eq!(v["syscalls"][1]["names"], json!(["mount"]), "the conditional rule stays");
+        set_syscall(&mut v, "mount", Setting::Default, default);
+        assert_eq!(v["syscalls"][0]["names"], json!(["read", "write"]));
+        set_syscall(&mut v, "personality", Setting::Action(ActionName::Errno, Some(38)), default);
+        assert_eq!(v["syscalls"][2]["args"][0]["value"], json!(8), "still there");
+        assert_eq!(v["syscalls"][3], json!({"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}));
+        set_syscall(&mut v, "read", Setting::Action(ActionName::Errno, None), default);
+        assert_eq!(v["syscalls"][0]["names"], json!(["write"]), "setting the default removes the rule entry only");
+        assert_eq!(v["syscalls"].as_array().unwrap().len(), 4);
     }
 
     #[test]

@@ -1,0 +1,37 @@
+//! `seccompose [edit] [FILE]`: open the interactive editor.
+
+use super::{ContextArgs, Failure, open_profile};
+use crate::profile::bundled;
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+use clap::Args;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct EditArgs {
+    /// Profile file (JSON), or a built-in profile name. Without it: the runtime default, unsaved.
+    pub file: Option<PathBuf>,
+    /// Colour theme: dark, light, high-contrast, colour-blind, a theme in the config dir, or a
+    /// .json file. Default: `theme` in ~/.config/seccompose/config.json, else dark. NO_COLOR wins.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    #[command(flatten)]
+    pub context: ContextArgs,
+}
+
+pub fn run(args: &EditArgs) -> Result<i32, Failure> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Failure::unusable(
+            "the editor needs a terminal; for scripts use `seccompose check`, `explain` or `compile`",
+        ));
+    }
+    let doc = match &args.file {
+        Some(path) => open_profile(path)?,
+        None => bundled::open("runtime-default").expect("runtime-default is bundled"),
+    };
+    let theme = Theme::choose(args.theme.as_deref()).map_err(Failure::unusable)?;
+    let app = App::new(doc, args.context.context(), theme);
+    crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
+    Ok(0)
+}

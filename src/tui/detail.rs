@@ -1,0 +1,73 @@
+//! The Syscall tab: what the selected syscall is and what the kernel will do with it.
+
+use super::app::App;
+use crate::catalog::{self, Arch, groups_of};
+use crate::policy::describe::{action_text, rule_note, source_text};
+use ratatui::text::{Line, Span};
+
+/// The arches whose numbers the tab lists, the host's first.
+const SHOWN_ARCHES: [Arch; 6] = [Arch::X86_64, Arch::X86, Arch::X32, Arch::Aarch64, Arch::Arm, Arch::Riscv64];
+
+pub fn info_lines(app: &App) -> Vec<Line<'static>> {
+    let Some(row) = app.selected() else {
+        return vec![Line::styled("no syscall selected", app.theme.dim())];
+    };
+    let name = row.name;
+    let info = catalog::info(name);
+    let theme = &app.theme;
+    let mut lines = vec![Line::from(vec![
+        Span::styled(name.to_string(), theme.accent()),
+        Span::raw("  "),
+        Span::styled(action_text(row.action), theme.action(row.action)),
+    ])];
+    if let Some(info) = info {
+        lines.push(Line::raw(info.summary.to_string()));
+    }
+    lines.push(Line::raw(""));
+    lines.push(field(app, "numbers", numbers(name)));
+    let mut groups: Vec<String> = info.map(|i| vec![i.category.title.to_string()]).unwrap_or_default();
+    groups.extend(groups_of(name).iter().map(|g| g.name.to_string()));
+    lines.push(field(app, "categories", groups.join(", ")));
+    if let Some(risk) = info.and_then(|i| i.risk) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>11} ", "risk"), theme.dim()),
+            Span::styled(format!("{:?}: {}", risk.level, risk.note), theme.warning()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    match &app.evaluator {
+        Ok(ev) => {
+            if let Some(d) = ev.decide_name(app.ctx.native, name, &[0; 6]) {
+                lines.push(field(app, "decided by", source_text(&app.doc, ev, d.source)));
+            }
+            for rule in app.doc.profile.rules.iter().filter(|r| r.all_names().any(|n| n == name)) {
+                let decided = ev.decide_name(app.ctx.native, name, &[0; 6]).map(|d| d.source);
+                if decided != Some(crate::policy::evaluator::Source::Rule(rule.index)) {
+                    lines.push(field(app, "also", rule_note(ev, rule)));
+                }
+            }
+        }
+        Err(e) => lines.push(Line::styled(format!("the engine refuses this profile: {e}"), theme.error())),
+    }
+    lines.push(Line::raw(""));
+    lines.push(field(app, "context", app.ctx.summary()));
+    let engines: Vec<String> = app.per_engine(name).into_iter().map(|(e, a)| format!("{e} {a}")).collect();
+    lines.push(field(app, "engines", engines.join(" · ")));
+    lines
+}
+
+fn field(app: &App, label: &str, value: String) -> Line<'static> {
+    Line::from(vec![Span::styled(format!("{label:>11} "), app.theme.dim()), Span::raw(value)])
+}
+
+fn numbers(name: &str) -> String {
+    let shown: Vec<String> = SHOWN_ARCHES
+        .iter()
+        .map(|arch| match catalog::number(*arch, name) {
+            Some(nr) if *arch == Arch::X32 => format!("{} {nr:#x}", arch.short_name()),
+            Some(nr) => format!("{} {nr}", arch.short_name()),
+            None => format!("{} —", arch.short_name()),
+        })
+        .collect();
+    shown.join(" · ")
+}

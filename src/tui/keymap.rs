@@ -1,0 +1,166 @@
+//! The keymap: one table that both translates keys and writes the help screen, so the help can
+//! never disagree with what the keys do.
+
+use super::update::Msg;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// A key as the table spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Ctrl(char),
+    Code(KeyCode),
+}
+
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub msg: Msg,
+    pub help: &'static str,
+}
+
+use Key::{Char, Code, Ctrl};
+
+/// Keys of the main screen. In text prompts (search, errno, path) printable keys type.
+pub const KEYMAP: &[Binding] = &[
+    Binding { keys: &[Code(KeyCode::Up), Char('k')], msg: Msg::Up, help: "move up" },
+    Binding { keys: &[Code(KeyCode::Down), Char('j')], msg: Msg::Down, help: "move down" },
+    Binding { keys: &[Code(KeyCode::PageUp), Ctrl('u')], msg: Msg::PageUp, help: "page up" },
+    Binding { keys: &[Code(KeyCode::PageDown), Ctrl('d')], msg: Msg::PageDown, help: "page down" },
+    Binding { keys: &[Code(KeyCode::Left), Char('h')], msg: Msg::Left, help: "categories pane" },
+    Binding { keys: &[Code(KeyCode::Right), Char('l')], msg: Msg::Right, help: "syscalls pane" },
+    Binding { keys: &[Code(KeyCode::Tab)], msg: Msg::NextPane, help: "switch pane" },
+    Binding {
+        keys: &[Char('/')],
+        msg: Msg::StartSearch,
+        help: "fuzzy search (names, summaries, categories); Esc clears",
+    },
+    Binding {
+        keys: &[Char(' ')],
+        msg: Msg::Toggle,
+        help: "allow ⇄ default (syscall, or whole category in categories pane)",
+    },
+    Binding {
+        keys: &[Code(KeyCode::Enter), Char('a')],
+        msg: Msg::Pick,
+        help: "choose an action: allow, errno N, log, kill, trap, notify, trace, default",
+    },
+    Binding { keys: &[Char('A')], msg: Msg::PickCategory, help: "choose an action for the whole category" },
+    Binding {
+        keys: &[Char('d')],
+        msg: Msg::PickDefault,
+        help: "choose the profile's default action (and default errno)",
+    },
+    Binding { keys: &[Char('u')], msg: Msg::Undo, help: "undo" },
+    Binding { keys: &[Ctrl('r'), Char('U')], msg: Msg::Redo, help: "redo" },
+    Binding { keys: &[Ctrl('s')], msg: Msg::Save, help: "save (atomic, only changed lines differ)" },
+    Binding { keys: &[Char(']')], msg: Msg::NextTab, help: "next preview tab: Syscall, JSON, BPF, Lint" },
+    Binding { keys: &[Char('[')], msg: Msg::PrevTab, help: "previous preview tab" },
+    Binding { keys: &[Char('1')], msg: Msg::ClickTab(super::app::Tab::Info), help: "Syscall tab" },
+    Binding {
+        keys: &[Char('2')],
+        msg: Msg::ClickTab(super::app::Tab::Json),
+        help: "JSON tab (pending edit highlighted)",
+    },
+    Binding {
+        keys: &[Char('3')],
+        msg: Msg::ClickTab(super::app::Tab::Bpf),
+        help: "BPF tab (disassembly, size, executed instructions)",
+    },
+    Binding {
+        keys: &[Char('4')],
+        msg: Msg::ClickTab(super::app::Tab::Lint),
+        help: "Lint tab (↑↓ jumps to the finding's syscall)",
+    },
+    Binding { keys: &[Char('J')], msg: Msg::ScrollDetail(3), help: "scroll the preview down" },
+    Binding { keys: &[Char('K')], msg: Msg::ScrollDetail(-3), help: "scroll the preview up" },
+    Binding {
+        keys: &[Char('e')],
+        msg: Msg::NextEngine,
+        help: "context: next engine (docker, podman, containerd, oci)",
+    },
+    Binding { keys: &[Char('r')], msg: Msg::NextArch, help: "context: next host arch" },
+    Binding { keys: &[Char('c')], msg: Msg::EditCaps, help: "context: edit capabilities" },
+    Binding { keys: &[Char('v')], msg: Msg::EditKernel, help: "context: kernel version" },
+    Binding { keys: &[Char('?'), Code(KeyCode::F(1))], msg: Msg::Help, help: "this help" },
+    Binding { keys: &[Char('q')], msg: Msg::Quit, help: "quit (asks when there are unsaved edits)" },
+];
+
+/// The message for a key in the main screen, if it has one.
+pub fn lookup(key: KeyEvent) -> Option<Msg> {
+    let pressed = as_key(key)?;
+    KEYMAP.iter().find(|b| b.keys.contains(&pressed)).map(|b| b.msg.clone())
+}
+
+/// The message for a key while typing: printable characters are text.
+pub fn typing(key: KeyEvent) -> Option<Msg> {
+    match as_key(key)? {
+        Code(KeyCode::Esc) => Some(Msg::Escape),
+        Code(KeyCode::Enter) => Some(Msg::Enter),
+        Code(KeyCode::Backspace) => Some(Msg::Backspace),
+        Code(KeyCode::Up) => Some(Msg::Up),
+        Code(KeyCode::Down) => Some(Msg::Down),
+        Char(c) => Some(Msg::Type(c)),
+        Ctrl('c') => Some(Msg::Escape),
+        _ => None,
+    }
+}
+
+fn as_key(key: KeyEvent) -> Option<Key> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Char(c) if ctrl => Some(Ctrl(c.to_ascii_lowercase())),
+        KeyCode::Char(c) => Some(Char(c)),
+        KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace | KeyCode::Tab => Some(Code(key.code)),
+        KeyCode::BackTab => Some(Code(KeyCode::Tab)),
+        code => Some(Code(code)),
+    }
+}
+
+/// How a key is written in the help and the status bar.
+pub fn spell(key: Key) -> String {
+    match key {
+        Char(' ') => "Space".into(),
+        Char(c) => c.to_string(),
+        Ctrl(c) => format!("Ctrl-{c}"),
+        Code(KeyCode::Up) => "↑".into(),
+        Code(KeyCode::Down) => "↓".into(),
+        Code(KeyCode::Left) => "←".into(),
+        Code(KeyCode::Right) => "→".into(),
+        Code(KeyCode::PageUp) => "PgUp".into(),
+        Code(KeyCode::PageDown) => "PgDn".into(),
+        Code(KeyCode::F(n)) => format!("F{n}"),
+        Code(code) => format!("{code}"),
+    }
+}
+
+/// The help screen's lines: keys, then what they do.
+pub fn help_lines() -> Vec<(String, &'static str)> {
+    let mut lines: Vec<(String, &'static str)> =
+        KEYMAP.iter().map(|b| (b.keys.iter().map(|k| spell(*k)).collect::<Vec<_>>().join(" / "), b.help)).collect();
+    lines.push(("Esc".into(), "close a popup, clear the search"));
+    lines.push(("mouse".into(), "click a category, a syscall or a tab; wheel scrolls the pane under it"));
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_bound_twice() {
+        let mut seen = Vec::new();
+        for binding in KEYMAP {
+            for key in binding.keys {
+                assert!(!seen.contains(key), "{key:?} bound twice");
+                seen.push(*key);
+            }
+        }
+    }
+
+    #[test]
+    fn ctrl_keys_and_plain_keys_differ() {
+        let ctrl_r = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(ctrl_r), Some(Msg::Redo));
+        assert_eq!(lookup(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)), Some(Msg::NextArch));
+    }
+}

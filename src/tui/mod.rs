@@ -1,0 +1,164 @@
+//! The interactive editor: terminal setup and the event loop. State lives in [`app`], changes
+//! in [`update`], drawing in [`view`]; this file only moves events and effects between them.
+
+pub mod app;
+pub mod context;
+mod detail;
+pub mod keymap;
+pub mod preview;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+use app::{App, Mode, Tab};
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::execute;
+use ratatui::layout::{Position, Rect};
+use std::path::Path;
+use update::{Effect, Msg, update};
+use view::{Areas, list_offset};
+
+/// Runs the editor until the user quits. The terminal is restored on every way out, panics
+/// included (ratatui's init installs a panic hook that restores it first).
+pub fn run(mut app: App) -> std::io::Result<()> {
+    let mut terminal = ratatui::init();
+    let _ = execute!(std::io::stdout(), event::EnableMouseCapture);
+    let result = event_loop(&mut terminal, &mut app);
+    let _ = execute!(std::io::stdout(), event::DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> std::io::Result<()> {
+    while !app.quit {
+        app.prepare_view();
+        terminal.draw(|frame| view::draw(frame, app))?;
+        let size = terminal.size()?;
+        let area = Rect::new(0, 0, size.width, size.height);
+        // Resize events need nothing but the redraw at the top of the loop.
+        let msg = match event::read()? {
+            Event::Key(key) if key.kind != KeyEventKind::Release => key_msg(app, key, area),
+            Event::Mouse(mouse) => mouse_msg(app, mouse, area),
+            _ => None,
+        };
+        if let Some(msg) = msg {
+            for effect in update(app, msg) {
+                perform(app, effect);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a key means in the current mode.
+pub fn key_msg(app: &App, key: KeyEvent, area: Rect) -> Option<Msg> {
+    if Areas::compute(area).is_none() {
+        // Only quitting makes sense on the "too small" screen.
+        return matches!(keymap::lookup(key), Some(Msg::Quit)).then_some(Msg::Quit);
+    }
+    match app.mode {
+        Mode::Search | Mode::Prompt { .. } => keymap::typing(key),
+        Mode::ConfirmQuit | Mode::ConfirmOverwrite | Mode::Help => keymap::typing(key).map(|m| match m {
+            Msg::Type('?') => Msg::Help,
+            other => other,
+        }),
+        Mode::Pick { .. } => keymap::lookup(key).or_else(|| keymap::typing(key)),
+        Mode::Normal => keymap::lookup(key).or_else(|| match keymap::typing(key) {
+            Some(Msg::Escape) => Some(Msg::Escape),
+            _ => None,
+        }),
+    }
+}
+
+/// Clicks select what is under them; the wheel scrolls the pane under the pointer.
+pub fn mouse_msg(app: &App, mouse: MouseEvent, area: Rect) -> Option<Msg> {
+    let areas = Areas::compute(area)?;
+    let at = Position::new(mouse.column, mouse.row);
+    let wheel = match mouse.kind {
+        MouseEventKind::ScrollDown => Some(1),
+        MouseEventKind::ScrollUp => Some(-1),
+        _ => None,
+    };
+    if let Some(step) = wheel {
+        if areas.detail.contains(at) {
+            return Some(Msg::ScrollDetail(step * 3));
+        }
+        if areas.categories.contains(at) && app.focus != app::Focus::Categories {
+            return Some(Msg::Left);
+        }
+        return Some(if step > 0 { Msg::Down } else { Msg::Up });
+    }
+    if mouse.kind != MouseEventKind::Down(MouseButton::Left) || app.mode != Mode::Normal {
+        return None;
+    }
+    let row_in =
+        |pane: Rect| (mouse.row > pane.y && mouse.row < pane.bottom() - 1).then(|| (mouse.row - pane.y - 1) as usize);
+    if areas.categories.contains(at) {
+        let height = areas.categories.height.saturating_sub(2) as usize;
+        let offset = list_offset(app.category, crate::catalog::CATEGORIES.len(), height);
+        return row_in(areas.categories).map(|r| Msg::ClickCategory(offset + r));
+    }
+    if areas.syscalls.contains(at) {
+        let height = areas.syscalls.height.saturating_sub(2) as usize;
+        let offset = list_offset(app.cursor, app.rows.len(), height);
+        return row_in(areas.syscalls).map(|r| Msg::ClickRow(offset + r));
+    }
+    if areas.tabs.contains(at) {
+        return tab_at(mouse.column - areas.tabs.x, app).map(Msg::ClickTab);
+    }
+    None
+}
+
+/// Which tab title covers column `x` of the tab row (titles as `view` draws them).
+fn tab_at(x: u16, app: &App) -> Option<Tab> {
+    let mut start = 0u16;
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let title = match tab {
+            Tab::Lint => format!("{} {} ({})", i + 1, tab.title(), app.findings.len()),
+            _ => format!("{} {}", i + 1, tab.title()),
+        };
+        // ratatui's Tabs: one space of padding each side, then a one-column divider.
+        let end = start + title.chars().count() as u16 + 2;
+        if x < end {
+            return Some(*tab);
+        }
+        start = end + 1;
+    }
+    None
+}
+
+/// Carries out what `update` asked for.
+pub fn perform(app: &mut App, effect: Effect) {
+    match effect {
+        Effect::Quit => app.quit = true,
+        Effect::Save => match app.doc.save() {
+            Ok(()) => app.message = Some(format!("saved {}", app.doc.display_name())),
+            Err(crate::profile::SaveError::ChangedOnDisk { .. }) => app.mode = Mode::ConfirmOverwrite,
+            Err(e) => app.message = Some(format!("not saved: {e}")),
+        },
+        Effect::SaveOverwrite => {
+            let path = app.doc.path.clone().expect("only files from disk change on disk");
+            save_as(app, &path);
+        }
+        Effect::SaveAs(path) => {
+            let path = Path::new(&path);
+            if path.exists() {
+                app.message =
+                    Some(format!("{} exists; not overwriting it (Ctrl-s and choose another name)", path.display()));
+            } else {
+                save_as(app, path);
+            }
+        }
+    }
+}
+
+fn save_as(app: &mut App, path: &Path) {
+    match app.doc.save_as(path) {
+        Ok(()) => {
+            app.json_view = None;
+            app.message = Some(format!("saved {}", path.display()));
+        }
+        Err(e) => app.message = Some(format!("not saved: {e}")),
+    }
+}

@@ -1,0 +1,368 @@
+//! Drawing: three columns (categories | syscalls | preview) over a status bar, and the popups.
+//! Pure: reads the [`App`], never changes it. The same [`Areas`] serve mouse hit-testing.
+
+use super::app::{App, Focus, Mode, Prompt, Tab, Target};
+use super::keymap::help_lines;
+use super::preview::DiffLine;
+use super::update::choices;
+use crate::catalog::CATEGORIES;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
+
+/// Below this the three columns cannot show a syscall name, its badge and a preview.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Where each part of the main screen is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub categories: Rect,
+    pub syscalls: Rect,
+    pub detail: Rect,
+    /// The tab titles' row inside the detail pane.
+    pub tabs: Rect,
+    pub status: Rect,
+}
+
+impl Areas {
+    /// `None` when the terminal is too small to draw the editor.
+    pub fn compute(size: Rect) -> Option<Areas> {
+        if size.width < MIN_WIDTH || size.height < MIN_HEIGHT {
+            return None;
+        }
+        let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(size);
+        let [categories, syscalls, detail] =
+            Layout::horizontal([Constraint::Length(34), Constraint::Length(34), Constraint::Min(10)]).areas(main);
+        let tabs = Rect { x: detail.x + 1, y: detail.y + 1, width: detail.width.saturating_sub(2), height: 1 };
+        Some(Areas { categories, syscalls, detail, tabs, status })
+    }
+}
+
+/// The first visible row of a list of `len` rows in `height` lines with `cursor` selected:
+/// the cursor stays in the middle once the list scrolls. Stateless, so clicks map back.
+pub fn list_offset(cursor: usize, len: usize, height: usize) -> usize {
+    if len <= height {
+        return 0;
+    }
+    cursor.saturating_sub(height / 2).min(len - height)
+}
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let Some(areas) = Areas::compute(frame.area()) else {
+        return too_small(frame, app);
+    };
+    categories(frame, app, areas.categories);
+    syscalls(frame, app, areas.syscalls);
+    detail(frame, app, areas.detail);
+    status(frame, app, areas.status);
+    match &app.mode {
+        Mode::Help => help(frame, app),
+        Mode::Pick { target, cursor } => picker(frame, app, *target, *cursor),
+        Mode::Prompt { purpose, input } => prompt(frame, app, *purpose, input),
+        Mode::ConfirmQuit => confirm(frame, app, "Unsaved edits. Quit without saving? (y/n)"),
+        Mode::ConfirmOverwrite => {
+            confirm(frame, app, "The file changed on disk since it was opened. Overwrite it? (y/n)")
+        }
+        Mode::Normal | Mode::Search => {}
+    }
+}
+
+fn too_small(frame: &mut Frame, app: &App) {
+    let size = frame.area();
+    let text = vec![
+        Line::styled("Terminal too small", app.theme.accent()),
+        Line::raw(format!("{}×{}: seccompose needs at least {MIN_WIDTH}×{MIN_HEIGHT}.", size.width, size.height)),
+        Line::raw("Enlarge the window, or press q to quit."),
+    ];
+    frame.render_widget(Paragraph::new(text).style(app.theme.text()).wrap(Wrap { trim: true }), size);
+}
+
+fn pane<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
+    Block::default().borders(Borders::ALL).border_style(app.theme.border(focused)).title(title)
+}
+
+fn categories(frame: &mut Frame, app: &App, area: Rect) {
+    let focused = app.focus == Focus::Categories && app.query.is_empty();
+    let block = pane(app, " Categories ", focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let height = inner.height as usize;
+    let offset = list_offset(app.category, CATEGORIES.len(), height);
+    let lines: Vec<Line> = CATEGORIES
+        .iter()
+        .zip(&app.counts)
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, (category, count))| {
+            let mark = match count.allowed {
+                0 => "[ ]",
+                n if n == count.total => "[x]",
+                _ => "[~]",
+            };
+            let figures = format!("{:>3}/{:<3}", count.allowed, count.total);
+            let width = inner.width as usize;
+            let title = fit(category.title, width.saturating_sub(mark.len() + figures.len() + 2));
+            let text =
+                format!("{mark} {title:<w$} {figures}", w = width.saturating_sub(mark.len() + figures.len() + 2));
+            let selected = i == app.category && app.query.is_empty();
+            let style = if selected && focused {
+                app.theme.selection()
+            } else if selected {
+                app.theme.accent()
+            } else {
+                app.theme.text()
+            };
+            Line::styled(text, style)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn syscalls(frame: &mut Frame, app: &App, area: Rect) {
+    let focused = app.focus == Focus::Syscalls || !app.query.is_empty();
+    let title = if app.query.is_empty() && app.mode != Mode::Search {
+        format!(" {} ({}) ", CATEGORIES[app.category].title, app.rows.len())
+    } else {
+        let cursor = if app.mode == Mode::Search { "▏" } else { "" };
+        format!(" /{}{cursor} ({} found) ", app.query, app.rows.len())
+    };
+    let block = pane(app, title, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let height = inner.height as usize;
+    if app.rows.is_empty() {
+        let text = if app.query.is_empty() { "no syscalls on this arch" } else { "no match; Esc clears the search" };
+        frame.render_widget(Paragraph::new(Line::styled(text, app.theme.dim())), inner);
+        return;
+    }
+    let offset = list_offset(app.cursor, app.rows.len(), height);
+    let lines: Vec<Line> = app
+        .rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, row)| {
+            let badge = format!(" {}", row.action);
+            let marker = if row.conditional { "◆" } else { " " };
+            let room = (inner.width as usize).saturating_sub(badge.chars().count() + 2);
+            let mut spans = vec![Span::styled(marker, app.theme.warning()), Span::raw(" ")];
+            for (ci, ch) in row.name.chars().take(room).enumerate() {
+                let style = if row.matched.contains(&ci) { app.theme.matched() } else { app.theme.text() };
+                spans.push(Span::styled(ch.to_string(), style));
+            }
+            let pad = room.saturating_sub(row.name.chars().count());
+            spans.push(Span::raw(" ".repeat(pad)));
+            spans.push(Span::styled(badge, app.theme.action(row.action)));
+            let line = Line::from(spans);
+            if i == app.cursor { line.patch_style(cursor_style(app, focused)) } else { line }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn cursor_style(app: &App, focused: bool) -> Style {
+    if focused { app.theme.selection() } else { Style::new().add_modifier(Modifier::BOLD) }
+}
+
+fn detail(frame: &mut Frame, app: &App, area: Rect) {
+    let block = pane(app, " Preview ", false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [tabs_row, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    let titles: Vec<String> = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match t {
+            Tab::Lint => format!("{} {} ({})", i + 1, t.title(), app.findings.len()),
+            _ => format!("{} {}", i + 1, t.title()),
+        })
+        .collect();
+    let selected = Tab::ALL.iter().position(|t| *t == app.tab).unwrap_or(0);
+    let tabs = Tabs::new(titles).select(selected).style(app.theme.dim()).highlight_style(app.theme.accent());
+    frame.render_widget(tabs, tabs_row);
+    let (lines, offset) = match app.tab {
+        Tab::Info => (super::detail::info_lines(app), 0),
+        Tab::Json => json_lines(app),
+        Tab::Bpf => (bpf_lines(app), 0),
+        Tab::Lint => lint_lines(app),
+    };
+    let scroll = (offset + app.detail_scroll as usize).min(u16::MAX as usize) as u16;
+    let wrap = matches!(app.tab, Tab::Info | Tab::Lint);
+    let paragraph = Paragraph::new(lines).style(app.theme.text()).scroll((scroll, 0));
+    let paragraph = if wrap { paragraph.wrap(Wrap { trim: false }) } else { paragraph };
+    frame.render_widget(paragraph, body);
+}
+
+/// The profile as it would be saved, the pending edits marked; opens at the first change.
+fn json_lines(app: &App) -> (Vec<Line<'static>>, usize) {
+    let Some(diff) = &app.json_view else { return (vec![Line::raw("…")], 0) };
+    let first = diff.iter().position(DiffLine::is_change);
+    let mut lines = Vec::with_capacity(diff.len() + 1);
+    lines.push(match first {
+        Some(_) => Line::styled(
+            format!(
+                "{} lines changed since opened; + will be saved, - removed",
+                diff.iter().filter(|l| l.is_change()).count()
+            ),
+            app.theme.accent(),
+        ),
+        None => Line::styled("no pending edits", app.theme.dim()),
+    });
+    for line in diff {
+        lines.push(match line {
+            DiffLine::Same(t) => Line::raw(format!("  {t}")),
+            DiffLine::Added(t) => Line::styled(format!("+ {t}"), app.theme.added()),
+            DiffLine::Removed(t) => Line::styled(format!("- {t}"), app.theme.removed()),
+        });
+    }
+    (lines, first.map_or(0, |f| f.saturating_sub(4)))
+}
+
+fn bpf_lines(app: &App) -> Vec<Line<'static>> {
+    match &app.bpf_view {
+        None => vec![Line::raw("…")],
+        Some(Err(e)) => vec![Line::styled(format!("cannot compile: {e}"), app.theme.error())],
+        Some(Ok(view)) => {
+            let mut lines = vec![Line::styled(view.summary.clone(), app.theme.accent())];
+            lines.extend(view.listing.lines().map(|l| Line::raw(l.to_string())));
+            lines
+        }
+    }
+}
+
+fn lint_lines(app: &App) -> (Vec<Line<'static>>, usize) {
+    if app.findings.is_empty() {
+        return (vec![Line::styled("no findings", app.theme.dim())], 0);
+    }
+    let mut lines = vec![Line::styled("↑↓ select a finding: the list jumps to its syscall", app.theme.dim())];
+    let mut selected_at = 0;
+    for (i, f) in app.findings.iter().enumerate() {
+        let style = match f.level {
+            crate::profile::finding::Level::Error => app.theme.error(),
+            _ => app.theme.warning(),
+        };
+        if i == app.finding {
+            selected_at = lines.len();
+        }
+        let place = f.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+        let head = Line::from(vec![
+            Span::styled(format!("{} ", f.level), style),
+            Span::styled(f.id.to_string(), app.theme.accent()),
+            Span::raw(format!(" {}{place}", f.path)),
+        ]);
+        lines.push(if i == app.finding { head.patch_style(app.theme.selection()) } else { head });
+        lines.push(Line::raw(format!("  {}", f.message)));
+        if let Some(hint) = &f.hint {
+            lines.push(Line::styled(format!("  fix: {hint}"), app.theme.dim()));
+        }
+    }
+    (lines, selected_at.saturating_sub(2))
+}
+
+fn status(frame: &mut Frame, app: &App, area: Rect) {
+    let modified = if app.doc.is_modified() { " [modified]" } else { "" };
+    let p = &app.doc.profile;
+    let default = crate::profile::Action::from_name(
+        p.default_action.unwrap_or(crate::profile::ActionName::Errno),
+        p.default_errno_ret,
+    );
+    let first = format!(
+        " {}{modified} │ default {default} │ {} │ undo {}",
+        app.doc.display_name(),
+        app.ctx.summary(),
+        app.undo.len()
+    );
+    let second = match (&app.message, &app.mode) {
+        (Some(m), _) => Line::styled(format!(" {m}"), app.theme.accent()),
+        (None, Mode::Search) => {
+            Line::styled(" type to filter · ↑↓/Enter: back to the list · Esc: clear", app.theme.dim())
+        }
+        (None, _) => Line::styled(
+            " ↑↓ move · ←→/Tab pane · / search · Space allow⇄default · Enter action · d default · u undo · Ctrl-s save · ? help · q quit",
+            app.theme.dim(),
+        ),
+    };
+    let lines = vec![Line::styled(first, app.theme.status()), second];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// A centred popup of `width`×`height` (clipped to the screen).
+fn popup(frame: &mut Frame, app: &App, title: &str, width: u16, height: u16) -> Rect {
+    let size = frame.area();
+    let (w, h) = (width.min(size.width), height.min(size.height));
+    let area = Rect { x: size.x + (size.width - w) / 2, y: size.y + (size.height - h) / 2, width: w, height: h };
+    frame.render_widget(Clear, area);
+    let block = pane(app, format!(" {title} "), true).style(app.theme.text());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+fn help(frame: &mut Frame, app: &App) {
+    let entries = help_lines();
+    let inner = popup(frame, app, "Keys (Esc closes)", 96, entries.len() as u16 + 6);
+    let mut lines: Vec<Line> = entries
+        .into_iter()
+        .map(|(keys, what)| {
+            Line::from(vec![Span::styled(format!("{keys:>18}  "), app.theme.accent()), Span::raw(what)])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "  badges: the action with all arguments 0 on the host arch · ◆ a conditional rule (args, caps) also names it",
+        app.theme.dim(),
+    ));
+    lines.push(Line::styled("  categories: [x] all allowed · [~] some · [ ] none", app.theme.dim()));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn picker(frame: &mut Frame, app: &App, target: Target, cursor: usize) {
+    let subject = match target {
+        Target::Syscall => app.selected().map_or("syscall".to_string(), |r| r.name.to_string()),
+        Target::Category => format!("all of {}", CATEGORIES[app.category].title),
+        Target::Default => "the default action".to_string(),
+    };
+    let options = choices(target);
+    let inner = popup(frame, app, &format!("Action for {subject}"), 48, options.len() as u16 + 2);
+    let lines: Vec<Line> = options
+        .iter()
+        .enumerate()
+        .map(|(i, (label, _))| {
+            let line = Line::raw(format!(" {label}"));
+            if i == cursor { line.patch_style(app.theme.selection()) } else { line }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn prompt(frame: &mut Frame, app: &App, purpose: Prompt, input: &str) {
+    let question = match purpose {
+        Prompt::Errno(_) => "Errno to return (a number 0..4094 or a name like EACCES):",
+        Prompt::SavePath => "Save as (path):",
+        Prompt::Caps => "Capabilities of the container (comma-separated, or none):",
+        Prompt::Kernel => "Kernel version of the host (X.Y):",
+    };
+    let inner = popup(frame, app, "Enter confirms · Esc cancels", 64, 4);
+    let lines = vec![Line::raw(question), Line::styled(format!("> {input}▏"), app.theme.accent())];
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn confirm(frame: &mut Frame, app: &App, question: &str) {
+    let inner = popup(frame, app, "Confirm", question.chars().count() as u16 + 4, 3);
+    frame.render_widget(Paragraph::new(Line::styled(question.to_string(), app.theme.warning())), inner);
+}
+
+/// Cuts `text` to `width` characters, marking the cut with an ellipsis.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
