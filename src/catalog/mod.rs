@@ -2,6 +2,7 @@
 //! systemd groups and risk notes.
 
 pub mod arch;
+pub mod constants;
 pub mod groups;
 pub mod search;
 pub mod tables;

@@ -4,6 +4,7 @@ pub mod action;
 pub mod bundled;
 pub mod document;
 pub mod edit;
+pub mod edit_rule;
 pub mod errno;
 pub mod finding;
 pub mod generate;

@@ -2,6 +2,7 @@
 //! ioctl requests, personality values.
 
 use super::notify::{Listener, read_c_string};
+use crate::catalog::constants::{CLONE_FLAGS, FAMILIES, IOCTLS};
 
 /// Which arguments of a syscall are paths.
 fn path_args(name: &str) -> &'static [usize] {
@@ -19,70 +20,6 @@ fn path_args(name: &str) -> &'static [usize] {
         _ => &[],
     }
 }
-
-const FAMILIES: &[(u64, &str)] = &[
-    (0, "AF_UNSPEC"),
-    (1, "AF_UNIX"),
-    (2, "AF_INET"),
-    (4, "AF_IPX"),
-    (5, "AF_APPLETALK"),
-    (9, "AF_X25"),
-    (10, "AF_INET6"),
-    (15, "AF_KEY"),
-    (16, "AF_NETLINK"),
-    (17, "AF_PACKET"),
-    (29, "AF_CAN"),
-    (31, "AF_BLUETOOTH"),
-    (38, "AF_ALG"),
-    (40, "AF_VSOCK"),
-    (44, "AF_XDP"),
-];
-
-const CLONE_FLAGS: &[(u64, &str)] = &[
-    (0x100, "CLONE_VM"),
-    (0x200, "CLONE_FS"),
-    (0x400, "CLONE_FILES"),
-    (0x800, "CLONE_SIGHAND"),
-    (0x1000, "CLONE_PIDFD"),
-    (0x2000, "CLONE_PTRACE"),
-    (0x4000, "CLONE_VFORK"),
-    (0x8000, "CLONE_PARENT"),
-    (0x10000, "CLONE_THREAD"),
-    (0x20000, "CLONE_NEWNS"),
-    (0x40000, "CLONE_SYSVSEM"),
-    (0x80000, "CLONE_SETTLS"),
-    (0x100000, "CLONE_PARENT_SETTID"),
-    (0x200000, "CLONE_CHILD_CLEARTID"),
-    (0x800000, "CLONE_UNTRACED"),
-    (0x1000000, "CLONE_CHILD_SETTID"),
-    (0x2000000, "CLONE_NEWCGROUP"),
-    (0x4000000, "CLONE_NEWUTS"),
-    (0x8000000, "CLONE_NEWIPC"),
-    (0x10000000, "CLONE_NEWUSER"),
-    (0x20000000, "CLONE_NEWPID"),
-    (0x40000000, "CLONE_NEWNET"),
-    (0x80000000, "CLONE_IO"),
-];
-
-const IOCTLS: &[(u64, &str)] = &[
-    (0x5401, "TCGETS"),
-    (0x5402, "TCSETS"),
-    (0x5403, "TCSETSW"),
-    (0x5404, "TCSETSF"),
-    (0x540e, "TIOCSCTTY"),
-    (0x540f, "TIOCGPGRP"),
-    (0x5410, "TIOCSPGRP"),
-    (0x5413, "TIOCGWINSZ"),
-    (0x5414, "TIOCSWINSZ"),
-    (0x541b, "FIONREAD"),
-    (0x5421, "FIONBIO"),
-    (0x5451, "FIOCLEX"),
-    (0x5450, "FIONCLEX"),
-    (0x80045430, "TIOCGPTN"),
-    (0x40045431, "TIOCSPTLCK"),
-    (0x8912, "SIOCGIFCONF"),
-    (0x8933, "SIOCGIFINDEX"),
-];
 
 fn named(table: &'static [(u64, &'static str)], value: u64) -> Option<&'static str> {
     table.iter().find(|(v, _)| *v == value).map(|(_, n)| *n)

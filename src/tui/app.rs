@@ -7,7 +7,7 @@ use crate::policy::context::{Context, Engine};
 use crate::policy::evaluator::Evaluator;
 use crate::policy::lint::lint;
 use crate::profile::finding::Finding;
-use crate::profile::{Action, Document};
+use crate::profile::{Action, Document, Op};
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +54,19 @@ pub enum Mode {
         purpose: Prompt,
         input: String,
     },
+    /// The rules that name the selected syscall: conditions and comments.
+    Rules {
+        cursor: usize,
+    },
+    /// Choosing the comparison of a condition being added or edited.
+    PickOp {
+        at: CondAt,
+        cursor: usize,
+    },
+    /// The profile's `architectures`.
+    Arches {
+        cursor: usize,
+    },
     /// Unsaved edits: quit anyway?
     ConfirmQuit,
     /// The file changed on disk: overwrite it?
@@ -77,6 +90,23 @@ pub enum Prompt {
     Caps,
     /// Kernel version of the context.
     Kernel,
+    /// `ARG VALUE` (or `ARG MASK VALUE`) of a condition.
+    Condition {
+        at: CondAt,
+        op: Op,
+    },
+    /// A rule's comment.
+    Comment {
+        rule: usize,
+    },
+}
+
+/// Where a condition goes: a rule (`None`: a new rule for the selected syscall) and which of
+/// its conditions (`None`: a new one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CondAt {
+    pub rule: Option<usize>,
+    pub k: Option<usize>,
 }
 
 /// One row of the syscall list.

@@ -50,6 +50,18 @@ pub const KEYMAP: &[Binding] = &[
         msg: Msg::PickDefault,
         help: "choose the profile's default action (and default errno)",
     },
+    Binding {
+        keys: &[Char('c')],
+        msg: Msg::Rules,
+        help: "rules of the syscall: argument conditions (Enter add/edit, x remove), # comment",
+    },
+    Binding {
+        keys: &[Char('x'), Code(KeyCode::Delete)],
+        msg: Msg::Remove,
+        help: "in the rules editor: remove the condition, or the syscall from the rule",
+    },
+    Binding { keys: &[Char('#')], msg: Msg::Comment, help: "in the rules editor: edit the rule's comment" },
+    Binding { keys: &[Char('m')], msg: Msg::Arches, help: "the profile's architectures (Space toggles)" },
     Binding { keys: &[Char('u')], msg: Msg::Undo, help: "undo" },
     Binding { keys: &[Ctrl('r'), Char('U')], msg: Msg::Redo, help: "redo" },
     Binding { keys: &[Ctrl('s')], msg: Msg::Save, help: "save (atomic, only changed lines differ)" },
@@ -78,8 +90,8 @@ pub const KEYMAP: &[Binding] = &[
         msg: Msg::NextEngine,
         help: "context: next engine (docker, podman, containerd, oci)",
     },
-    Binding { keys: &[Char('r')], msg: Msg::NextArch, help: "context: next host arch" },
-    Binding { keys: &[Char('c')], msg: Msg::EditCaps, help: "context: edit capabilities" },
+    Binding { keys: &[Char('H')], msg: Msg::NextArch, help: "context: next host arch" },
+    Binding { keys: &[Char('C')], msg: Msg::EditCaps, help: "context: edit capabilities" },
     Binding { keys: &[Char('v')], msg: Msg::EditKernel, help: "context: kernel version" },
     Binding { keys: &[Char('?'), Code(KeyCode::F(1))], msg: Msg::Help, help: "this help" },
     Binding { keys: &[Char('q')], msg: Msg::Quit, help: "quit (asks when there are unsaved edits)" },
@@ -161,6 +173,6 @@ mod tests {
     fn ctrl_keys_and_plain_keys_differ() {
         let ctrl_r = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
         assert_eq!(lookup(ctrl_r), Some(Msg::Redo));
-        assert_eq!(lookup(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)), Some(Msg::NextArch));
+        assert_eq!(lookup(KeyEvent::new(KeyCode::Char('H'), KeyModifiers::SHIFT)), Some(Msg::NextArch));
     }
 }

@@ -6,6 +6,8 @@ pub mod context;
 mod detail;
 pub mod keymap;
 pub mod preview;
+pub mod rules;
+mod rules_view;
 pub mod theme;
 pub mod update;
 pub mod view;
@@ -63,7 +65,10 @@ pub fn key_msg(app: &App, key: KeyEvent, area: Rect) -> Option<Msg> {
             Msg::Type('?') => Msg::Help,
             other => other,
         }),
-        Mode::Pick { .. } => keymap::lookup(key).or_else(|| keymap::typing(key)),
+        // Lists: Enter picks and Esc leaves before the main screen's meaning of the key.
+        Mode::Pick { .. } | Mode::PickOp { .. } | Mode::Rules { .. } | Mode::Arches { .. } => keymap::typing(key)
+            .filter(|m| matches!(m, Msg::Enter | Msg::Escape | Msg::Up | Msg::Down))
+            .or_else(|| keymap::lookup(key)),
         Mode::Normal => keymap::lookup(key).or_else(|| match keymap::typing(key) {
             Some(Msg::Escape) => Some(Msg::Escape),
             _ => None,

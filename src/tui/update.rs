@@ -40,6 +40,14 @@ pub enum Msg {
     /// Cycle the engine of the context.
     NextEngine,
     NextArch,
+    /// Open the rules editor (conditions, comments) for the selected syscall.
+    Rules,
+    /// Open the profile's architectures.
+    Arches,
+    /// Rules editor: remove the selected condition, or the syscall from the selected rule.
+    Remove,
+    /// Rules editor: edit the selected rule's comment.
+    Comment,
     EditCaps,
     EditKernel,
     /// Mouse: a click on a category row, a syscall row, a tab.
@@ -87,6 +95,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Mode::Pick { target, cursor } => pick_key(app, msg, target, cursor),
         Mode::Prompt { purpose, input } => prompt_key(app, msg, purpose, input),
+        Mode::Rules { cursor } => super::rules::rules_key(app, msg, cursor),
+        Mode::PickOp { at, cursor } => super::rules::pick_op_key(app, msg, at, cursor),
+        Mode::Arches { cursor } => super::rules::arches_key(app, msg, cursor),
         Mode::ConfirmQuit => confirm(app, msg, vec![Effect::Quit]),
         Mode::ConfirmOverwrite => confirm(app, msg, vec![Effect::SaveOverwrite]),
         Mode::Normal => normal_key(app, msg),
@@ -142,6 +153,8 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::PrevTab => cycle_tab(app, Tab::ALL.len() - 1),
         Msg::NextEngine => super::context::next_engine(app),
         Msg::NextArch => super::context::next_arch(app),
+        Msg::Rules if app.selected().is_some() => app.mode = Mode::Rules { cursor: 0 },
+        Msg::Arches => app.mode = Mode::Arches { cursor: 0 },
         Msg::EditCaps => {
             app.mode = Mode::Prompt {
                 purpose: Prompt::Caps,
@@ -260,7 +273,10 @@ fn prompt_key(app: &mut App, msg: Msg, purpose: Prompt, mut input: String) -> Ve
             input.pop();
         }
         Msg::Escape => {
-            app.mode = Mode::Normal;
+            app.mode = match purpose {
+                Prompt::Condition { .. } | Prompt::Comment { .. } => Mode::Rules { cursor: 0 },
+                _ => Mode::Normal,
+            };
             return Vec::new();
         }
         Msg::Enter => {
@@ -283,6 +299,8 @@ fn submit(app: &mut App, purpose: Prompt, input: &str) -> Vec<Effect> {
         },
         Prompt::Caps => super::context::set_caps(app, input),
         Prompt::Kernel => super::context::set_kernel(app, input),
+        Prompt::Condition { at, op } => super::rules::submit_condition(app, at, op, input),
+        Prompt::Comment { rule } => super::rules::submit_comment(app, rule, input),
     }
     Vec::new()
 }

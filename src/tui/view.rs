@@ -62,6 +62,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Mode::Help => help(frame, app),
         Mode::Pick { target, cursor } => picker(frame, app, *target, *cursor),
         Mode::Prompt { purpose, input } => prompt(frame, app, *purpose, input),
+        Mode::Rules { cursor } => super::rules_view::rules(frame, app, *cursor),
+        Mode::PickOp { cursor, .. } => super::rules_view::ops(frame, app, *cursor),
+        Mode::Arches { cursor } => super::rules_view::arches(frame, app, *cursor),
         Mode::ConfirmQuit => confirm(frame, app, "Unsaved edits. Quit without saving? (y/n)"),
         Mode::ConfirmOverwrite => {
             confirm(frame, app, "The file changed on disk since it was opened. Overwrite it? (y/n)")
@@ -215,9 +218,10 @@ fn json_lines(app: &App) -> (Vec<Line<'static>>, usize) {
     });
     for line in diff {
         lines.push(match line {
-            DiffLine::Same(t) => Line::raw(format!("  {t}")),
-            DiffLine::Added(t) => Line::styled(format!("+ {t}"), app.theme.added()),
-            DiffLine::Removed(t) => Line::styled(format!("- {t}"), app.theme.removed()),
+            // Terminals give a tab no width inside a widget: show the file's tabs as 4 columns.
+            DiffLine::Same(t) => Line::raw(format!("  {}", t.replace('\t', "    "))),
+            DiffLine::Added(t) => Line::styled(format!("+ {}", t.replace('\t', "    ")), app.theme.added()),
+            DiffLine::Removed(t) => Line::styled(format!("- {}", t.replace('\t', "    ")), app.theme.removed()),
         });
     }
     (lines, first.map_or(0, |f| f.saturating_sub(4)))
@@ -292,7 +296,7 @@ fn status(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 /// A centred popup of `width`×`height` (clipped to the screen).
-fn popup(frame: &mut Frame, app: &App, title: &str, width: u16, height: u16) -> Rect {
+pub fn popup(frame: &mut Frame, app: &App, title: &str, width: u16, height: u16) -> Rect {
     let size = frame.area();
     let (w, h) = (width.min(size.width), height.min(size.height));
     let area = Rect { x: size.x + (size.width - w) / 2, y: size.y + (size.height - h) / 2, width: w, height: h };
@@ -346,10 +350,17 @@ fn prompt(frame: &mut Frame, app: &App, purpose: Prompt, input: &str) {
         Prompt::SavePath => "Save as (path):",
         Prompt::Caps => "Capabilities of the container (comma-separated, or none):",
         Prompt::Kernel => "Kernel version of the host (X.Y):",
+        Prompt::Condition { op: crate::profile::Op::MaskedEq, .. } => {
+            "ARG MASK VALUE (arg & MASK == VALUE); numbers, 0x hex or names like CLONE_NEWUSER|CLONE_NEWNS:"
+        }
+        Prompt::Condition { .. } => {
+            "ARG VALUE; ARG is 0..5, VALUE a number, 0x hex or a name (AF_INET, PER_LINUX, PR_SET_NAME):"
+        }
+        Prompt::Comment { .. } => "Comment for the rule (empty removes it):",
     };
-    let inner = popup(frame, app, "Enter confirms · Esc cancels", 64, 4);
+    let inner = popup(frame, app, "Enter confirms · Esc cancels", 72, 5);
     let lines = vec![Line::raw(question), Line::styled(format!("> {input}▏"), app.theme.accent())];
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn confirm(frame: &mut Frame, app: &App, question: &str) {
