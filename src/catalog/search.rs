@@ -3,6 +3,8 @@
 use super::{SyscallInfo, all, groups_of};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// A match: the entry, its score, and the matched character positions in the name.
 pub struct Hit {
@@ -15,6 +17,7 @@ pub struct Hit {
 pub fn search(query: &str) -> Vec<Hit> {
     let matcher = SkimMatcherV2::default().ignore_case();
     let query = query.trim();
+    let lower = query.to_ascii_lowercase();
     let mut hits: Vec<Hit> = all()
         .iter()
         .filter_map(|info| {
@@ -24,9 +27,7 @@ pub fn search(query: &str) -> Vec<Hit> {
             if let Some((score, positions)) = matcher.fuzzy_indices(info.name, query) {
                 return Some(Hit { info, score: score * 4, name_positions: positions });
             }
-            let groups: String = groups_of(info.name).iter().map(|g| g.name).collect::<Vec<_>>().join(" ");
-            let other = format!("{} {} {}", info.summary, info.category.id, groups);
-            let word_hit = other.to_ascii_lowercase().contains(&query.to_ascii_lowercase());
+            let word_hit = haystack(info.name).contains(&lower);
             word_hit.then(|| Hit { info, score: 1, name_positions: Vec::new() })
         })
         .collect();
@@ -34,6 +35,23 @@ pub fn search(query: &str) -> Vec<Hit> {
         b.score.cmp(&a.score).then(a.info.name.len().cmp(&b.info.name.len())).then(a.info.name.cmp(b.info.name))
     });
     hits
+}
+
+/// Summary, category and groups of a syscall in lower case, built once: the editor searches
+/// on every keystroke.
+fn haystack(name: &str) -> &'static str {
+    static HAYSTACKS: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+    let all = HAYSTACKS.get_or_init(|| {
+        all()
+            .iter()
+            .map(|info| {
+                let groups: Vec<&str> = groups_of(info.name).iter().map(|g| g.name).collect();
+                let text = format!("{} {} {}", info.summary, info.category.id, groups.join(" "));
+                (info.name, text.to_ascii_lowercase())
+            })
+            .collect()
+    });
+    all.get(name).map_or("", String::as_str)
 }
 
 #[cfg(test)]

@@ -69,14 +69,7 @@ pub fn describe_rule(doc: &Document, rule: &Rule) -> String {
 
 /// ` (line N)` for a rule, from the document's text.
 pub fn line_of(doc: &Document, index: usize) -> String {
-    let text = doc.render();
-    let Ok(root) = crate::profile::json::parse(&text) else { return String::new() };
-    let mut path = doc.profile_at.clone();
-    path.push(crate::profile::json::PathStep::Key("syscalls".into()));
-    path.push(crate::profile::json::PathStep::Index(index));
-    root.at(&path).map_or_else(String::new, |n| {
-        format!(" (line {})", crate::profile::position::LineIndex::new(&text).line(n.span.start))
-    })
+    doc.rule_line(index).map_or_else(String::new, |line| format!(" (line {line})"))
 }
 
 pub fn describe_condition(c: &crate::profile::ArgCondition) -> String {

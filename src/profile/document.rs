@@ -47,6 +47,9 @@ pub struct Document {
     pub profile: Profile,
     /// Problems found while reading the current value.
     pub findings: Vec<Finding>,
+    /// The line of each `syscalls[i]` in the current text (0 when unknown): kept with every
+    /// edit so that showing "syscalls[3] (line 40)" costs nothing.
+    rule_lines: Vec<usize>,
 }
 
 impl Document {
@@ -72,6 +75,7 @@ impl Document {
         })?;
         let value = root.to_value();
         let (profile, findings) = read_profile(&root, text, &[]);
+        let rule_lines = rule_lines(&root, text, &[]);
         Ok(Document {
             path: None,
             name: name.to_string(),
@@ -81,6 +85,7 @@ impl Document {
             profile_at: Vec::new(),
             profile,
             findings,
+            rule_lines,
         })
     }
 
@@ -118,7 +123,13 @@ impl Document {
             let (profile, findings) = read_profile(&root, &text, &self.profile_at);
             self.profile = profile;
             self.findings = findings;
+            self.rule_lines = rule_lines(&root, &text, &self.profile_at);
         }
+    }
+
+    /// The line where rule `index` (`syscalls[index]`) starts in the text as it would be saved.
+    pub fn rule_line(&self, index: usize) -> Option<usize> {
+        self.rule_lines.get(index).copied().filter(|l| *l > 0)
     }
 
     /// Whether the document differs from what was read.
@@ -200,4 +211,13 @@ fn pointer_mut<'v>(value: &'v mut Value, path: &[PathStep]) -> Option<&'v mut Va
         PathStep::Key(k) => v.get_mut(k),
         PathStep::Index(i) => v.get_mut(i),
     })
+}
+
+/// The line of every element of the profile's `syscalls` array.
+fn rule_lines(root: &Node, text: &str, profile_at: &[PathStep]) -> Vec<usize> {
+    let mut path = profile_at.to_vec();
+    path.push(PathStep::Key("syscalls".into()));
+    let Some(rules) = root.at(&path) else { return Vec::new() };
+    let lines = super::position::LineIndex::new(text);
+    (0..).map_while(|i| rules.at(&[PathStep::Index(i)]).map(|n| lines.line(n.span.start))).collect()
 }

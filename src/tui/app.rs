@@ -9,6 +9,7 @@ use crate::policy::lint::lint;
 use crate::profile::finding::Finding;
 use crate::profile::{Action, Document, Op};
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -151,6 +152,10 @@ pub struct App {
     pub counts: Vec<Count>,
     pub findings: Vec<Finding>,
     pub rows: Vec<Row>,
+    /// Syscalls that a conditional rule names (the list's marker).
+    conditional: BTreeSet<String>,
+    /// The profile under docker, podman and containerd, for the preview's comparison.
+    engines: Vec<(Engine, Result<Evaluator, String>)>,
     /// Preview tabs, computed on demand by [`App::prepare_view`]; `None` after an edit.
     pub json_view: Option<Vec<DiffLine>>,
     pub bpf_view: Option<Result<BpfView, String>>,
@@ -178,6 +183,8 @@ impl App {
             counts: Vec::new(),
             findings: Vec::new(),
             rows: Vec::new(),
+            conditional: BTreeSet::new(),
+            engines: Vec::new(),
             json_view: None,
             bpf_view: None,
         };
@@ -189,6 +196,15 @@ impl App {
     pub fn refresh(&mut self) {
         self.evaluator = Evaluator::new(&self.doc.profile, &self.ctx).map_err(|e| e.to_string());
         self.findings = lint(&self.doc, &self.ctx);
+        self.engines = [Engine::Docker, Engine::Podman, Engine::Containerd]
+            .into_iter()
+            .map(|engine| {
+                let ctx = Context { engine, ..self.ctx.clone() };
+                (engine, Evaluator::new(&self.doc.profile, &ctx).map_err(|e| e.to_string()))
+            })
+            .collect();
+        let conditional_rules = self.doc.profile.rules.iter().filter(|r| r.is_conditional());
+        self.conditional = conditional_rules.flat_map(|r| r.all_names().map(str::to_string)).collect();
         self.counts = CATEGORIES.iter().map(|c| self.count(c.id)).collect();
         self.json_view = None;
         self.bpf_view = None;
@@ -231,7 +247,7 @@ impl App {
 
     fn row(&self, name: &'static str, matched: Vec<usize>) -> Row {
         let action = self.decide(name);
-        let conditional = self.doc.profile.rules.iter().any(|r| r.is_conditional() && r.all_names().any(|n| n == name));
+        let conditional = self.conditional.contains(name);
         Row { name, action, conditional, matched }
     }
 
@@ -274,17 +290,16 @@ impl App {
 
     /// The effective action under each engine (same host arch and caps).
     pub fn per_engine(&self, name: &str) -> Vec<(Engine, String)> {
-        [Engine::Docker, Engine::Podman, Engine::Containerd]
-            .into_iter()
-            .map(|engine| {
-                let ctx = Context { engine, ..self.ctx.clone() };
-                let text = match Evaluator::new(&self.doc.profile, &ctx) {
+        self.engines
+            .iter()
+            .map(|(engine, ev)| {
+                let text = match ev {
                     Ok(ev) => ev
-                        .decide_name(ctx.native, name, &[0; 6])
-                        .map_or_else(|| "-".to_string(), |d| d.action.to_string()),
+                        .decide_name(self.ctx.native, name, &[0; 6])
+                        .map_or_else(|| "-".into(), |d| d.action.to_string()),
                     Err(_) => "refused".to_string(),
                 };
-                (engine, text)
+                (*engine, text)
             })
             .collect()
     }

@@ -100,7 +100,7 @@ pub const KEYMAP: &[Binding] = &[
 /// The message for a key in the main screen, if it has one.
 pub fn lookup(key: KeyEvent) -> Option<Msg> {
     let pressed = as_key(key)?;
-    KEYMAP.iter().find(|b| b.keys.contains(&pressed)).map(|b| b.msg.clone())
+    KEYMAP.iter().find(|b| b.keys.contains(&pressed)).map(|b| b.msg)
 }
 
 /// The message for a key while typing: printable characters are text.

@@ -26,6 +26,12 @@ use view::{Areas, list_offset};
 pub fn run(mut app: App) -> std::io::Result<()> {
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), event::EnableMouseCapture);
+    // ratatui's hook restores the screen and raw mode; mouse reporting must go too, first.
+    let restore_screen = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), event::DisableMouseCapture);
+        restore_screen(info);
+    }));
     let result = event_loop(&mut terminal, &mut app);
     let _ = execute!(std::io::stdout(), event::DisableMouseCapture);
     ratatui::restore();

@@ -8,7 +8,7 @@ use crate::profile::errno::errno_number;
 use crate::profile::{Action, ActionName};
 
 /// Everything a key, a click or the loop can ask for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Msg {
     Up,
     Down,

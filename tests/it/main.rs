@@ -2,6 +2,8 @@
 
 mod cli;
 mod compiler;
+mod editor;
+mod editor_pty;
 mod evaluator_table;
 mod invalid;
 #[cfg(target_arch = "x86_64")]

@@ -1,0 +1,443 @@
+//! The editor without a terminal: messages in, state and effects out (state tests), and what
+//! ratatui's TestBackend shows (render tests).
+
+use crate::support::{TempDir, root};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyModifiers;
+use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+use seccompose::catalog::{Arch, CATEGORIES};
+use seccompose::policy::context::{Context, Engine};
+use seccompose::profile::{Action, Document, KernelVersion};
+use seccompose::tui::app::{App, Focus, Mode, Tab};
+use seccompose::tui::preview::{DiffLine, json_diff};
+use seccompose::tui::theme::Theme;
+use seccompose::tui::update::{Effect, Msg, update};
+use seccompose::tui::{mouse_msg, perform, view};
+use std::path::Path;
+
+/// A fixed context so that figures do not depend on the machine running the tests.
+fn context() -> Context {
+    Context {
+        native: Arch::X86_64,
+        kernel: KernelVersion { major: 6, minor: 8 },
+        ..Context::for_engine(Engine::Docker)
+    }
+}
+
+fn open(path: &Path) -> App {
+    App::new(Document::open(path).unwrap(), context(), Theme::builtin("dark").unwrap())
+}
+
+fn fine_grained() -> App {
+    open(&root().join("profiles/fine-grained.json"))
+}
+
+fn moby() -> App {
+    open(&root().join("tests/fixtures/reference/moby-default.json"))
+}
+
+fn send(app: &mut App, msgs: &[Msg]) -> Vec<Effect> {
+    msgs.iter().flat_map(|m| update(app, *m)).collect()
+}
+
+fn typed(text: &str) -> Vec<Msg> {
+    text.chars().map(Msg::Type).collect()
+}
+
+fn search(app: &mut App, query: &str) {
+    send(app, &[Msg::StartSearch]);
+    send(app, &typed(query));
+    send(app, &[Msg::Enter]);
+}
+
+// ---- state ----
+
+#[test]
+fn search_finds_the_syscall_first_and_marks_the_matched_characters() {
+    let mut app = fine_grained();
+    search(&mut app, "mount");
+    assert_eq!(app.mode, Mode::Normal);
+    let first = app.selected().unwrap();
+    assert_eq!(first.name, "mount");
+    assert_eq!(first.matched, vec![0, 1, 2, 3, 4]);
+    assert!(app.rows.iter().any(|r| r.name == "umount2"), "fuzzy matches follow");
+    send(&mut app, &[Msg::Escape]);
+    assert!(app.query.is_empty(), "Esc clears the search");
+    assert_eq!(app.rows.len(), app.counts[app.category].total, "back to the category");
+}
+
+#[test]
+fn toggling_allows_then_undo_and_redo_restore_exactly() {
+    let mut app = fine_grained();
+    let before = app.doc.profile_value().clone();
+    search(&mut app, "mount");
+    assert_ne!(app.decide("mount"), Action::Allow);
+    send(&mut app, &[Msg::Toggle]);
+    assert_eq!(app.decide("mount"), Action::Allow);
+    assert!(app.doc.is_modified());
+    send(&mut app, &[Msg::Undo]);
+    assert_eq!(app.doc.profile_value(), &before);
+    assert!(!app.doc.is_modified());
+    send(&mut app, &[Msg::Redo]);
+    assert_eq!(app.decide("mount"), Action::Allow);
+    send(&mut app, &[Msg::Toggle]);
+    assert_eq!(app.decide("mount"), Action::Errno(1), "Space again: back to the default");
+}
+
+#[test]
+fn a_whole_category_toggles_and_the_counts_follow() {
+    let mut app = fine_grained();
+    let mounts = CATEGORIES.iter().position(|c| c.id == "mount").unwrap();
+    send(&mut app, &[Msg::ClickCategory(mounts)]);
+    assert_eq!(app.focus, Focus::Categories);
+    assert_eq!(app.counts[mounts].allowed, 0);
+    send(&mut app, &[Msg::Toggle]);
+    let count = app.counts[mounts];
+    assert_eq!(count.allowed, count.total, "all allowed");
+    assert!(app.rows.iter().all(|r| r.action == Action::Allow));
+    send(&mut app, &[Msg::Toggle]);
+    assert_eq!(app.counts[mounts].allowed, 0, "all back to the default");
+    assert_eq!(app.undo.len(), 2, "one undo step per category toggle");
+}
+
+#[test]
+fn toggles_never_flatten_conditional_rules() {
+    let mut app = moby();
+    let conditional_before = app.doc.profile.rules.iter().filter(|r| r.is_conditional()).count();
+    search(&mut app, "personality");
+    assert!(app.selected().unwrap().conditional);
+    send(&mut app, &[Msg::Toggle]);
+    assert_eq!(app.decide("personality"), Action::Allow);
+    send(&mut app, &[Msg::Toggle]);
+    let conditional_after = app.doc.profile.rules.iter().filter(|r| r.is_conditional()).count();
+    assert_eq!(conditional_after, conditional_before);
+    let ev = app.evaluator.as_ref().unwrap();
+    let per_linux32 = ev.decide_name(Arch::X86_64, "personality", &[8, 0, 0, 0, 0, 0]).unwrap();
+    assert_eq!(per_linux32.action, Action::Allow, "the conditional allow still applies");
+    let other = ev.decide_name(Arch::X86_64, "personality", &[0x1234, 0, 0, 0, 0, 0]).unwrap();
+    assert_eq!(other.action, Action::Errno(1));
+}
+
+#[test]
+fn the_picker_sets_an_errno_by_name_and_rejects_nonsense() {
+    let mut app = fine_grained();
+    search(&mut app, "ptrace");
+    send(&mut app, &[Msg::Pick]);
+    assert!(matches!(app.mode, Mode::Pick { .. }));
+    send(&mut app, &[Msg::Down, Msg::Down, Msg::Down, Msg::Enter]);
+    assert!(matches!(app.mode, Mode::Prompt { .. }), "the 4th choice asks for a value");
+    send(&mut app, &typed("EBUSY"));
+    send(&mut app, &[Msg::Enter]);
+    assert_eq!(app.decide("ptrace"), Action::Errno(16));
+    send(&mut app, &[Msg::Pick, Msg::Down, Msg::Down, Msg::Down, Msg::Enter]);
+    send(&mut app, &typed("5000"));
+    send(&mut app, &[Msg::Enter]);
+    assert_eq!(app.decide("ptrace"), Action::Errno(16), "unchanged");
+    assert!(app.message.as_deref().unwrap().contains("not an errno"));
+}
+
+#[test]
+fn the_default_action_and_errno_are_edited_from_the_picker() {
+    let mut app = fine_grained();
+    search(&mut app, "ptrace");
+    send(&mut app, &[Msg::PickDefault, Msg::Down, Msg::Down, Msg::Enter]);
+    assert_eq!(app.doc.profile.default_errno_ret, Some(38), "errno ENOSYS");
+    assert_eq!(app.decide("ptrace"), Action::Errno(38));
+    let kill = seccompose::tui::update::choices(seccompose::tui::app::Target::Default)
+        .iter()
+        .position(|(label, _)| *label == "kill process")
+        .unwrap();
+    send(&mut app, &[Msg::PickDefault]);
+    send(&mut app, &vec![Msg::Down; kill]);
+    send(&mut app, &[Msg::Enter]);
+    assert_eq!(app.decide("ptrace"), Action::KillProcess);
+    assert_eq!(app.doc.profile.default_errno_ret, None, "defaultErrnoRet goes with ERRNO");
+}
+
+#[test]
+fn conditions_are_added_edited_and_removed_in_the_rules_editor() {
+    let mut app = fine_grained();
+    search(&mut app, "socket");
+    assert_eq!(app.selected().unwrap().name, "socket");
+    // Back to the default first: no unconditional rule names it.
+    send(&mut app, &[Msg::Pick]);
+    send(&mut app, &[Msg::Down; 12]);
+    send(&mut app, &[Msg::Enter]);
+    assert_eq!(app.decide("socket"), Action::Errno(1));
+    send(&mut app, &[Msg::Rules]);
+    let items = seccompose::tui::rules::items(&app);
+    assert_eq!(items.last(), Some(&seccompose::tui::rules::Item::NewRule));
+    send(&mut app, &vec![Msg::Down; items.len()]);
+    send(&mut app, &[Msg::Enter, Msg::Enter]); // new rule, op ==
+    send(&mut app, &typed("0 AF_UNIX"));
+    send(&mut app, &[Msg::Enter]);
+    assert!(matches!(app.mode, Mode::Rules { .. }));
+    let ev = app.evaluator.as_ref().unwrap();
+    assert_eq!(ev.decide_name(Arch::X86_64, "socket", &[1, 0, 0, 0, 0, 0]).unwrap().action, Action::Allow);
+    assert_eq!(ev.decide_name(Arch::X86_64, "socket", &[2, 0, 0, 0, 0, 0]).unwrap().action, Action::Errno(1));
+    // Edit it to AF_INET6 with the op picker: the condition is item 1 (after its rule).
+    let items = seccompose::tui::rules::items(&app);
+    let cond = items.iter().position(|i| matches!(i, seccompose::tui::rules::Item::Condition(..))).unwrap();
+    send(&mut app, &[Msg::Up; 10]);
+    send(&mut app, &vec![Msg::Down; cond]);
+    send(&mut app, &[Msg::Enter, Msg::Enter]);
+    let Mode::Prompt { input, .. } = &app.mode else { panic!("{:?}", app.mode) };
+    assert_eq!(input, "0 1", "the prompt starts from the current condition");
+    send(&mut app, &[Msg::Backspace]);
+    send(&mut app, &typed("AF_INET6"));
+    send(&mut app, &[Msg::Enter]);
+    let ev = app.evaluator.as_ref().unwrap();
+    assert_eq!(ev.decide_name(Arch::X86_64, "socket", &[10, 0, 0, 0, 0, 0]).unwrap().action, Action::Allow);
+    // A comment, then remove the condition: the rule is unconditional again.
+    send(&mut app, &[Msg::Up; 10]);
+    send(&mut app, &vec![Msg::Down; cond - 1]);
+    send(&mut app, &[Msg::Comment]);
+    send(&mut app, &typed("IPv6 only"));
+    send(&mut app, &[Msg::Enter]);
+    assert!(app.doc.profile.rules.iter().any(|r| r.comment.as_deref() == Some("IPv6 only")));
+    send(&mut app, &[Msg::Down, Msg::Remove]);
+    assert_eq!(app.decide("socket"), Action::Allow);
+    assert!(app.doc.profile.rules.iter().all(|r| !r.is_conditional() || !r.all_names().any(|n| n == "socket")));
+}
+
+#[test]
+fn architectures_toggle_from_their_list() {
+    let mut app = fine_grained();
+    let had_x86 = app.doc.profile.architectures.iter().any(|a| a == "SCMP_ARCH_X86");
+    send(&mut app, &[Msg::Arches, Msg::Down, Msg::Toggle]);
+    let has_x86 = app.doc.profile.architectures.iter().any(|a| a == "SCMP_ARCH_X86");
+    assert_ne!(had_x86, has_x86);
+}
+
+#[test]
+fn quitting_asks_only_with_unsaved_edits() {
+    let mut app = fine_grained();
+    assert_eq!(send(&mut app, &[Msg::Quit]), vec![Effect::Quit]);
+    search(&mut app, "ptrace");
+    send(&mut app, &[Msg::Toggle]);
+    assert!(send(&mut app, &[Msg::Quit]).is_empty());
+    assert_eq!(app.mode, Mode::ConfirmQuit);
+    assert!(send(&mut app, &[Msg::Type('n')]).is_empty(), "n cancels");
+    assert_eq!(app.mode, Mode::Normal);
+    send(&mut app, &[Msg::Quit]);
+    assert_eq!(send(&mut app, &[Msg::Type('y')]), vec![Effect::Quit]);
+}
+
+#[test]
+fn saving_changes_only_the_edited_lines_and_asks_before_overwriting_a_changed_file() {
+    let dir = TempDir::new("editor-save");
+    let path = dir.path().join("p.json");
+    std::fs::copy(root().join("profiles/fine-grained.json"), &path).unwrap();
+    let original = std::fs::read_to_string(&path).unwrap();
+    let mut app = open(&path);
+    search(&mut app, "ptrace");
+    send(&mut app, &[Msg::Toggle]);
+    for effect in send(&mut app, &[Msg::Save]) {
+        perform(&mut app, effect);
+    }
+    assert!(!app.doc.is_modified());
+    let saved = std::fs::read_to_string(&path).unwrap();
+    let diff = json_diff(&original, &saved);
+    let changed: Vec<&DiffLine> = diff.iter().filter(|l| l.is_change()).collect();
+    let added = [
+        DiffLine::Added("                \"getrlimit\",".into()),
+        DiffLine::Added("                \"ptrace\"".into()),
+    ];
+    assert_eq!(changed.len(), 3, "one name appended to the last rule: {changed:?}");
+    assert_eq!(changed[0], &DiffLine::Removed("                \"getrlimit\"".into()));
+    assert_eq!(changed[1..], added.iter().collect::<Vec<_>>()[..]);
+    // Someone else edits the file: saving asks, and `n` leaves their version alone.
+    std::fs::write(&path, "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n").unwrap();
+    send(&mut app, &[Msg::Toggle]);
+    for effect in send(&mut app, &[Msg::Save]) {
+        perform(&mut app, effect);
+    }
+    assert_eq!(app.mode, Mode::ConfirmOverwrite);
+    send(&mut app, &[Msg::Type('n')]);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n");
+    for msg in [Msg::Save, Msg::Type('y')] {
+        for effect in send(&mut app, &[msg]) {
+            perform(&mut app, effect);
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original, "ptrace toggled back: the original text");
+}
+
+#[test]
+fn an_unsaved_profile_asks_for_a_path_and_never_overwrites_another_file() {
+    let dir = TempDir::new("editor-save-as");
+    let mut app = App::new(
+        seccompose::profile::bundled::open("runtime-default").unwrap(),
+        context(),
+        Theme::builtin("dark").unwrap(),
+    );
+    send(&mut app, &[Msg::Save]);
+    assert!(matches!(app.mode, Mode::Prompt { .. }));
+    let target = dir.path().join("new.json");
+    send(&mut app, &typed(&target.display().to_string()));
+    let effects = send(&mut app, &[Msg::Enter]);
+    assert_eq!(effects, vec![Effect::SaveAs(target.display().to_string())]);
+    effects.into_iter().for_each(|e| perform(&mut app, e));
+    assert!(Document::open(&target).is_ok());
+    std::fs::write(&target, "keep me").unwrap();
+    perform(&mut app, Effect::SaveAs(target.display().to_string()));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+    assert!(app.message.as_deref().unwrap().contains("exists"));
+}
+
+#[test]
+fn selecting_a_lint_finding_jumps_to_its_syscall() {
+    let mut app = moby();
+    send(&mut app, &[Msg::ClickTab(Tab::Lint)]);
+    let target = app.findings.iter().position(|f| f.syscall.is_some()).expect("moby has syscall findings");
+    send(&mut app, &vec![Msg::Down; target + 1]);
+    send(&mut app, &[Msg::Up]);
+    let wanted = app.findings[app.finding].syscall.clone().unwrap();
+    assert_eq!(app.selected().unwrap().name, wanted);
+}
+
+#[test]
+fn the_context_switcher_changes_what_is_decided() {
+    let mut app = moby();
+    search(&mut app, "bpf");
+    assert_eq!(app.decide("bpf"), Action::Errno(1), "docker without CAP_SYS_ADMIN");
+    send(&mut app, &[Msg::EditCaps]);
+    let Mode::Prompt { input, .. } = &app.mode else { panic!() };
+    let len = input.chars().count();
+    send(&mut app, &vec![Msg::Backspace; len]);
+    send(&mut app, &typed("CAP_SYS_ADMIN"));
+    send(&mut app, &[Msg::Enter]);
+    assert_eq!(app.decide("bpf"), Action::Allow, "moby allows bpf with CAP_SYS_ADMIN");
+    send(&mut app, &[Msg::NextEngine]);
+    assert_eq!(app.ctx.engine, Engine::Podman);
+}
+
+#[test]
+fn clicks_select_categories_rows_and_tabs() {
+    let app = fine_grained();
+    let area = Rect::new(0, 0, 120, 36);
+    let areas = view::Areas::compute(area).unwrap();
+    let click = |column, row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let c = areas.categories;
+    assert_eq!(mouse_msg(&app, click(c.x + 3, c.y + 3), area), Some(Msg::ClickCategory(2)));
+    let s = areas.syscalls;
+    assert_eq!(mouse_msg(&app, click(s.x + 3, s.y + 1), area), Some(Msg::ClickRow(0)));
+    let t = areas.tabs;
+    assert_eq!(mouse_msg(&app, click(t.x + 13, t.y), area), Some(Msg::ClickTab(Tab::Json)));
+    let wheel = MouseEvent { kind: MouseEventKind::ScrollDown, ..click(areas.detail.x + 5, areas.detail.y + 5) };
+    assert_eq!(mouse_msg(&app, wheel, area), Some(Msg::ScrollDetail(3)));
+}
+
+// ---- render ----
+
+fn render(app: &mut App, width: u16, height: u16) -> String {
+    app.prepare_view();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::draw(frame, app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn the_main_screen_shows_categories_syscalls_preview_and_status() {
+    let mut app = fine_grained();
+    let screen = render(&mut app, 160, 36);
+    for text in ["Categories", "[~] Basic I/O", "close", "ALLOW", "1 Syscall", "decided by", "fine-grained.json"] {
+        assert!(screen.contains(text), "{text:?} missing:\n{screen}");
+    }
+    assert!(screen.contains("docker ALLOW · podman ALLOW · containerd ALLOW"), "{screen}");
+    assert!(screen.contains("x86_64 3 · x86 6"), "numbers per arch:\n{screen}");
+}
+
+#[test]
+fn the_search_screen_shows_the_query_and_the_hits() {
+    let mut app = fine_grained();
+    send(&mut app, &[Msg::StartSearch]);
+    send(&mut app, &typed("mount"));
+    let screen = render(&mut app, 120, 36);
+    assert!(screen.contains("/mount▏"), "{screen}");
+    assert!(screen.contains("mount_setattr"), "{screen}");
+    assert!(screen.contains("type to filter"), "{screen}");
+}
+
+#[test]
+fn a_toggled_category_shows_as_all_allowed() {
+    let mut app = fine_grained();
+    let mounts = CATEGORIES.iter().position(|c| c.id == "mount").unwrap();
+    send(&mut app, &[Msg::ClickCategory(mounts)]);
+    let before = render(&mut app, 120, 36);
+    assert!(before.contains("[ ] Mounts"), "{before}");
+    send(&mut app, &[Msg::Toggle]);
+    let after = render(&mut app, 120, 36);
+    assert!(after.contains("[x] Mounts"), "{after}");
+    assert!(after.contains("[modified]"), "{after}");
+}
+
+#[test]
+fn the_preview_tabs_show_json_changes_bpf_and_lint() {
+    let mut app = fine_grained();
+    search(&mut app, "ptrace");
+    send(&mut app, &[Msg::Toggle, Msg::ClickTab(Tab::Json)]);
+    let json = render(&mut app, 120, 36);
+    assert!(json.contains("+                 \"ptrace\""), "{json}");
+    send(&mut app, &[Msg::ClickTab(Tab::Bpf)]);
+    let bpf = render(&mut app, 120, 36);
+    assert!(bpf.contains("instructions for x86_64"), "{bpf}");
+    assert!(bpf.contains("ld [4]") || bpf.contains("arch"), "{bpf}");
+    send(&mut app, &[Msg::ClickTab(Tab::Lint)]);
+    let lint = render(&mut app, 120, 36);
+    let first = &app.findings[0];
+    assert!(lint.contains(first.id), "{lint}");
+}
+
+#[test]
+fn help_lists_every_binding_of_the_keymap() {
+    let mut app = fine_grained();
+    send(&mut app, &[Msg::Help]);
+    let screen = render(&mut app, 140, 50);
+    for binding in seccompose::tui::keymap::KEYMAP {
+        let start: String = binding.help.chars().take(30).collect();
+        assert!(screen.contains(&start), "{start:?} missing:\n{screen}");
+    }
+    send(&mut app, &[Msg::Escape]);
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn a_tiny_terminal_gets_a_message_instead_of_a_broken_screen() {
+    let mut app = fine_grained();
+    let screen = render(&mut app, 60, 12);
+    assert!(screen.contains("Terminal too small"), "{screen}");
+    assert!(screen.contains("60×12"), "{screen}");
+}
+
+#[test]
+fn every_theme_renders_and_no_color_drops_colours() {
+    for (name, _) in seccompose::tui::theme::BUILTIN {
+        let mut app = fine_grained();
+        app.theme = Theme::builtin(name).unwrap();
+        assert!(render(&mut app, 120, 36).contains("Categories"));
+    }
+    let mut app = fine_grained();
+    app.theme = Theme::monochrome();
+    app.prepare_view();
+    let mut terminal = Terminal::new(TestBackend::new(120, 36)).unwrap();
+    terminal.draw(|frame| view::draw(frame, &app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let coloured = buffer.content().iter().filter(|c| c.fg != ratatui::style::Color::Reset).count();
+    assert_eq!(coloured, 0, "NO_COLOR: no cell has a colour");
+}

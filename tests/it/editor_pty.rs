@@ -1,0 +1,168 @@
+//! End to end: the real binary in a real pty, driven by keystrokes, its screen read back with a
+//! terminal emulator (vt100), its saved file checked on disk.
+
+use crate::support::{TempDir, root};
+use seccompose::tui::preview::{DiffLine, json_diff};
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const COLS: u16 = 140;
+const ROWS: u16 = 36;
+
+struct Session {
+    child: Child,
+    input: File,
+    screen: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+}
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).expect("sizes are positive")
+}
+
+fn openpty() -> (OwnedFd, OwnedFd) {
+    let (mut master, mut slave) = (-1, -1);
+    let size = libc::winsize { ws_row: ROWS, ws_col: COLS, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: out-pointers to two ints; no name buffer; termios defaults.
+    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &size) };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: openpty returned two fresh descriptors we now own.
+    unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) }
+}
+
+impl Session {
+    fn start(args: &[&str]) -> Session {
+        let (master, slave) = openpty();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_seccompose"));
+        command
+            .args(args)
+            .env("TERM", "xterm-256color")
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::from(slave.try_clone().unwrap()))
+            .stdout(Stdio::from(slave.try_clone().unwrap()))
+            .stderr(Stdio::from(slave));
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setsid();
+                libc::ioctl(0, libc::TIOCSCTTY, 0);
+                Ok(())
+            });
+        }
+        let child = command.spawn().unwrap();
+        let mut output = File::from(master.try_clone().unwrap());
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(ROWS), nz(COLS), 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (screen_w, raw_w) = (screen.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = output.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                screen_w.lock().unwrap().process(&buf[..n]);
+                raw_w.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Session { child, input: File::from(master), screen, raw }
+    }
+
+    fn text(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen shows `wanted`; the limit only ends a hung run.
+    fn wait_for(&self, wanted: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.text();
+            if text.contains(wanted) {
+                return text;
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "never showed {wanted:?}; screen:\n{text}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn keys(&mut self, bytes: &str) {
+        self.input.write_all(bytes.as_bytes()).unwrap();
+        self.input.flush().unwrap();
+    }
+
+    /// Types `bytes` then waits for `wanted`.
+    fn step(&mut self, bytes: &str, wanted: &str) -> String {
+        self.keys(bytes);
+        self.wait_for(wanted)
+    }
+}
+
+#[test]
+fn search_allow_undo_allow_save_quit_in_a_real_terminal() {
+    let dir = TempDir::new("editor-pty");
+    let path = dir.path().join("profile.json");
+    std::fs::copy(root().join("profiles/fine-grained.json"), &path).unwrap();
+    let original = std::fs::read_to_string(&path).unwrap();
+    let mut s = Session::start(&[path.to_str().unwrap()]);
+    let first = s.wait_for("Categories");
+    assert!(first.contains("profile.json") && first.contains("Basic I/O"), "{first}");
+
+    s.step("/mount", "/mount▏");
+    let found = s.step("\r", "/mount (");
+    assert!(found.contains("mount                 ERRNO(1)"), "{found}");
+    let allowed = s.step(" ", "mount → ALLOW");
+    assert!(allowed.contains("mount                    ALLOW"), "{allowed}");
+    assert!(allowed.contains("[modified]"), "{allowed}");
+    let undone = s.step("u", "undone");
+    assert!(undone.contains("mount                 ERRNO(1)") && !undone.contains("[modified]"), "{undone}");
+    s.step("/ptrace\r", "/ptrace (");
+    s.step(" ", "ptrace → ALLOW");
+    let saved = s.step("\x13", "saved ");
+    assert!(!saved.contains("[modified]"), "{saved}");
+    s.keys("q");
+    let status = wait_exit(&mut s.child);
+    assert!(status.success(), "{status:?}");
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    let diff = json_diff(&original, &text);
+    let changed: Vec<usize> = diff.iter().enumerate().filter(|(_, l)| l.is_change()).map(|(i, _)| i).collect();
+    assert!(changed.windows(2).all(|w| w[1] == w[0] + 1), "one changed region: {diff:?}");
+    assert!(diff.contains(&DiffLine::Added("                \"ptrace\"".into())), "ptrace allowed");
+    assert!(!text.contains("\"mount\""), "the undone edit is not saved");
+    let raw = s.raw.lock().unwrap().clone();
+    let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(200)..]).to_string();
+    assert!(tail.contains("\x1b[?1049l"), "left the alternate screen: {tail:?}");
+}
+
+#[test]
+fn a_tiny_terminal_gets_a_message_and_q_still_quits() {
+    let mut s = Session::start(&["fine-grained"]);
+    s.wait_for("Categories");
+    let size = libc::winsize { ws_row: 10, ws_col: 50, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: TIOCSWINSZ on our pty master with a valid winsize.
+    unsafe { libc::ioctl(std::os::fd::AsRawFd::as_raw_fd(&s.input), libc::TIOCSWINSZ, &size) };
+    s.screen.lock().unwrap().screen_mut().set_size(nz(10), nz(50));
+    // The resize event arrives with SIGWINCH; a key makes sure the loop has drawn since.
+    s.keys("j");
+    s.wait_for("Terminal too small");
+    s.keys("q");
+    assert!(wait_exit(&mut s.child).success());
+}
+
+fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the editor did not quit");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
