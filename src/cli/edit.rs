@@ -21,16 +21,16 @@ pub struct EditArgs {
 }
 
 pub fn run(args: &EditArgs) -> Result<i32, Failure> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(Failure::unusable(
-            "the editor needs a terminal; for scripts use `seccompose check`, `explain` or `compile`",
-        ));
-    }
     let doc = match &args.file {
         Some(path) => open_profile(path)?,
         None => bundled::open("runtime-default").expect("runtime-default is bundled"),
     };
     let theme = Theme::choose(args.theme.as_deref()).map_err(Failure::unusable)?;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Failure::unusable(
+            "the editor needs a terminal; for scripts use `seccompose check`, `explain` or `compile`",
+        ));
+    }
     let app = App::new(doc, args.context.context(), theme);
     crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
     Ok(0)

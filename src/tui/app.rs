@@ -145,6 +145,8 @@ pub struct App {
     pub quit: bool,
     /// Lines scrolled in the detail pane.
     pub detail_scroll: u16,
+    /// Lines scrolled in the help.
+    pub help_scroll: u16,
     /// Selected lint finding (Lint tab).
     pub finding: usize,
     // Derived after each edit or context change.
@@ -178,6 +180,7 @@ impl App {
             message: None,
             quit: false,
             detail_scroll: 0,
+            help_scroll: 0,
             finding: 0,
             evaluator: Err(String::new()),
             counts: Vec::new(),

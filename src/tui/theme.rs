@@ -224,6 +224,21 @@ mod tests {
     }
 
     #[test]
+    fn user_themes_in_the_config_dir_add_to_and_shadow_the_built_in_ones() {
+        let dir = std::env::temp_dir().join(format!("seccompose-theme-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("themes")).unwrap();
+        let mine = BUILTIN[0].1.replace("\"name\": \"dark\"", "\"name\": \"mine\"");
+        std::fs::write(dir.join("themes/mine.json"), &mine).unwrap();
+        std::fs::write(dir.join("themes/light.json"), mine.replace("\"mine\"", "\"my light\"")).unwrap();
+        std::fs::write(dir.join("config.json"), r#"{"theme": "mine"}"#).unwrap();
+        assert_eq!(Theme::find("mine", Some(&dir)).unwrap().name, "mine");
+        assert_eq!(Theme::find("light", Some(&dir)).unwrap().name, "my light", "the user's file wins");
+        assert_eq!(Theme::find("dark", Some(&dir)).unwrap().name, "dark");
+        assert_eq!(read_config(&dir).theme.as_deref(), Some("mine"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn monochrome_has_no_colours() {
         let mono = Theme::monochrome();
         assert_eq!(mono.action(Action::Allow).fg, Some(Color::Reset));

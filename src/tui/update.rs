@@ -88,8 +88,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match app.mode.clone() {
         Mode::Search => search_key(app, msg),
         Mode::Help => {
-            if matches!(msg, Msg::Escape | Msg::Help | Msg::Quit | Msg::Enter) {
-                app.mode = Mode::Normal;
+            match msg {
+                Msg::Escape | Msg::Help | Msg::Quit | Msg::Enter => app.mode = Mode::Normal,
+                Msg::Down | Msg::ScrollDetail(1..) | Msg::PageDown => {
+                    let rows = super::keymap::help_lines().len() as u16;
+                    app.help_scroll = (app.help_scroll + 3).min(rows);
+                }
+                Msg::Up | Msg::ScrollDetail(i16::MIN..=-1) | Msg::PageUp => {
+                    app.help_scroll = app.help_scroll.saturating_sub(3)
+                }
+                _ => {}
             }
             Vec::new()
         }
@@ -148,7 +156,10 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Save => return save(app),
         Msg::Quit if app.doc.is_modified() => app.mode = Mode::ConfirmQuit,
         Msg::Quit => return vec![Effect::Quit],
-        Msg::Help => app.mode = Mode::Help,
+        Msg::Help => {
+            app.help_scroll = 0;
+            app.mode = Mode::Help;
+        }
         Msg::NextTab => cycle_tab(app, 1),
         Msg::PrevTab => cycle_tab(app, Tab::ALL.len() - 1),
         Msg::NextEngine => super::context::next_engine(app),

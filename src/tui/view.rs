@@ -309,7 +309,8 @@ pub fn popup(frame: &mut Frame, app: &App, title: &str, width: u16, height: u16)
 
 fn help(frame: &mut Frame, app: &App) {
     let entries = help_lines();
-    let inner = popup(frame, app, "Keys (Esc closes)", 96, entries.len() as u16 + 6);
+    let width = frame.area().width.saturating_sub(4).min(120);
+    let inner = popup(frame, app, "Keys (↑↓ scroll, Esc closes)", width, entries.len() as u16 + 6);
     let mut lines: Vec<Line> = entries
         .into_iter()
         .map(|(keys, what)| {
@@ -322,7 +323,8 @@ fn help(frame: &mut Frame, app: &App) {
         app.theme.dim(),
     ));
     lines.push(Line::styled("  categories: [x] all allowed · [~] some · [ ] none", app.theme.dim()));
-    frame.render_widget(Paragraph::new(lines), inner);
+    let last_page = (lines.len() as u16).saturating_sub(inner.height);
+    frame.render_widget(Paragraph::new(lines).scroll((app.help_scroll.min(last_page), 0)), inner);
 }
 
 fn picker(frame: &mut Frame, app: &App, target: Target, cursor: usize) {
