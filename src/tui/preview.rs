@@ -81,7 +81,7 @@ pub fn bpf_view(ev: &Evaluator) -> Result<BpfView, String> {
     let s = stats(&compiled.program, compiled.little_endian, native);
     let arches: Vec<&str> = compiled.arches.iter().map(|a| a.short_name()).collect();
     let summary = format!(
-        "{} instructions for {} · executed per {native} syscall: mean {:.1}, max {} · {} syscall numbers in the kernel's allow cache",
+        "{} instructions for {}\nexecuted per {native} syscall (args 0): mean {:.1}, max {}\n{} {native} syscall numbers allowed from the kernel's cache",
         s.instructions,
         arches.join(", "),
         s.mean_executed,

@@ -232,7 +232,8 @@ fn bpf_lines(app: &App) -> Vec<Line<'static>> {
         None => vec![Line::raw("…")],
         Some(Err(e)) => vec![Line::styled(format!("cannot compile: {e}"), app.theme.error())],
         Some(Ok(view)) => {
-            let mut lines = vec![Line::styled(view.summary.clone(), app.theme.accent())];
+            let mut lines: Vec<Line> =
+                view.summary.lines().map(|l| Line::styled(l.to_string(), app.theme.accent())).collect();
             lines.extend(view.listing.lines().map(|l| Line::raw(l.to_string())));
             lines
         }
