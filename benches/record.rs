@@ -95,7 +95,7 @@ fn main() {
             (0..RUNS)
                 .map(|_| {
                     let t = Instant::now();
-                    let r = quietly(|| record(None, false, &argv, opts)).unwrap();
+                    let r = quietly(|| record(None, false, &argv, opts, |_| {})).unwrap();
                     let d = t.elapsed();
                     calls = r.recording.total;
                     seen = r.recording.seen.keys().map(|(_, n)| n.clone()).collect();
@@ -112,7 +112,7 @@ fn main() {
             (0..RUNS)
                 .map(|_| {
                     let t = Instant::now();
-                    let r = quietly(|| record(Some(&ev), true, &argv, opts)).unwrap();
+                    let r = quietly(|| record(Some(&ev), true, &argv, opts, |_| {})).unwrap();
                     new_calls = r.recording.total;
                     t.elapsed()
                 })

@@ -53,7 +53,7 @@ pub fn run(args: &RecordArgs) -> Result<i32, Failure> {
     };
     let options =
         RunOptions { exact: false, timeout: args.timeout.map(Duration::from_secs_f64), stdio: Stdio::Inherit };
-    let report = observe::record(base.as_ref().map(|(_, ev)| ev), args.only_new, &args.command, options)
+    let report = observe::record(base.as_ref().map(|(_, ev)| ev), args.only_new, &args.command, options, |_| {})
         .map_err(|e| Failure::unusable(e.to_string()))?;
     let dialect = if args.format == ProfileFormat::Docker { Dialect::Docker } else { Dialect::Oci };
     let text = match &base {

@@ -70,22 +70,6 @@ pub fn run(args: &RunArgs) -> Result<i32, Failure> {
     Ok(report.exit.status_code())
 }
 
-fn exit_text(report: &RunReport) -> String {
-    let how = match report.exit {
-        Exit::Code(c) if report.exec_denied.is_some() => format!("did not start (status {c})"),
-        Exit::Code(c) => format!("exited with status {c}"),
-        Exit::Signal(s) if report.killed_for.is_some() => {
-            format!("was killed by SIGSYS ({s}): the profile kills on {}", report.killed_for.as_deref().unwrap_or("?"))
-        }
-        Exit::Signal(s) => format!(
-            "was killed by signal {s}{}",
-            if s == libc::SIGSYS { " (SIGSYS: a TRAP or KILL action)" } else { "" }
-        ),
-    };
-    let timeout = if report.timed_out { " (stopped at the timeout)" } else { "" };
-    format!("{how}{timeout} after {:.2} s", report.duration.as_secs_f64())
-}
-
 /// Syscalls runc itself needs after installing the filter: denied, the container would not
 /// even start, which a run on the host cannot show (DESIGN §3).
 fn runtime_note(ev: &crate::policy::evaluator::Evaluator) -> Option<String> {
@@ -106,7 +90,7 @@ fn runtime_note(ev: &crate::policy::evaluator::Evaluator) -> Option<String> {
 }
 
 fn text_summary(command: &[String], profile: &str, report: &RunReport) -> String {
-    let mut out = format!("seccompose: {} {} under {profile}\n", command.join(" "), exit_text(report));
+    let mut out = format!("seccompose: {} {} under {profile}\n", command.join(" "), report.exit_text());
     if let Some(action) = report.exec_denied {
         out.push_str(&format!("seccompose: the command could not start: the profile denies execve ({action})\n"));
     }

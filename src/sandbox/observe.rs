@@ -28,6 +28,8 @@ pub struct Denial {
     pub count: u64,
     /// Decoded arguments of the first few calls.
     pub samples: Vec<String>,
+    /// The raw arguments of the first call (to allow exactly these values).
+    pub first_args: [u64; 6],
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +51,28 @@ pub struct RunOptions {
     pub exact: bool,
     pub timeout: Option<Duration>,
     pub stdio: Stdio,
+}
+
+impl RunReport {
+    /// "exited with status 0 after 0.12 s", "was killed by SIGSYS (31): the profile kills on …".
+    pub fn exit_text(&self) -> String {
+        let how = match self.exit {
+            Exit::Code(c) if self.exec_denied.is_some() => format!("did not start (status {c})"),
+            Exit::Code(c) => format!("exited with status {c}"),
+            Exit::Signal(s) if self.killed_for.is_some() => {
+                format!(
+                    "was killed by SIGSYS ({s}): the profile kills on {}",
+                    self.killed_for.as_deref().unwrap_or("?")
+                )
+            }
+            Exit::Signal(s) => format!(
+                "was killed by signal {s}{}",
+                if s == libc::SIGSYS { " (SIGSYS: a TRAP or KILL action)" } else { "" }
+            ),
+        };
+        let timeout = if self.timed_out { " (stopped at the timeout)" } else { "" };
+        format!("{how}{timeout} after {:.2} s", self.duration.as_secs_f64())
+    }
 }
 
 /// The ABI of a notified call.
@@ -78,8 +102,19 @@ pub fn run<S: FnOnce(&Spawned)>(
     options: RunOptions,
     on_spawn: S,
 ) -> Result<RunReport, RunError> {
+    run_live(ev, argv, options, Arc::new(Mutex::new(Vec::new())), on_spawn)
+}
+
+/// [`run`], with the denials collected into `denials` as they happen (the editor shows them
+/// while the command runs).
+pub fn run_live<S: FnOnce(&Spawned)>(
+    ev: &Evaluator,
+    argv: &[String],
+    options: RunOptions,
+    denials: Arc<Mutex<Vec<Denial>>>,
+    on_spawn: S,
+) -> Result<RunReport, RunError> {
     let program = if options.exact { bpf::compile(ev)?.program } else { observing_program(ev)? };
-    let denials: Arc<Mutex<Vec<Denial>>> = Arc::new(Mutex::new(Vec::new()));
     let killed_for: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
     let exec_denied: Arc<Mutex<Option<Action>>> = Arc::new(Mutex::new(None));
     let started = Arc::new(AtomicBool::new(false));
@@ -123,7 +158,7 @@ pub fn run<S: FnOnce(&Spawned)>(
         (None, Some(_)) if exit == Exit::Signal(libc::SIGKILL) => Exit::Signal(libc::SIGSYS),
         _ => exit,
     };
-    let denials = std::mem::take(&mut *denials.lock().expect("not poisoned"));
+    let denials = denials.lock().expect("not poisoned").clone();
     Ok(RunReport { exit, duration, timed_out, denials, killed_for, exec_denied })
 }
 
@@ -133,7 +168,8 @@ fn note_denial(denials: &Mutex<Vec<Denial>>, l: &Listener, n: &Notification, arc
     let index = match all.iter().position(|d| d.arch == arch && d.nr == n.nr && d.action == action) {
         Some(i) => i,
         None => {
-            all.push(Denial { name: name.clone(), arch, nr: n.nr, action, count: 0, samples: Vec::new() });
+            let first_args = n.args;
+            all.push(Denial { name: name.clone(), arch, nr: n.nr, action, count: 0, samples: Vec::new(), first_args });
             all.len() - 1
         }
     };
@@ -174,11 +210,12 @@ pub struct RecordReport {
 
 /// Runs `argv` with every syscall notified and let through. With a `base`, calls it allows are
 /// not `needed`; with `only_new` they are not even notified (they run at full speed).
-pub fn record(
+pub fn record<S: FnOnce(&Spawned)>(
     base: Option<&Evaluator>,
     only_new: bool,
     argv: &[String],
     options: RunOptions,
+    on_spawn: S,
 ) -> Result<RecordReport, RunError> {
     let program = match base {
         Some(ev) if only_new => {
@@ -201,7 +238,7 @@ pub fn record(
         Verdict::Respond(Response::Continue)
     };
     let spec = SessionSpec { argv, program: &program, notify: true, stdio: options.stdio, timeout: options.timeout };
-    let Ended { exit, duration, timed_out } = run_session(&spec, handler, |_| {})?;
+    let Ended { exit, duration, timed_out } = run_session(&spec, handler, on_spawn)?;
     let recording = named(&sink.lock().expect("not poisoned"));
     Ok(RecordReport { exit, duration, timed_out, recording })
 }

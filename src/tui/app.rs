@@ -15,6 +15,8 @@ use std::collections::BTreeSet;
 pub enum Focus {
     Categories,
     Syscalls,
+    /// The run pane's denial list.
+    Run,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +70,10 @@ pub enum Mode {
     Arches {
         cursor: usize,
     },
+    /// Typing the run pane's command line.
+    RunCommand,
+    /// Keys go to the running command until Ctrl-].
+    Interact,
     /// Unsaved edits: quit anyway?
     ConfirmQuit,
     /// The file changed on disk: overwrite it?
@@ -154,6 +160,8 @@ pub struct App {
     pub counts: Vec<Count>,
     pub findings: Vec<Finding>,
     pub rows: Vec<Row>,
+    /// The run pane, when open.
+    pub run: Option<super::run_pane::RunPane>,
     /// Syscalls that a conditional rule names (the list's marker).
     conditional: BTreeSet<String>,
     /// The profile under docker, podman and containerd, for the preview's comparison.
@@ -186,6 +194,7 @@ impl App {
             counts: Vec::new(),
             findings: Vec::new(),
             rows: Vec::new(),
+            run: None,
             conditional: BTreeSet::new(),
             engines: Vec::new(),
             json_view: None,

@@ -93,6 +93,26 @@ pub const KEYMAP: &[Binding] = &[
     Binding { keys: &[Char('H')], msg: Msg::NextArch, help: "context: next host arch" },
     Binding { keys: &[Char('C')], msg: Msg::EditCaps, help: "context: edit capabilities" },
     Binding { keys: &[Char('v')], msg: Msg::EditKernel, help: "context: kernel version" },
+    Binding { keys: &[Char('t')], msg: Msg::RunPane, help: "run pane: open (type a command, Enter runs it) or close" },
+    Binding { keys: &[Char('r')], msg: Msg::Rerun, help: "run pane: run the command again under the edited profile" },
+    Binding { keys: &[Char(':')], msg: Msg::EditCommand, help: "run pane: edit the command line" },
+    Binding {
+        keys: &[Char('=')],
+        msg: Msg::AllowArgs,
+        help: "run pane: allow the denial only with these flag/family values (Enter/a: the whole syscall)",
+    },
+    Binding { keys: &[Char('+')], msg: Msg::AllowAll, help: "run pane: allow every denial of the run" },
+    Binding {
+        keys: &[Char('R')],
+        msg: Msg::Record,
+        help: "run pane: record the command's syscalls, then y adds what it needs (one undo), n discards",
+    },
+    Binding {
+        keys: &[Char('i')],
+        msg: Msg::Interact,
+        help: "run pane: type into the running command (Ctrl-] gives the keys back)",
+    },
+    Binding { keys: &[Ctrl('c')], msg: Msg::Stop, help: "run pane: stop the command" },
     Binding { keys: &[Char('?'), Code(KeyCode::F(1))], msg: Msg::Help, help: "this help" },
     Binding { keys: &[Char('q')], msg: Msg::Quit, help: "quit (asks when there are unsaved edits)" },
 ];

@@ -4,10 +4,14 @@
 pub mod app;
 pub mod context;
 mod detail;
+pub mod history;
+pub mod job;
 pub mod keymap;
 pub mod preview;
 pub mod rules;
 mod rules_view;
+pub mod run_pane;
+pub mod run_view;
 pub mod theme;
 pub mod update;
 pub mod view;
@@ -18,6 +22,7 @@ use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseButton
 use ratatui::crossterm::execute;
 use ratatui::layout::{Position, Rect};
 use std::path::Path;
+use std::time::Duration;
 use update::{Effect, Msg, update};
 use view::{Areas, list_offset};
 
@@ -38,14 +43,24 @@ pub fn run(mut app: App) -> std::io::Result<()> {
     result
 }
 
+/// While a command runs the screen is redrawn at this pace, so output bursts are coalesced.
+const RUN_REFRESH: Duration = Duration::from_millis(40);
+
 fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> std::io::Result<()> {
     while !app.quit {
         app.prepare_view();
-        terminal.draw(|frame| view::draw(frame, app))?;
         let size = terminal.size()?;
         let area = Rect::new(0, 0, size.width, size.height);
+        size_run_pane(app, area);
+        run_pane::tick(app);
+        terminal.draw(|frame| view::draw(frame, app))?;
+        let running = app.run.as_ref().is_some_and(run_pane::RunPane::is_running);
+        if running && !event::poll(RUN_REFRESH)? {
+            continue;
+        }
         // Resize events need nothing but the redraw at the top of the loop.
         let msg = match event::read()? {
+            Event::Key(key) if key.kind != KeyEventKind::Release && app.mode == Mode::Interact => interact(app, key),
             Event::Key(key) if key.kind != KeyEventKind::Release => key_msg(app, key, area),
             Event::Mouse(mouse) => mouse_msg(app, mouse, area),
             _ => None,
@@ -61,12 +76,13 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> std::io::Result<
 
 /// What a key means in the current mode.
 pub fn key_msg(app: &App, key: KeyEvent, area: Rect) -> Option<Msg> {
-    if Areas::compute(area).is_none() {
+    if Areas::compute(area, app.run.is_some()).is_none() {
         // Only quitting makes sense on the "too small" screen.
         return matches!(keymap::lookup(key), Some(Msg::Quit)).then_some(Msg::Quit);
     }
     match app.mode {
-        Mode::Search | Mode::Prompt { .. } => keymap::typing(key),
+        Mode::Search | Mode::Prompt { .. } | Mode::RunCommand => keymap::typing(key),
+        Mode::Interact => None,
         Mode::ConfirmQuit | Mode::ConfirmOverwrite | Mode::Help => keymap::typing(key).map(|m| match m {
             Msg::Type('?') => Msg::Help,
             other => other,
@@ -77,6 +93,8 @@ pub fn key_msg(app: &App, key: KeyEvent, area: Rect) -> Option<Msg> {
             .or_else(|| keymap::lookup(key)),
         Mode::Normal => keymap::lookup(key).or_else(|| match keymap::typing(key) {
             Some(Msg::Escape) => Some(Msg::Escape),
+            // The run pane's answer to a recording.
+            Some(Msg::Type(c @ ('y' | 'n'))) if app.focus == app::Focus::Run => Some(Msg::Type(c)),
             _ => None,
         }),
     }
@@ -84,7 +102,7 @@ pub fn key_msg(app: &App, key: KeyEvent, area: Rect) -> Option<Msg> {
 
 /// Clicks select what is under them; the wheel scrolls the pane under the pointer.
 pub fn mouse_msg(app: &App, mouse: MouseEvent, area: Rect) -> Option<Msg> {
-    let areas = Areas::compute(area)?;
+    let areas = Areas::compute(area, app.run.is_some())?;
     let at = Position::new(mouse.column, mouse.row);
     let wheel = match mouse.kind {
         MouseEventKind::ScrollDown => Some(1),
@@ -172,4 +190,46 @@ fn save_as(app: &mut App, path: &Path) {
         }
         Err(e) => app.message = Some(format!("not saved: {e}")),
     }
+}
+
+/// The pty follows the pane: its size is the terminal area the pane will draw.
+fn size_run_pane(app: &mut App, area: Rect) {
+    let Some(run) = Areas::compute(area, app.run.is_some()).and_then(|a| a.run) else { return };
+    let screen = run_view::terminal_area(run);
+    if let Some(pane) = app.run.as_mut() {
+        pane.size = (screen.height, screen.width);
+        if let Some(job) = &pane.job {
+            job.resize(screen.height, screen.width);
+        }
+    }
+}
+
+/// In interact mode every key goes to the command, as the bytes a terminal would send;
+/// Ctrl-] gives the keys back to the editor.
+fn interact(app: &mut App, key: KeyEvent) -> Option<Msg> {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    if key.code == KeyCode::Char(']') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        return Some(Msg::Escape);
+    }
+    let bytes: Vec<u8> = match key.code {
+        KeyCode::Char(c) if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            vec![(c.to_ascii_lowercase() as u8) & 0x1f]
+        }
+        KeyCode::Char(c) => c.to_string().into_bytes(),
+        KeyCode::Enter => b"\r".to_vec(),
+        KeyCode::Backspace => vec![0x7f],
+        KeyCode::Tab => b"\t".to_vec(),
+        KeyCode::Esc => vec![0x1b],
+        KeyCode::Up => b"\x1b[A".to_vec(),
+        KeyCode::Down => b"\x1b[B".to_vec(),
+        KeyCode::Right => b"\x1b[C".to_vec(),
+        KeyCode::Left => b"\x1b[D".to_vec(),
+        KeyCode::Home => b"\x1b[H".to_vec(),
+        KeyCode::End => b"\x1b[F".to_vec(),
+        _ => return None,
+    };
+    if let Some(job) = app.run.as_ref().and_then(|p| p.job.as_ref()) {
+        job.send(&bytes);
+    }
+    None
 }

@@ -48,6 +48,22 @@ pub enum Msg {
     Remove,
     /// Rules editor: edit the selected rule's comment.
     Comment,
+    /// Open or close the run pane.
+    RunPane,
+    /// Run the command line's command again under the profile as edited now.
+    Rerun,
+    /// Allow the selected denial only with its flag/family argument values.
+    AllowArgs,
+    /// Allow every denial of the last run.
+    AllowAll,
+    /// Stop the running command.
+    Stop,
+    /// Send keys to the running command (Ctrl-] ends).
+    Interact,
+    /// Edit the run pane's command line.
+    EditCommand,
+    /// Run the command recording every syscall.
+    Record,
     EditCaps,
     EditKernel,
     /// Mouse: a click on a category row, a syscall row, a tab.
@@ -106,6 +122,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Mode::Rules { cursor } => super::rules::rules_key(app, msg, cursor),
         Mode::PickOp { at, cursor } => super::rules::pick_op_key(app, msg, at, cursor),
         Mode::Arches { cursor } => super::rules::arches_key(app, msg, cursor),
+        Mode::RunCommand => command_key(app, msg),
+        Mode::Interact => {
+            if msg == Msg::Escape {
+                app.mode = Mode::Normal;
+            }
+            Vec::new()
+        }
         Mode::ConfirmQuit => confirm(app, msg, vec![Effect::Quit]),
         Mode::ConfirmOverwrite => confirm(app, msg, vec![Effect::SaveOverwrite]),
         Mode::Normal => normal_key(app, msg),
@@ -124,6 +147,11 @@ fn confirm(app: &mut App, msg: Msg, yes: Vec<Effect>) -> Vec<Effect> {
 }
 
 fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
+    if app.focus == Focus::Run {
+        if let Some(effects) = run_pane_key(app, msg) {
+            return effects;
+        }
+    }
     match msg {
         Msg::Up => move_cursor(app, -1),
         Msg::Down => move_cursor(app, 1),
@@ -131,7 +159,17 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::PageDown => move_cursor(app, 15),
         Msg::Left => app.focus = Focus::Categories,
         Msg::Right => app.focus = Focus::Syscalls,
-        Msg::NextPane => app.focus = if app.focus == Focus::Categories { Focus::Syscalls } else { Focus::Categories },
+        Msg::NextPane => {
+            app.focus = match app.focus {
+                Focus::Categories => Focus::Syscalls,
+                Focus::Syscalls if app.run.is_some() => Focus::Run,
+                _ => Focus::Categories,
+            }
+        }
+        Msg::RunPane => super::run_pane::toggle(app),
+        // From the editor panes too: allow something, then re-run at once.
+        Msg::Rerun if app.run.is_some() => super::run_pane::start(app),
+        Msg::Stop => super::run_pane::stop(app),
         Msg::StartSearch => {
             // A new search, as in less and vim: the previous query is gone.
             app.query.clear();
@@ -154,7 +192,9 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Undo => undo(app, true),
         Msg::Redo => undo(app, false),
         Msg::Save => return save(app),
-        Msg::Quit if app.doc.is_modified() => app.mode = Mode::ConfirmQuit,
+        Msg::Quit if app.doc.is_modified() || app.run.as_ref().is_some_and(|p| p.is_running()) => {
+            app.mode = Mode::ConfirmQuit
+        }
         Msg::Quit => return vec![Effect::Quit],
         Msg::Help => {
             app.help_scroll = 0;
@@ -197,6 +237,7 @@ fn cycle_tab(app: &mut App, step: usize) {
 
 fn move_cursor(app: &mut App, delta: isize) {
     match app.focus {
+        Focus::Run => {}
         Focus::Categories => {
             let i = (app.category as isize + delta).clamp(0, CATEGORIES.len() as isize - 1) as usize;
             select_category(app, i);
@@ -393,4 +434,54 @@ fn save(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     vec![Effect::Save]
+}
+
+/// Keys of the run pane when it has the focus; `None` leaves the key to the editor.
+fn run_pane_key(app: &mut App, msg: Msg) -> Option<Vec<Effect>> {
+    use super::run_pane as pane;
+    let p = app.run.as_mut()?;
+    let count = p.denials().len();
+    match msg {
+        Msg::Up => p.cursor = p.cursor.saturating_sub(1),
+        Msg::Down => p.cursor = (p.cursor + 1).min(count.saturating_sub(1)),
+        Msg::PageUp => p.scroll += 10,
+        Msg::PageDown => p.scroll = p.scroll.saturating_sub(10),
+        Msg::Pick => pane::allow_selected(app),
+        Msg::AllowArgs => pane::allow_with_args(app),
+        Msg::AllowAll => pane::allow_all(app),
+        Msg::Rerun => pane::start(app),
+        Msg::EditCommand => app.mode = Mode::RunCommand,
+        Msg::Record => pane::record(app),
+        Msg::Type('y') if !super::run_view::pending_names(p).is_empty() => pane::apply_recording(app),
+        Msg::Type('n') if !super::run_view::pending_names(p).is_empty() => pane::discard_recording(app),
+        Msg::Interact if p.is_running() => {
+            p.scroll = 0;
+            app.mode = Mode::Interact;
+        }
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// Typing the command line: Enter runs it.
+fn command_key(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let Some(p) = app.run.as_mut() else {
+        app.mode = Mode::Normal;
+        return Vec::new();
+    };
+    match msg {
+        Msg::Type(c) => p.input.push(c),
+        Msg::Backspace => {
+            p.input.pop();
+        }
+        Msg::Escape => app.mode = Mode::Normal,
+        Msg::Up => super::run_pane::browse_history(app, true),
+        Msg::Down => super::run_pane::browse_history(app, false),
+        Msg::Enter => {
+            app.mode = Mode::Normal;
+            super::run_pane::start(app);
+        }
+        _ => {}
+    }
+    Vec::new()
 }

@@ -25,19 +25,28 @@ pub struct Areas {
     /// The tab titles' row inside the detail pane.
     pub tabs: Rect,
     pub status: Rect,
+    /// The run pane, under the editor, when it is open.
+    pub run: Option<Rect>,
 }
 
 impl Areas {
     /// `None` when the terminal is too small to draw the editor.
-    pub fn compute(size: Rect) -> Option<Areas> {
-        if size.width < MIN_WIDTH || size.height < MIN_HEIGHT {
+    pub fn compute(size: Rect, with_run: bool) -> Option<Areas> {
+        let min_height = if with_run { MIN_HEIGHT + 8 } else { MIN_HEIGHT };
+        if size.width < MIN_WIDTH || size.height < min_height {
             return None;
         }
         let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(size);
+        let (main, run) = if with_run {
+            let [editor, run] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main);
+            (editor, Some(run))
+        } else {
+            (main, None)
+        };
         let [categories, syscalls, detail] =
             Layout::horizontal([Constraint::Length(34), Constraint::Length(34), Constraint::Min(10)]).areas(main);
         let tabs = Rect { x: detail.x + 1, y: detail.y + 1, width: detail.width.saturating_sub(2), height: 1 };
-        Some(Areas { categories, syscalls, detail, tabs, status })
+        Some(Areas { categories, syscalls, detail, tabs, status, run })
     }
 }
 
@@ -51,13 +60,16 @@ pub fn list_offset(cursor: usize, len: usize, height: usize) -> usize {
 }
 
 pub fn draw(frame: &mut Frame, app: &App) {
-    let Some(areas) = Areas::compute(frame.area()) else {
+    let Some(areas) = Areas::compute(frame.area(), app.run.is_some()) else {
         return too_small(frame, app);
     };
     categories(frame, app, areas.categories);
     syscalls(frame, app, areas.syscalls);
     detail(frame, app, areas.detail);
     status(frame, app, areas.status);
+    if let Some(run) = areas.run {
+        super::run_view::draw(frame, app, run);
+    }
     match &app.mode {
         Mode::Help => help(frame, app),
         Mode::Pick { target, cursor } => picker(frame, app, *target, *cursor),
@@ -69,7 +81,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Mode::ConfirmOverwrite => {
             confirm(frame, app, "The file changed on disk since it was opened. Overwrite it? (y/n)")
         }
-        Mode::Normal | Mode::Search => {}
+        Mode::Normal | Mode::Search | Mode::RunCommand | Mode::Interact => {}
     }
 }
 
@@ -77,7 +89,12 @@ fn too_small(frame: &mut Frame, app: &App) {
     let size = frame.area();
     let text = vec![
         Line::styled("Terminal too small", app.theme.accent()),
-        Line::raw(format!("{}×{}: seccompose needs at least {MIN_WIDTH}×{MIN_HEIGHT}.", size.width, size.height)),
+        Line::raw(format!(
+            "{}×{}: seccompose needs at least {MIN_WIDTH}×{} here.",
+            size.width,
+            size.height,
+            if app.run.is_some() { MIN_HEIGHT + 8 } else { MIN_HEIGHT }
+        )),
         Line::raw("Enlarge the window, or press q to quit."),
     ];
     frame.render_widget(Paragraph::new(text).style(app.theme.text()).wrap(Wrap { trim: true }), size);
@@ -276,12 +293,14 @@ fn status(frame: &mut Frame, app: &App, area: Rect) {
         p.default_action.unwrap_or(crate::profile::ActionName::Errno),
         p.default_errno_ret,
     );
-    let first = format!(
-        " {}{modified} │ default {default} │ {} │ undo {}",
-        app.doc.display_name(),
-        app.ctx.summary(),
-        app.undo.len()
-    );
+    let line =
+        |name: &str| format!(" {name}{modified} │ default {default} │ {} │ undo {}", app.ctx.summary(), app.undo.len());
+    let mut first = line(&app.doc.display_name());
+    if first.chars().count() > area.width as usize {
+        // A long path would push the rest off the screen: its file name is enough there.
+        let short = app.doc.path.as_ref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().to_string());
+        first = line(&short.unwrap_or_else(|| app.doc.display_name()));
+    }
     let second = match (&app.message, &app.mode) {
         (Some(m), _) => Line::styled(format!(" {m}"), app.theme.accent()),
         (None, Mode::Search) => {

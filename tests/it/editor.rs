@@ -318,7 +318,7 @@ fn the_context_switcher_changes_what_is_decided() {
 fn clicks_select_categories_rows_and_tabs() {
     let app = fine_grained();
     let area = Rect::new(0, 0, 120, 36);
-    let areas = view::Areas::compute(area).unwrap();
+    let areas = view::Areas::compute(area, false).unwrap();
     let click = |column, row| MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column,

@@ -15,6 +15,8 @@ const COLS: u16 = 140;
 const ROWS: u16 = 36;
 
 struct Session {
+    /// The user's data dir for this session (run-pane history), so tests touch no real home.
+    _data: TempDir,
     child: Child,
     input: File,
     screen: Arc<Mutex<vt100::Parser>>,
@@ -38,9 +40,11 @@ fn openpty() -> (OwnedFd, OwnedFd) {
 impl Session {
     fn start(args: &[&str]) -> Session {
         let (master, slave) = openpty();
+        let data = TempDir::new(&format!("pty-data-{}", args.join("-").replace('/', "_")));
         let mut command = Command::new(env!("CARGO_BIN_EXE_seccompose"));
         command
             .args(args)
+            .env("XDG_DATA_HOME", data.path())
             .env("TERM", "xterm-256color")
             .env_remove("NO_COLOR")
             .stdin(Stdio::from(slave.try_clone().unwrap()))
@@ -69,7 +73,7 @@ impl Session {
                 raw_w.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
-        Session { child, input: File::from(master), screen, raw }
+        Session { _data: data, child, input: File::from(master), screen, raw }
     }
 
     fn text(&self) -> String {
@@ -151,6 +155,43 @@ fn a_tiny_terminal_gets_a_message_and_q_still_quits() {
     s.wait_for("Terminal too small");
     s.keys("q");
     assert!(wait_exit(&mut s.child).success());
+}
+
+#[test]
+fn the_run_pane_turns_the_violation_profile_into_one_that_runs_echo() {
+    let dir = TempDir::new("pane-pty");
+    let path = dir.path().join("violation.json");
+    std::fs::copy(root().join("profiles/violation.json"), &path).unwrap();
+    let mut s = Session::start(&[path.to_str().unwrap()]);
+    s.wait_for("Categories");
+    s.step("t", "$ ▏");
+    s.keys("/bin/echo hi");
+    let denied = s.step("\r", "did not start");
+    assert!(denied.contains("execve") && denied.contains("path=\"/bin/echo\""), "{denied}");
+    s.step("a", "allowed execve");
+    let mut rounds = 0;
+    loop {
+        // Runs are numbered on the status line: wait for this one's end.
+        let screen = s.step("r", &format!("run {}: ", rounds + 2));
+        let screen = if screen.contains("running for") { s.wait_for("syscalls denied") } else { screen };
+        if screen.contains("exited with status 0") && screen.contains("— 0 syscalls denied") {
+            assert!(screen.contains("│hi"), "the output is shown:\n{screen}");
+            break;
+        }
+        s.step("+", "(r re-runs)");
+        rounds += 1;
+        assert!(rounds < 20, "never converged:\n{screen}");
+    }
+    s.step("\x13", "saved ");
+    s.keys("q");
+    assert!(wait_exit(&mut s.child).success());
+    let out = Command::new(env!("CARGO_BIN_EXE_seccompose"))
+        .args(["run", path.to_str().unwrap(), "--", "/bin/echo", "hi"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no syscall was denied"), "{out:?}");
+    assert!(out.status.success());
 }
 
 fn wait_exit(child: &mut Child) -> std::process::ExitStatus {

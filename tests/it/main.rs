@@ -12,5 +12,6 @@ mod kernel;
 mod oracle;
 mod random_profile;
 mod roundtrip;
+mod run_pane;
 mod sandbox;
 mod support;

@@ -1,0 +1,180 @@
+//! Drawing the run pane: command line, the command's screen (a vt100 model drawn cell by
+//! cell, so colours and full-screen programs look right), the denials, the status line.
+
+use super::app::{App, Focus, Mode};
+use super::job::{Report, State};
+use super::run_pane::RunPane;
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+/// "running 1.2 s", "exited with status 0 after 0.31 s", …
+pub fn status_text(pane: &RunPane) -> String {
+    let text = job_status(pane);
+    if pane.runs == 0 { text } else { format!("run {}: {text}", pane.runs) }
+}
+
+fn job_status(pane: &RunPane) -> String {
+    match pane.job.as_ref().map(|j| &j.state) {
+        None => "no command run yet: type one and press Enter".into(),
+        Some(State::Running { since }) => format!("running for {:.1} s", since.elapsed().as_secs_f64()),
+        Some(State::Ended(Ok(Report::Run(report)))) => {
+            let n = report.denials.iter().filter(|d| !d.action.lets_through()).count();
+            format!("{} — {n} syscalls denied", report.exit_text())
+        }
+        Some(State::Ended(Ok(Report::Record(report)))) => format!(
+            "recorded {} calls of {} syscalls in {:.2} s; {} not allowed yet — y adds them (one undo step), n discards",
+            report.recording.total,
+            report.recording.seen.len(),
+            report.duration.as_secs_f64(),
+            pending_names(pane).len()
+        ),
+        Some(State::Ended(Err(e))) => format!("could not run: {e}"),
+    }
+}
+
+/// The terminal area of the pane inside `area` (for sizing the pty before the first draw).
+pub fn terminal_area(area: Rect) -> Rect {
+    let inner = Block::default().borders(Borders::ALL).inner(area);
+    let [_, body, _] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let [screen, _] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(body);
+    screen
+}
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(pane) = app.run.as_ref() else { return };
+    let focused = app.focus == Focus::Run;
+    let title = match app.mode {
+        Mode::Interact => " Run · keys go to the command · Ctrl-] gives them back ",
+        _ => {
+            " Run · : command · r re-run · Enter/a allow · = allow these values · + allow all · i type · Ctrl-c stop · t close "
+        }
+    };
+    let block = Block::default().borders(Borders::ALL).border_style(app.theme.border(focused)).title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [command, body, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let cursor = if app.mode == Mode::RunCommand { "▏" } else { "" };
+    let line = Line::from(vec![
+        ratatui::text::Span::styled("$ ", app.theme.accent()),
+        ratatui::text::Span::raw(format!("{}{cursor}", pane.input)),
+    ]);
+    frame.render_widget(Paragraph::new(line), command);
+    let [screen, denials] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(body);
+    draw_screen(frame.buffer_mut(), pane, screen);
+    draw_denials(frame, app, pane, denials);
+    let style = if pane.is_running() { app.theme.accent() } else { app.theme.dim() };
+    frame.render_widget(Paragraph::new(Line::styled(status_text(pane), style)), status);
+}
+
+fn draw_denials(frame: &mut Frame, app: &App, pane: &RunPane, area: Rect) {
+    let block = Block::default().borders(Borders::LEFT).border_style(app.theme.border(false));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(Report::Record(report)) = pane.job.as_ref().and_then(|j| match &j.state {
+        State::Ended(Ok(r)) => Some(r),
+        _ => None,
+    }) {
+        return draw_additions(frame, app, report, inner);
+    }
+    let denials = pane.denials();
+    if denials.is_empty() {
+        frame.render_widget(Paragraph::new(Line::styled("no denials", app.theme.dim())), inner);
+        return;
+    }
+    let height = inner.height as usize;
+    let offset = super::view::list_offset(pane.cursor, denials.len(), height.max(1));
+    let lines: Vec<Line> = denials
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, d)| {
+            let sample = d.samples.first().map(|s| format!(" {s}")).unwrap_or_default();
+            let text = format!("{:<14} ×{:<4} {}{sample}", d.name, d.count, d.action);
+            let line = Line::styled(text, app.theme.action(d.action));
+            if i == pane.cursor && app.focus == Focus::Run { line.patch_style(app.theme.selection()) } else { line }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Copies the command's screen (scrolled back `pane.scroll` lines) into the buffer.
+fn draw_screen(buf: &mut Buffer, pane: &RunPane, area: Rect) {
+    let Some(job) = pane.job.as_ref() else { return };
+    let mut parser = job.screen.lock().expect("not poisoned");
+    parser.screen_mut().set_scrollback(pane.scroll);
+    let screen = parser.screen();
+    for row in 0..area.height {
+        for col in 0..area.width {
+            let Some(cell) = screen.cell(row, col) else { continue };
+            let target = &mut buf[(area.x + col, area.y + row)];
+            let text = cell.contents();
+            target.set_symbol(if text.is_empty() { " " } else { text });
+            target.set_style(cell_style(cell));
+        }
+    }
+    parser.screen_mut().set_scrollback(0);
+}
+
+fn cell_style(cell: &vt100::Cell) -> Style {
+    let mut style = Style::new().fg(color(cell.fgcolor())).bg(color(cell.bgcolor()));
+    for (on, m) in [
+        (cell.bold(), Modifier::BOLD),
+        (cell.italic(), Modifier::ITALIC),
+        (cell.underline(), Modifier::UNDERLINED),
+        (cell.inverse(), Modifier::REVERSED),
+    ] {
+        if on {
+            style = style.add_modifier(m);
+        }
+    }
+    style
+}
+
+fn color(c: vt100::Color) -> Color {
+    match c {
+        vt100::Color::Default => Color::Reset,
+        vt100::Color::Idx(i) => Color::Indexed(i),
+        vt100::Color::Rgb(r, g, b) => Color::Rgb(r, g, b),
+    }
+}
+
+/// Syscall names a finished recording needs that the profile does not allow yet.
+pub fn pending_names(pane: &RunPane) -> Vec<String> {
+    match pane.job.as_ref().map(|j| &j.state) {
+        Some(State::Ended(Ok(Report::Record(r)))) if !pane.record_applied => {
+            let names: std::collections::BTreeSet<String> = r.recording.needed.keys().map(|(_, n)| n.clone()).collect();
+            names.into_iter().filter(|n| crate::catalog::is_known_anywhere(n)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// What a recording would add, by category with call counts.
+fn draw_additions(frame: &mut Frame, app: &App, report: &crate::sandbox::observe::RecordReport, area: Rect) {
+    let mut by_category: std::collections::BTreeMap<&str, Vec<(String, u64)>> = Default::default();
+    for ((_, name), count) in &report.recording.needed {
+        let category = crate::catalog::info(name).map_or("Other", |i| i.category.title);
+        by_category.entry(category).or_default().push((name.clone(), *count));
+    }
+    let mut lines = vec![Line::styled(
+        if app.run.as_ref().is_some_and(|p| p.record_applied) {
+            "added to the profile"
+        } else {
+            "would add (y applies, n discards):"
+        },
+        app.theme.accent(),
+    )];
+    for (category, names) in by_category {
+        let list: Vec<String> = names.iter().map(|(n, c)| format!("{n} ×{c}")).collect();
+        lines.push(Line::styled(format!("{category}:"), app.theme.dim()));
+        lines.push(Line::raw(format!("  {}", list.join(", "))));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }), area);
+}

@@ -1,0 +1,169 @@
+//! The run pane on the real kernel: runs under the edited profile, the denials, the allow
+//! keys, recording, and stopping (state and render), without a terminal.
+
+use crate::support::{TempDir, root};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use seccompose::catalog::Arch;
+use seccompose::policy::context::{Context, Engine};
+use seccompose::profile::{Action, Document, KernelVersion};
+use seccompose::tui::app::{App, Focus, Mode};
+use seccompose::tui::history::History;
+use seccompose::tui::job::{Report, State};
+use seccompose::tui::run_pane::RunPane;
+use seccompose::tui::theme::Theme;
+use seccompose::tui::update::{Msg, update};
+use seccompose::tui::view;
+use std::time::{Duration, Instant};
+
+fn app_with_pane(profile: &str, dir: &TempDir, command: &str) -> App {
+    let doc = Document::open(&root().join(profile)).unwrap();
+    let ctx = Context {
+        native: Arch::X86_64,
+        kernel: KernelVersion { major: 6, minor: 8 },
+        ..Context::for_engine(Engine::Docker)
+    };
+    let mut app = App::new(doc, ctx, Theme::builtin("dark").unwrap());
+    let history = History::load(&dir.path().join("data"));
+    app.run = Some(RunPane { input: command.to_string(), history, size: (20, 80), ..RunPane::default() });
+    app.focus = Focus::Run;
+    app
+}
+
+/// Sends `msg`, then waits for a started command to end.
+fn run(app: &mut App, msg: Msg) {
+    update(app, msg);
+    let start = Instant::now();
+    while app.run.as_ref().unwrap().is_running() {
+        seccompose::tui::run_pane::tick(app);
+        assert!(start.elapsed() < Duration::from_secs(30), "the command did not end");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    seccompose::tui::run_pane::tick(app);
+}
+
+fn screen_text(app: &App) -> String {
+    let job = app.run.as_ref().unwrap().job.as_ref().unwrap();
+    job.screen.lock().unwrap().screen().contents()
+}
+
+fn exit_code(app: &App) -> Option<i32> {
+    match &app.run.as_ref()?.job.as_ref()?.state {
+        State::Ended(Ok(Report::Run(r))) => Some(r.exit.status_code()),
+        _ => None,
+    }
+}
+
+#[test]
+fn allowing_what_is_shown_reaches_a_profile_that_runs_echo() {
+    let dir = TempDir::new("pane-echo");
+    let mut app = app_with_pane("profiles/violation.json", &dir, "/bin/echo hi");
+    run(&mut app, Msg::Rerun);
+    let denials = app.run.as_ref().unwrap().denials();
+    assert_eq!(denials[0].name, "execve", "{denials:?}");
+    assert!(denials[0].samples[0].contains("/bin/echo"), "{:?}", denials[0].samples);
+    update(&mut app, Msg::Pick);
+    assert_eq!(app.decide("execve"), Action::Allow, "Enter allows the selected denial");
+    let mut rounds = 0;
+    loop {
+        run(&mut app, Msg::Rerun);
+        if exit_code(&app) == Some(0) && app.run.as_ref().unwrap().denials().is_empty() {
+            break;
+        }
+        update(&mut app, Msg::AllowAll);
+        rounds += 1;
+        assert!(rounds < 20, "never converged");
+    }
+    assert!(screen_text(&app).contains("hi"));
+    assert_eq!(app.undo.len(), rounds + 1, "each allow is one undoable edit");
+    let saved = app.run.as_ref().unwrap().history.clone();
+    assert_eq!(History::load(&dir.path().join("data")).commands, saved.commands, "the command is remembered");
+}
+
+#[test]
+fn allow_with_these_values_adds_a_conditional_rule() {
+    let dir = TempDir::new("pane-args");
+    let profile = dir.path().join("p.json");
+    std::fs::write(
+        &profile,
+        r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["personality"], "action": "SCMP_ACT_ERRNO"}]}"#,
+    )
+    .unwrap();
+    let doc = Document::open(&profile).unwrap();
+    let mut app = App::new(doc, Context::for_engine(Engine::Docker), Theme::builtin("dark").unwrap());
+    app.run = Some(RunPane {
+        input: "setarch x86_64 -R true".into(),
+        history: History::load(&dir.path().join("data")),
+        ..RunPane::default()
+    });
+    app.focus = Focus::Run;
+    run(&mut app, Msg::Rerun);
+    let denial = app.run.as_ref().unwrap().denials().into_iter().find(|d| d.name == "personality").unwrap();
+    update(&mut app, Msg::AllowArgs);
+    let rule = app.doc.profile.rules.iter().find(|r| r.is_conditional()).expect("a conditional rule");
+    assert_eq!(rule.args[0].value, denial.first_args[0]);
+    run(&mut app, Msg::Rerun);
+    assert!(
+        app.run
+            .as_ref()
+            .unwrap()
+            .denials()
+            .iter()
+            .all(|d| d.name != "personality" || d.first_args[0] != denial.first_args[0])
+    );
+}
+
+#[test]
+fn recording_adds_what_the_command_needs_in_one_step() {
+    let dir = TempDir::new("pane-record");
+    let mut app = app_with_pane("profiles/violation.json", &dir, "ls /");
+    run(&mut app, Msg::Record);
+    let pending = seccompose::tui::run_view::pending_names(app.run.as_ref().unwrap());
+    assert!(pending.contains(&"execve".to_string()) && pending.contains(&"getdents64".to_string()), "{pending:?}");
+    update(&mut app, Msg::Type('y'));
+    assert_eq!(app.undo.len(), 1);
+    run(&mut app, Msg::Rerun);
+    assert_eq!(exit_code(&app), Some(0));
+    assert!(app.run.as_ref().unwrap().denials().is_empty(), "{:?}", app.run.as_ref().unwrap().denials());
+}
+
+#[test]
+fn quitting_while_a_command_runs_asks_and_leaves_nothing_behind() {
+    let dir = TempDir::new("pane-quit");
+    let mut app = app_with_pane("profiles/runtime-default.json", &dir, "sleep 30");
+    update(&mut app, Msg::Rerun);
+    let start = Instant::now();
+    let job = app.run.as_ref().unwrap().job.as_ref().unwrap();
+    while job.pid() == 0 {
+        assert!(start.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let pid = job.pid();
+    update(&mut app, Msg::Quit);
+    assert_eq!(app.mode, Mode::ConfirmQuit, "a running command makes quit ask");
+    update(&mut app, Msg::Type('n'));
+    run(&mut app, Msg::Stop);
+    // SAFETY: probing a pid with signal 0.
+    assert_ne!(unsafe { libc::kill(pid, 0) }, 0, "the command is gone");
+    let status = seccompose::tui::run_view::status_text(app.run.as_ref().unwrap());
+    assert!(status.contains("killed by signal 9"), "{status}");
+}
+
+#[test]
+fn the_pane_shows_the_command_its_output_denials_and_status() {
+    let dir = TempDir::new("pane-render");
+    let mut app = app_with_pane("profiles/fine-grained.json", &dir, "ls /proc/self/fd");
+    run(&mut app, Msg::Rerun);
+    app.prepare_view();
+    let mut terminal = Terminal::new(TestBackend::new(150, 50)).unwrap();
+    terminal.draw(|frame| view::draw(frame, &app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let text: String = (0..buffer.area.height)
+        .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect();
+    assert!(text.contains("$ ls /proc/self/fd"), "{text}");
+    assert!(text.contains("Categories"), "the editor stays above:\n{text}");
+    let first = &app.run.as_ref().unwrap().denials()[0];
+    assert!(text.contains(&first.name), "{text}");
+    assert!(text.contains("syscalls denied"), "{text}");
+}
