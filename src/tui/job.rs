@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Lines of output kept above the screen.
-const SCROLLBACK: usize = 5000;
+const SCROLLBACK: usize = 1000;
 
 /// How the last run ended (or that it is still running).
 #[derive(Debug, Clone)]

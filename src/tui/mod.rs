@@ -208,7 +208,8 @@ fn size_run_pane(app: &mut App, area: Rect) {
 /// Ctrl-] gives the keys back to the editor.
 fn interact(app: &mut App, key: KeyEvent) -> Option<Msg> {
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
-    if key.code == KeyCode::Char(']') && key.modifiers.contains(KeyModifiers::CONTROL) {
+    // Ctrl-] is byte 0x1d, which terminals without key reporting also spell as Ctrl-5.
+    if matches!(key.code, KeyCode::Char(']' | '5')) && key.modifiers.contains(KeyModifiers::CONTROL) {
         return Some(Msg::Escape);
     }
     let bytes: Vec<u8> = match key.code {

@@ -39,7 +39,7 @@ impl RunPane {
     }
 }
 
-/// `t`: opens the pane (and its command line when empty) or closes it.
+/// `t`: opens the pane at its command line, or closes it.
 pub fn toggle(app: &mut App) {
     if app.run.as_ref().is_some_and(|p| !p.is_running()) && app.focus == Focus::Run {
         app.run = None;
@@ -47,15 +47,14 @@ pub fn toggle(app: &mut App) {
         return;
     }
     let profile = profile_key(app);
-    let pane = app.run.get_or_insert_with(|| {
+    app.run.get_or_insert_with(|| {
         let history = History::load_default();
         let input = history.last_for.get(&profile).cloned().unwrap_or_default();
         RunPane { history, input, ..RunPane::default() }
     });
     app.focus = Focus::Run;
-    if pane.input.is_empty() {
-        app.mode = Mode::RunCommand;
-    }
+    // The command line, with this profile's last command ready: Enter runs it.
+    app.mode = Mode::RunCommand;
 }
 
 /// Starts the command line's command under the profile as edited now.
