@@ -4,6 +4,7 @@
 use super::app::{App, Focus, Mode};
 use super::history::History;
 use super::job::Job;
+use super::update::{Effect, Msg};
 use crate::profile::edit::{Setting, set_syscall};
 use crate::profile::edit_rule::append_conditional_rule;
 use crate::profile::{Action, ActionName, ArgCondition, Op};
@@ -252,4 +253,53 @@ pub fn browse_history(app: &mut App, older: bool) {
         pane.input = command.to_string();
         pane.history_back = back;
     }
+}
+
+/// Keys of the run pane when it has the focus; `None` leaves the key to the editor.
+pub fn key(app: &mut App, msg: Msg) -> Option<Vec<Effect>> {
+    let p = app.run.as_mut()?;
+    let count = p.denials().len();
+    match msg {
+        Msg::Up => p.cursor = p.cursor.saturating_sub(1),
+        Msg::Down => p.cursor = (p.cursor + 1).min(count.saturating_sub(1)),
+        Msg::PageUp => p.scroll += 10,
+        Msg::PageDown => p.scroll = p.scroll.saturating_sub(10),
+        Msg::Pick => allow_selected(app),
+        Msg::AllowArgs => allow_with_args(app),
+        Msg::AllowAll => allow_all(app),
+        Msg::Rerun => start(app),
+        Msg::EditCommand => app.mode = Mode::RunCommand,
+        Msg::Record => record(app),
+        Msg::Type('y') if !super::run_view::pending_names(p).is_empty() => apply_recording(app),
+        Msg::Type('n') if !super::run_view::pending_names(p).is_empty() => discard_recording(app),
+        Msg::Interact if p.is_running() => {
+            p.scroll = 0;
+            app.mode = Mode::Interact;
+        }
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// Typing the command line: Enter runs it.
+pub fn command_key(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let Some(p) = app.run.as_mut() else {
+        app.mode = Mode::Normal;
+        return Vec::new();
+    };
+    match msg {
+        Msg::Type(c) => p.input.push(c),
+        Msg::Backspace => {
+            p.input.pop();
+        }
+        Msg::Escape => app.mode = Mode::Normal,
+        Msg::Up => browse_history(app, true),
+        Msg::Down => browse_history(app, false),
+        Msg::Enter => {
+            app.mode = Mode::Normal;
+            start(app);
+        }
+        _ => {}
+    }
+    Vec::new()
 }

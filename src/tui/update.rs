@@ -122,7 +122,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Mode::Rules { cursor } => super::rules::rules_key(app, msg, cursor),
         Mode::PickOp { at, cursor } => super::rules::pick_op_key(app, msg, at, cursor),
         Mode::Arches { cursor } => super::rules::arches_key(app, msg, cursor),
-        Mode::RunCommand => command_key(app, msg),
+        Mode::RunCommand => super::run_pane::command_key(app, msg),
         Mode::Interact => {
             if msg == Msg::Escape {
                 app.mode = Mode::Normal;
@@ -148,7 +148,7 @@ fn confirm(app: &mut App, msg: Msg, yes: Vec<Effect>) -> Vec<Effect> {
 
 fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
     if app.focus == Focus::Run {
-        if let Some(effects) = run_pane_key(app, msg) {
+        if let Some(effects) = super::run_pane::key(app, msg) {
             return effects;
         }
     }
@@ -434,54 +434,4 @@ fn save(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     vec![Effect::Save]
-}
-
-/// Keys of the run pane when it has the focus; `None` leaves the key to the editor.
-fn run_pane_key(app: &mut App, msg: Msg) -> Option<Vec<Effect>> {
-    use super::run_pane as pane;
-    let p = app.run.as_mut()?;
-    let count = p.denials().len();
-    match msg {
-        Msg::Up => p.cursor = p.cursor.saturating_sub(1),
-        Msg::Down => p.cursor = (p.cursor + 1).min(count.saturating_sub(1)),
-        Msg::PageUp => p.scroll += 10,
-        Msg::PageDown => p.scroll = p.scroll.saturating_sub(10),
-        Msg::Pick => pane::allow_selected(app),
-        Msg::AllowArgs => pane::allow_with_args(app),
-        Msg::AllowAll => pane::allow_all(app),
-        Msg::Rerun => pane::start(app),
-        Msg::EditCommand => app.mode = Mode::RunCommand,
-        Msg::Record => pane::record(app),
-        Msg::Type('y') if !super::run_view::pending_names(p).is_empty() => pane::apply_recording(app),
-        Msg::Type('n') if !super::run_view::pending_names(p).is_empty() => pane::discard_recording(app),
-        Msg::Interact if p.is_running() => {
-            p.scroll = 0;
-            app.mode = Mode::Interact;
-        }
-        _ => return None,
-    }
-    Some(Vec::new())
-}
-
-/// Typing the command line: Enter runs it.
-fn command_key(app: &mut App, msg: Msg) -> Vec<Effect> {
-    let Some(p) = app.run.as_mut() else {
-        app.mode = Mode::Normal;
-        return Vec::new();
-    };
-    match msg {
-        Msg::Type(c) => p.input.push(c),
-        Msg::Backspace => {
-            p.input.pop();
-        }
-        Msg::Escape => app.mode = Mode::Normal,
-        Msg::Up => super::run_pane::browse_history(app, true),
-        Msg::Down => super::run_pane::browse_history(app, false),
-        Msg::Enter => {
-            app.mode = Mode::Normal;
-            super::run_pane::start(app);
-        }
-        _ => {}
-    }
-    Vec::new()
 }
