@@ -2,6 +2,7 @@
 
 mod check;
 mod compile;
+mod diff;
 mod edit;
 mod explain;
 mod record;
@@ -42,6 +43,10 @@ pub enum Command {
     ///
     /// Raw bytes by default (refused on a terminal); `--format disasm` to read it.
     Compile(compile::CompileArgs),
+    /// Compare what the kernel does under two profiles (or one under two engines).
+    ///
+    /// Exit status: 0 when equivalent, 1 when they differ, 2 when either cannot be used.
+    Diff(diff::DiffArgs),
     /// Run a command under a profile and report every syscall it was denied.
     ///
     /// Exit status: the command's, or 128 + the signal that ended it.
@@ -132,6 +137,7 @@ pub fn run(command: Command) -> Result<i32, Failure> {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Record(args) => record::run(&args),
         Command::Syscalls(args) => syscalls::run(&args),

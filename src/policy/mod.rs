@@ -1,5 +1,6 @@
 //! Policy: the context a profile runs in, the evaluator of what the kernel will do, lint.
 
+pub mod compare;
 pub mod context;
 pub mod describe;
 pub mod evaluator;

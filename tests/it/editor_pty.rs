@@ -137,9 +137,17 @@ fn search_allow_undo_allow_save_quit_in_a_real_terminal() {
     assert!(changed.windows(2).all(|w| w[1] == w[0] + 1), "one changed region: {diff:?}");
     assert!(diff.contains(&DiffLine::Added("                \"ptrace\"".into())), "ptrace allowed");
     assert!(!text.contains("\"mount\""), "the undone edit is not saved");
-    let raw = s.raw.lock().unwrap().clone();
-    let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(200)..]).to_string();
-    assert!(tail.contains("\x1b[?1049l"), "left the alternate screen: {tail:?}");
+    // The reader thread may still be draining the pty after the exit.
+    let start = Instant::now();
+    loop {
+        let raw = s.raw.lock().unwrap().clone();
+        let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(200)..]).to_string();
+        if tail.contains("\x1b[?1049l") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "never left the alternate screen: {tail:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod cli;
 mod compiler;
+mod diff;
 mod editor;
 mod editor_pty;
 mod evaluator_table;

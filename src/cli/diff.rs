@@ -1,0 +1,157 @@
+//! `seccompose diff A B`: what the kernel does differently under two profiles (or one profile
+//! under two engines). Exit 0 when equivalent, 1 when they differ, 2 when one is unusable.
+
+use super::{ContextArgs, Failure, Format, parse_engine, usable_profile};
+use crate::catalog::Arch;
+use crate::policy::compare::{Comparison, Difference, Direction, compare};
+use crate::policy::context::Engine;
+use clap::Args;
+use serde_json::json;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Left profile: a file or a built-in name (runtime-default, audit, violation, fine-grained, …).
+    pub left: PathBuf,
+    /// Right profile: a file or a built-in name.
+    pub right: PathBuf,
+    #[command(flatten)]
+    pub context: ContextArgs,
+    /// Engine for the left side only (default: --engine).
+    #[arg(long, value_name = "E", value_parser = parse_engine)]
+    pub left_engine: Option<Engine>,
+    /// Engine for the right side only (default: --engine).
+    #[arg(long, value_name = "E", value_parser = parse_engine)]
+    pub right_engine: Option<Engine>,
+    /// List the syscalls both sides treat alike too.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+pub fn run(args: &DiffArgs) -> Result<i32, Failure> {
+    let side = |engine: Option<Engine>| {
+        let mut ctx = args.context.context();
+        if let Some(e) = engine {
+            ctx.engine = e;
+            if args.context.caps.is_empty() {
+                ctx.caps = e.default_caps().iter().map(|c| c.to_string()).collect();
+            }
+        }
+        ctx
+    };
+    let (left_doc, left) = usable_profile(&args.left, &side(args.left_engine), None)?;
+    let (right_doc, right) = usable_profile(&args.right, &side(args.right_engine), None)?;
+    let arches: Vec<Arch> = left
+        .arches()
+        .into_iter()
+        .chain(right.arches())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let result = compare(&left, &right, &arches, args.all);
+    let names = (left_doc.display_name(), right_doc.display_name());
+    let contexts = (left.context.summary(), right.context.summary());
+    match args.format {
+        Format::Text => print_text(&result, &names, &contexts, &(arch_names(&left), arch_names(&right))),
+        Format::Json => {
+            println!("{}", serde_json::to_string_pretty(&to_json(&result, &names, &contexts)).expect("serializable"))
+        }
+    }
+    Ok(i32::from(!result.is_equivalent()))
+}
+
+fn arch_names(ev: &crate::policy::evaluator::Evaluator) -> String {
+    ev.arches().iter().map(|a| a.short_name()).collect::<Vec<_>>().join(", ")
+}
+
+fn arch_list(d: &Difference) -> String {
+    d.arches.iter().map(|a| a.short_name()).collect::<Vec<_>>().join(",")
+}
+
+fn print_text(c: &Comparison, names: &(String, String), contexts: &(String, String), arches: &(String, String)) {
+    println!("left:  {} ({})", names.0, contexts.0);
+    println!("right: {} ({})", names.1, contexts.1);
+    if arches.0 != arches.1 {
+        println!("architectures: left filters {}; right filters {} (calls from others are killed)", arches.0, arches.1);
+    }
+    println!("on {} (rows below list every arch):", c.native.short_name());
+    if c.default_left != c.default_right {
+        println!("default action: {} → {}", c.default_left, c.default_right);
+    }
+    if c.is_equivalent() {
+        println!("equivalent: the kernel does the same for all {} syscalls compared", c.compared);
+    }
+    for (direction, verb) in
+        [(Direction::RightAllowsMore, "right also allows"), (Direction::RightAllowsLess, "right no longer allows")]
+    {
+        for (category, syscalls) in c.by_category(direction) {
+            println!("{category}: {verb} {}", syscalls.join(", "));
+        }
+    }
+    let risk = c.risk_delta();
+    if !risk.is_empty() {
+        let list = |more: bool| -> Vec<String> {
+            risk.iter().filter(|r| r.2 == more).map(|(n, level, _)| format!("{n} ({level:?})")).collect()
+        };
+        for (more, verb) in [(true, "newly allowed on the right"), (false, "newly denied on the right")] {
+            let items = list(more);
+            if !items.is_empty() {
+                println!("risk: {verb}: {}", items.join(", "));
+            }
+        }
+    }
+    if !c.differences.is_empty() || !c.equal.is_empty() {
+        println!();
+        println!("{:<22} {:<18} {:<40} right", "syscall", "arch", "left");
+    }
+    for d in c.differences.iter().chain(&c.equal) {
+        let mark = match d.direction {
+            Direction::RightAllowsMore => "+",
+            Direction::RightAllowsLess => "-",
+            Direction::Changed => "~",
+            Direction::Same => "=",
+        };
+        println!("{mark} {:<20} {:<18} {:<40} {}", d.syscall, arch_list(d), d.left.words, d.right.words);
+    }
+    let count = |dir| c.differences.iter().filter(|d| d.direction == dir).count();
+    println!(
+        "{} differences: {} allowed only on the right, {} only on the left, {} changed",
+        c.differences.len(),
+        count(Direction::RightAllowsMore),
+        count(Direction::RightAllowsLess),
+        count(Direction::Changed)
+    );
+}
+
+fn to_json(c: &Comparison, names: &(String, String), contexts: &(String, String)) -> serde_json::Value {
+    let row = |d: &Difference| {
+        json!({
+            "syscall": d.syscall,
+            "arches": d.arches.iter().map(|a| a.short_name()).collect::<Vec<_>>(),
+            "left": {"action": d.left.action.to_string(), "words": d.left.words},
+            "right": {"action": d.right.action.to_string(), "words": d.right.words},
+            "direction": match d.direction {
+                Direction::RightAllowsMore => "right-allows-more",
+                Direction::RightAllowsLess => "right-allows-less",
+                Direction::Changed => "changed",
+                Direction::Same => "same",
+            },
+        })
+    };
+    let rollup = |dir| -> serde_json::Value {
+        c.by_category(dir).into_iter().map(|(cat, names)| json!({"category": cat, "syscalls": names})).collect()
+    };
+    json!({
+        "left": {"profile": names.0, "context": contexts.0, "default": c.default_left.to_string()},
+        "right": {"profile": names.1, "context": contexts.1, "default": c.default_right.to_string()},
+        "equivalent": c.is_equivalent(),
+        "compared": c.compared,
+        "differences": c.differences.iter().map(row).collect::<Vec<_>>(),
+        "equal": c.equal.iter().map(row).collect::<Vec<_>>(),
+        "right_allows_more": rollup(Direction::RightAllowsMore),
+        "right_allows_less": rollup(Direction::RightAllowsLess),
+        "risk": c.risk_delta().iter().map(|(n, l, more)| json!({"syscall": n, "level": format!("{l:?}").to_lowercase(), "newly": if *more {"allowed"} else {"denied"}})).collect::<Vec<_>>(),
+    })
+}
