@@ -5,8 +5,13 @@ use super::{ContextArgs, Failure, Format, parse_engine, usable_profile};
 use crate::catalog::Arch;
 use crate::policy::compare::{Comparison, Difference, Direction, compare};
 use crate::policy::context::Engine;
+use crate::policy::evaluator::Evaluator;
+use crate::profile::Document;
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
 use clap::Args;
 use serde_json::json;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -26,8 +31,9 @@ pub struct DiffArgs {
     /// List the syscalls both sides treat alike too.
     #[arg(long)]
     pub all: bool,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    /// Text or JSON. Without it, on a terminal, the editor's compare view opens.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 pub fn run(args: &DiffArgs) -> Result<i32, Failure> {
@@ -50,16 +56,39 @@ pub fn run(args: &DiffArgs) -> Result<i32, Failure> {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
+    if args.format.is_none() && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        return open_view(left_doc, left, right_doc, right, args.all);
+    }
     let result = compare(&left, &right, &arches, args.all);
     let names = (left_doc.display_name(), right_doc.display_name());
     let contexts = (left.context.summary(), right.context.summary());
-    match args.format {
+    match args.format.unwrap_or(Format::Text) {
         Format::Text => print_text(&result, &names, &contexts, &(arch_names(&left), arch_names(&right))),
         Format::Json => {
             println!("{}", serde_json::to_string_pretty(&to_json(&result, &names, &contexts)).expect("serializable"))
         }
     }
     Ok(i32::from(!result.is_equivalent()))
+}
+
+/// The compare view in the editor: the left profile is the one being edited.
+fn open_view(
+    left_doc: Document,
+    left: Evaluator,
+    right_doc: Document,
+    right: Evaluator,
+    all: bool,
+) -> Result<i32, Failure> {
+    let theme = Theme::choose(None).map_err(Failure::unusable)?;
+    let mut app = App::new(left_doc, left.context.clone(), theme);
+    crate::tui::compare::open(&mut app, right_doc);
+    if let Some(view) = app.compare.as_mut() {
+        view.right_ctx = right.context.clone();
+        view.show_all = all;
+    }
+    crate::tui::compare::refresh(&mut app);
+    crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
+    Ok(0)
 }
 
 fn arch_names(ev: &crate::policy::evaluator::Evaluator) -> String {

@@ -106,6 +106,8 @@ pub enum Prompt {
     Comment {
         rule: usize,
     },
+    /// A file or built-in name to compare the edited profile with.
+    CompareWith,
 }
 
 /// Where a condition goes: a rule (`None`: a new rule for the selected syscall) and which of
@@ -162,6 +164,8 @@ pub struct App {
     pub rows: Vec<Row>,
     /// The run pane, when open.
     pub run: Option<super::run_pane::RunPane>,
+    /// The compare view, when open (it takes the editor's place).
+    pub compare: Option<super::compare::CompareView>,
     /// Syscalls that a conditional rule names (the list's marker).
     conditional: BTreeSet<String>,
     /// The profile under docker, podman and containerd, for the preview's comparison.
@@ -195,6 +199,7 @@ impl App {
             findings: Vec::new(),
             rows: Vec::new(),
             run: None,
+            compare: None,
             conditional: BTreeSet::new(),
             engines: Vec::new(),
             json_view: None,
@@ -221,6 +226,7 @@ impl App {
         self.json_view = None;
         self.bpf_view = None;
         self.refresh_rows();
+        super::compare::refresh(self);
     }
 
     /// Computes what the shown tab needs and does not have yet (call before drawing).

@@ -113,6 +113,19 @@ pub const KEYMAP: &[Binding] = &[
         help: "run pane: type into the running command (Ctrl-] gives the keys back)",
     },
     Binding { keys: &[Ctrl('c')], msg: Msg::Stop, help: "run pane: stop the command" },
+    Binding {
+        keys: &[Char('D')],
+        msg: Msg::Compare,
+        help: "compare the edited profile with a file or built-in (Esc leaves)",
+    },
+    Binding {
+        keys: &[Char('>')],
+        msg: Msg::CopyRight,
+        help: "compare: copy the left decision to the right (undoable)",
+    },
+    Binding { keys: &[Char('<')], msg: Msg::CopyLeft, help: "compare: copy the right decision to the left (undoable)" },
+    Binding { keys: &[Char('*')], msg: Msg::ToggleAll, help: "compare: every syscall, or only the differences" },
+    Binding { keys: &[Char('W')], msg: Msg::SaveRight, help: "compare: save the right side" },
     Binding { keys: &[Char('?'), Code(KeyCode::F(1))], msg: Msg::Help, help: "this help" },
     Binding { keys: &[Char('q')], msg: Msg::Quit, help: "quit (asks when there are unsaved edits)" },
 ];

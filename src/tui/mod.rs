@@ -2,6 +2,8 @@
 //! in [`update`], drawing in [`view`]; this file only moves events and effects between them.
 
 pub mod app;
+pub mod compare;
+mod compare_view;
 pub mod context;
 mod detail;
 pub mod history;

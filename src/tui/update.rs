@@ -64,6 +64,16 @@ pub enum Msg {
     EditCommand,
     /// Run the command recording every syscall.
     Record,
+    /// Compare the edited profile with a file or built-in.
+    Compare,
+    /// Compare view: make the right side do what the left does for the selected syscall.
+    CopyRight,
+    /// Compare view: make the left side do what the right does.
+    CopyLeft,
+    /// Compare view: show every syscall, not only differences.
+    ToggleAll,
+    /// Compare view: save the right side.
+    SaveRight,
     EditCaps,
     EditKernel,
     /// Mouse: a click on a category row, a syscall row, a tab.
@@ -147,6 +157,11 @@ fn confirm(app: &mut App, msg: Msg, yes: Vec<Effect>) -> Vec<Effect> {
 }
 
 fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
+    if app.compare.is_some() {
+        if let Some(effects) = super::compare::key(app, msg) {
+            return effects;
+        }
+    }
     if app.focus == Focus::Run {
         if let Some(effects) = super::run_pane::key(app, msg) {
             return effects;
@@ -167,6 +182,7 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::RunPane => super::run_pane::toggle(app),
+        Msg::Compare => app.mode = Mode::Prompt { purpose: Prompt::CompareWith, input: "runtime-default".into() },
         // From the editor panes too: allow something, then re-run at once.
         Msg::Rerun if app.run.is_some() => super::run_pane::start(app),
         Msg::Stop => super::run_pane::stop(app),
@@ -353,6 +369,7 @@ fn submit(app: &mut App, purpose: Prompt, input: &str) -> Vec<Effect> {
         Prompt::Kernel => super::context::set_kernel(app, input),
         Prompt::Condition { at, op } => super::rules::submit_condition(app, at, op, input),
         Prompt::Comment { rule } => super::rules::submit_comment(app, rule, input),
+        Prompt::CompareWith => super::compare::open_named(app, input),
     }
     Vec::new()
 }

@@ -63,9 +63,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let Some(areas) = Areas::compute(frame.area(), app.run.is_some()) else {
         return too_small(frame, app);
     };
-    categories(frame, app, areas.categories);
-    syscalls(frame, app, areas.syscalls);
-    detail(frame, app, areas.detail);
+    if app.compare.is_some() {
+        let c = areas.categories;
+        let main = Rect { width: areas.detail.right() - c.x, ..c };
+        super::compare_view::draw(frame, app, main);
+    } else {
+        categories(frame, app, areas.categories);
+        syscalls(frame, app, areas.syscalls);
+        detail(frame, app, areas.detail);
+    }
     status(frame, app, areas.status);
     if let Some(run) = areas.run {
         super::run_view::draw(frame, app, run);
@@ -379,6 +385,7 @@ fn prompt(frame: &mut Frame, app: &App, purpose: Prompt, input: &str) {
             "ARG VALUE; ARG is 0..5, VALUE a number, 0x hex or a name (AF_INET, PER_LINUX, PR_SET_NAME):"
         }
         Prompt::Comment { .. } => "Comment for the rule (empty removes it):",
+        Prompt::CompareWith => "Compare with (a file, or runtime-default, audit, violation, fine-grained, …):",
     };
     let inner = popup(frame, app, "Enter confirms · Esc cancels", 72, 5);
     let lines = vec![Line::raw(question), Line::styled(format!("> {input}▏"), app.theme.accent())];

@@ -202,6 +202,33 @@ fn the_run_pane_turns_the_violation_profile_into_one_that_runs_echo() {
     assert!(out.status.success());
 }
 
+#[test]
+fn diff_on_a_terminal_opens_the_compare_view_where_a_decision_is_copied_and_saved() {
+    let dir = TempDir::new("compare-pty");
+    let path = dir.path().join("mine.json");
+    std::fs::copy(root().join("profiles/fine-grained.json"), &path).unwrap();
+    let mut s = Session::start(&["diff", path.to_str().unwrap(), "runtime-default"]);
+    let first = s.wait_for("Compare");
+    assert!(first.contains("right also allows") && first.contains("differences"), "{first}");
+    let found = s.step("/ptrace\r", "+ ptrace");
+    assert!(found.contains("ERRNO(1)"), "{found}");
+    s.step("<", "copied the right side's rules");
+    s.step("\x13", "saved ");
+    s.keys("q");
+    assert!(wait_exit(&mut s.child).success());
+    let out = Command::new(env!("CARGO_BIN_EXE_seccompose"))
+        .args(["diff", path.to_str().unwrap(), "runtime-default", "--format", "json", "--native", "x86_64"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ptrace_on_host = v["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["syscall"] == "ptrace" && d["arches"].as_array().unwrap().iter().any(|a| a == "x86_64"));
+    assert!(!ptrace_on_host, "the saved file decides ptrace as runtime-default does");
+}
+
 fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area.
 
 mod cli;
+mod compare_view;
 mod compiler;
 mod diff;
 mod editor;
