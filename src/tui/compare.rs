@@ -50,6 +50,9 @@ impl CompareView {
             rows.extend(&c.equal);
             rows.sort_by(|a, b| a.syscall.cmp(b.syscall));
         }
+        // Grouped by browsing category (catalog order), then by name: the view draws a header
+        // above each group.
+        rows.sort_by_key(|d| (category_index(d.syscall), d.syscall));
         if !query.trim().is_empty() {
             let hits: std::collections::HashSet<&str> =
                 crate::catalog::search::search(query).into_iter().map(|h| h.info.name).collect();
@@ -57,6 +60,12 @@ impl CompareView {
         }
         rows
     }
+}
+
+/// Position of the syscall's category in the catalog (unknown ones last).
+pub fn category_index(name: &str) -> usize {
+    let id = crate::catalog::info(name).map(|i| i.category.id);
+    crate::catalog::CATEGORIES.iter().position(|c| Some(c.id) == id).unwrap_or(usize::MAX)
 }
 
 /// Opens the view comparing the edited profile with `right`.

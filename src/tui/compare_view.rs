@@ -28,26 +28,25 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let width = inner.width as usize;
     let column = width.saturating_sub(46) / 2;
     lines.push(Line::styled(format!("  {:<22} {:<18} {:<column$} right", "syscall", "arch", "left"), app.theme.dim()));
-    let height = (inner.height as usize).saturating_sub(lines.len());
-    let offset = super::view::list_offset(view.cursor, rows.len(), height.max(1));
-    for (i, d) in rows.iter().enumerate().skip(offset).take(height) {
-        let (mark, style) = match d.direction {
-            Direction::RightAllowsMore => ("+", app.theme.action(Action::Allow)),
-            Direction::RightAllowsLess => ("-", app.theme.action(Action::KillThread)),
-            Direction::Changed => ("~", app.theme.action(Action::Errno(1))),
-            Direction::Same => ("=", app.theme.dim()),
-        };
-        let arches: Vec<&str> = d.arches.iter().map(|a| a.short_name()).collect();
-        let text = format!(
-            "{mark} {:<22} {:<18} {:<column$} {}",
-            d.syscall,
-            super::view::fit(&arches.join(","), 18),
-            super::view::fit(&d.left.words, column),
-            d.right.words
-        );
-        let line = Line::styled(text, style);
-        lines.push(if i == view.cursor { line.patch_style(app.theme.selection()) } else { line });
+    // Display lines: a header per category, then its rows; the cursor's line stays visible.
+    let mut display: Vec<Line> = Vec::new();
+    let mut cursor_line = 0;
+    let mut current = usize::MAX - 1;
+    for (i, d) in rows.iter().enumerate() {
+        let category = super::compare::category_index(d.syscall);
+        if category != current {
+            current = category;
+            display.push(category_header(app, &rows, category));
+        }
+        if i == view.cursor {
+            cursor_line = display.len();
+        }
+        let line = row_line(app, d, column);
+        display.push(if i == view.cursor { line.patch_style(app.theme.selection()) } else { line });
     }
+    let height = (inner.height as usize).saturating_sub(lines.len());
+    let offset = super::view::list_offset(cursor_line, display.len(), height.max(1));
+    lines.extend(display.into_iter().skip(offset).take(height));
     if rows.is_empty() {
         lines.push(Line::styled("no differences here (* shows every syscall)", app.theme.dim()));
     }
@@ -91,4 +90,39 @@ fn header(app: &App, c: &Comparison) -> Vec<Line<'static>> {
         app.theme.accent(),
     ));
     lines
+}
+
+/// "Mounts — 9 differ: 7 more on the right, 2 less".
+fn category_header(app: &App, rows: &[&crate::policy::compare::Difference], category: usize) -> Line<'static> {
+    let title = crate::catalog::CATEGORIES.get(category).map_or("Other", |c| c.title);
+    let in_group: Vec<_> = rows.iter().filter(|d| super::compare::category_index(d.syscall) == category).collect();
+    let count = |dir| in_group.iter().filter(|d| d.direction == dir).count();
+    Line::styled(
+        format!(
+            "── {title}: {} rows · {} more on the right · {} less · {} changed",
+            in_group.len(),
+            count(Direction::RightAllowsMore),
+            count(Direction::RightAllowsLess),
+            count(Direction::Changed)
+        ),
+        app.theme.accent(),
+    )
+}
+
+fn row_line(app: &App, d: &crate::policy::compare::Difference, column: usize) -> Line<'static> {
+    let (mark, style) = match d.direction {
+        Direction::RightAllowsMore => ("+", app.theme.action(Action::Allow)),
+        Direction::RightAllowsLess => ("-", app.theme.action(Action::KillThread)),
+        Direction::Changed => ("~", app.theme.action(Action::Errno(1))),
+        Direction::Same => ("=", app.theme.dim()),
+    };
+    let arches: Vec<&str> = d.arches.iter().map(|a| a.short_name()).collect();
+    let text = format!(
+        "{mark} {:<22} {:<18} {:<column$} {}",
+        d.syscall,
+        super::view::fit(&arches.join(","), 18),
+        super::view::fit(&d.left.words, column),
+        d.right.words
+    );
+    Line::styled(text, style)
 }

@@ -112,7 +112,7 @@ pub fn mouse_msg(app: &App, mouse: MouseEvent, area: Rect) -> Option<Msg> {
         _ => None,
     };
     if let Some(step) = wheel {
-        if areas.detail.contains(at) {
+        if areas.detail.contains(at) && app.compare.is_none() {
             return Some(Msg::ScrollDetail(step * 3));
         }
         if areas.categories.contains(at) && app.focus != app::Focus::Categories {
@@ -120,7 +120,8 @@ pub fn mouse_msg(app: &App, mouse: MouseEvent, area: Rect) -> Option<Msg> {
         }
         return Some(if step > 0 { Msg::Down } else { Msg::Up });
     }
-    if mouse.kind != MouseEventKind::Down(MouseButton::Left) || app.mode != Mode::Normal {
+    // The compare view is driven by keys and the wheel.
+    if mouse.kind != MouseEventKind::Down(MouseButton::Left) || app.mode != Mode::Normal || app.compare.is_some() {
         return None;
     }
     let row_in =

@@ -101,7 +101,8 @@ fn the_view_shows_both_sides_roll_ups_risk_and_rows() {
         "right: (built-in) runtime-default.json",
         "right also allows",
         "risk: newly allowed on the right: ",
-        "+ access",
+        "── Basic I/O: ",
+        "+ dup   ",
     ] {
         assert!(text.contains(wanted), "{wanted:?} missing:\n{text}");
     }
