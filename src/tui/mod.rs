@@ -79,7 +79,10 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> std::io::Result<
 /// What a key means in the current mode.
 pub fn key_msg(app: &App, key: KeyEvent, area: Rect) -> Option<Msg> {
     if Areas::compute(area, app.run.is_some()).is_none() {
-        // Only quitting makes sense on the "too small" screen.
+        // Only quitting makes sense on the "too small" screen (and answering its question).
+        if app.mode == Mode::ConfirmQuit {
+            return keymap::typing(key);
+        }
         return matches!(keymap::lookup(key), Some(Msg::Quit)).then_some(Msg::Quit);
     }
     match app.mode {

@@ -103,6 +103,13 @@ fn too_small(frame: &mut Frame, app: &App) {
         )),
         Line::raw("Enlarge the window, or press q to quit."),
     ];
+    let text = if app.mode == Mode::ConfirmQuit {
+        let mut t = text;
+        t.push(Line::styled("Unsaved edits or a running command: quit anyway? (y/n)", app.theme.warning()));
+        t
+    } else {
+        text
+    };
     frame.render_widget(Paragraph::new(text).style(app.theme.text()).wrap(Wrap { trim: true }), size);
 }
 

@@ -423,6 +423,13 @@ fn a_tiny_terminal_gets_a_message_instead_of_a_broken_screen() {
     let screen = render(&mut app, 60, 12);
     assert!(screen.contains("Terminal too small"), "{screen}");
     assert!(screen.contains("60×12"), "{screen}");
+    // With unsaved edits, q asks there too, and y can answer.
+    search(&mut app, "ptrace");
+    send(&mut app, &[Msg::Toggle, Msg::Quit]);
+    let screen = render(&mut app, 60, 12);
+    assert!(screen.contains("(y/n)"), "{screen}");
+    let y = ratatui::crossterm::event::KeyEvent::new(ratatui::crossterm::event::KeyCode::Char('y'), KeyModifiers::NONE);
+    assert_eq!(seccompose::tui::key_msg(&app, y, Rect::new(0, 0, 60, 12)), Some(Msg::Type('y')));
 }
 
 #[test]
