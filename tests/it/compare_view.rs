@@ -1,15 +1,13 @@
 //! The editor's compare view: state, render, and the real binary in a pty.
 
-use crate::support::{TempDir, root};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crate::support::{TempDir, render, root};
 use seccompose::catalog::Arch;
 use seccompose::policy::context::{Context, Engine};
 use seccompose::profile::{Action, Document, KernelVersion};
 use seccompose::tui::app::App;
+use seccompose::tui::compare;
 use seccompose::tui::theme::Theme;
 use seccompose::tui::update::{Msg, update};
-use seccompose::tui::{compare, view};
 
 fn app(left: &std::path::Path, right: &str) -> App {
     let ctx = Context {
@@ -89,13 +87,7 @@ fn the_view_shows_both_sides_roll_ups_risk_and_rows() {
     // moby's default and the bundled runtime default are the same profile.
     assert!(app.compare.as_ref().unwrap().result.as_ref().unwrap().is_equivalent());
     let mut app = self::app(&root().join("profiles/fine-grained.json"), "runtime-default");
-    let mut terminal = Terminal::new(TestBackend::new(160, 40)).unwrap();
-    app.prepare_view();
-    terminal.draw(|frame| view::draw(frame, &app)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let text: String = (0..buffer.area.height)
-        .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
-        .collect();
+    let text = render(&mut app, 160, 40);
     for wanted in [
         "Compare",
         "right: (built-in) runtime-default.json",

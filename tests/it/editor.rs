@@ -1,7 +1,7 @@
 //! The editor without a terminal: messages in, state and effects out (state tests), and what
 //! ratatui's TestBackend shows (render tests).
 
-use crate::support::{TempDir, root};
+use crate::support::{TempDir, render, root};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyModifiers;
@@ -336,21 +336,6 @@ fn clicks_select_categories_rows_and_tabs() {
 }
 
 // ---- render ----
-
-fn render(app: &mut App, width: u16, height: u16) -> String {
-    app.prepare_view();
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| view::draw(frame, app)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
 
 #[test]
 fn the_main_screen_shows_categories_syscalls_preview_and_status() {

@@ -1,9 +1,7 @@
 //! The run pane on the real kernel: runs under the edited profile, the denials, the allow
 //! keys, recording, and stopping (state and render), without a terminal.
 
-use crate::support::{TempDir, root};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crate::support::{TempDir, render, root};
 use seccompose::catalog::Arch;
 use seccompose::policy::context::{Context, Engine};
 use seccompose::profile::{Action, Document, KernelVersion};
@@ -13,7 +11,6 @@ use seccompose::tui::job::{Report, State};
 use seccompose::tui::run_pane::RunPane;
 use seccompose::tui::theme::Theme;
 use seccompose::tui::update::{Msg, update};
-use seccompose::tui::view;
 use std::time::{Duration, Instant};
 
 fn app_with_pane(profile: &str, dir: &TempDir, command: &str) -> App {
@@ -154,13 +151,7 @@ fn the_pane_shows_the_command_its_output_denials_and_status() {
     let dir = TempDir::new("pane-render");
     let mut app = app_with_pane("profiles/fine-grained.json", &dir, "ls /proc/self/fd");
     run(&mut app, Msg::Rerun);
-    app.prepare_view();
-    let mut terminal = Terminal::new(TestBackend::new(150, 50)).unwrap();
-    terminal.draw(|frame| view::draw(frame, &app)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let text: String = (0..buffer.area.height)
-        .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
-        .collect();
+    let text = render(&mut app, 150, 50);
     assert!(text.contains("$ ls /proc/self/fd"), "{text}");
     assert!(text.contains("Categories"), "the editor stays above:\n{text}");
     let first = &app.run.as_ref().unwrap().denials()[0];

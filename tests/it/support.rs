@@ -28,6 +28,18 @@ pub fn all_profiles() -> Vec<PathBuf> {
     out
 }
 
+/// Draws the editor on a TestBackend of `width`×`height` and returns the screen as text.
+pub fn render(app: &mut seccompose::tui::app::App, width: u16, height: u16) -> String {
+    use ratatui::{Terminal, backend::TestBackend};
+    app.prepare_view();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| seccompose::tui::view::draw(frame, app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect()
+}
+
 /// A fresh temporary directory under the target dir (kept small; removed on drop).
 pub struct TempDir(PathBuf);
 
