@@ -52,7 +52,7 @@ pub fn run(args: &ExplainArgs) -> Result<i32, Failure> {
     let (name, nr) = resolve_syscall(&args.syscall, arch)?;
     let mut call_args = [0u64; 6];
     call_args[..args.args.len()].copy_from_slice(&args.args);
-    let evaluator = Evaluator::new(&doc.profile, &ctx).map_err(|e| {
+    let evaluator = Evaluator::new(doc.effective_profile(), &ctx).map_err(|e| {
         Failure::unusable(format!("{}: under {} the container would not start: {e}", doc.display_name(), ctx.engine))
     })?;
     let call = Call { arch, name, nr, args: call_args };
@@ -96,7 +96,7 @@ fn other_engines(doc: &Document, ctx: &Context, call: &Call) -> Vec<(Engine, Res
         .filter(|e| *e != ctx.engine)
         .map(|engine| {
             let other = Context { engine, ..ctx.clone() };
-            let result = Evaluator::new(&doc.profile, &other)
+            let result = Evaluator::new(doc.effective_profile(), &other)
                 .map(|ev| ev.decide(call.arch, call.nr, &call.args).action)
                 .map_err(|e| e.to_string());
             (engine, result)

@@ -154,7 +154,7 @@ pub fn usable_profile(path: &Path, ctx: &Context, arches: Option<&[Arch]>) -> Re
             doc.display_name()
         )));
     }
-    let ev = Evaluator::with_arches(&doc.profile, ctx, arches).map_err(|e| {
+    let ev = Evaluator::with_arches(doc.effective_profile(), ctx, arches).map_err(|e| {
         Failure::unusable(format!("{}: under {} the container would not start: {e}", doc.display_name(), ctx.engine))
     })?;
     Ok((doc, ev))

@@ -1,9 +1,16 @@
-//! A profile file: its original text, the edited value, the typed model, and lossless saving.
+//! A profile file (JSON, or YAML with an SPO resource): its original text, the edited value,
+//! the typed model, and lossless saving.
 
+use super::bundled;
 use super::finding::{Finding, Level};
 use super::json::{self, Node, PathStep};
-use super::load::read_profile;
+use super::load::{Schema, read_profile};
 use super::model::Profile;
+use super::position::LineIndex;
+use super::spo::{self, BaseProfile};
+use super::yaml::emit::{self, Style};
+use super::yaml::locate::locate;
+use super::yaml::{self, YamlDocument};
 use serde_json::Value;
 use std::fs;
 use std::io::Write;
@@ -18,6 +25,8 @@ pub enum LoadError {
     Syntax { path: String, line: usize, column: usize, message: String },
     #[error("{path}: the file is not valid UTF-8 text (near byte {offset})")]
     Encoding { path: String, offset: usize },
+    #[error("{path}: no SeccompProfile resource or seccomp profile in this YAML (found: {found})")]
+    NotAProfile { path: String, found: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +39,16 @@ pub enum SaveError {
     NoPath,
 }
 
+/// How the file holds the profile: what saving writes back into.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A JSON profile (OCI, Docker/moby, containers/common): saving patches the text.
+    Json,
+    /// A YAML file: the profile is document `index` (an SPO `SeccompProfile`, or a bare
+    /// profile); saving rewrites that document only, reusing its unchanged lines.
+    Yaml { documents: Vec<YamlDocument>, index: usize, style: Style },
+}
+
 /// An open profile: what was read, what it is now, and the model of what it is now.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -37,61 +56,129 @@ pub struct Document {
     pub path: Option<PathBuf>,
     /// What to call it when it has no path (`(built-in) runtime-default.json`).
     pub name: String,
-    /// The text as read; saving patches this text.
+    /// The file's text as read.
     pub original: String,
+    pub source: Source,
+    /// The JSON text edits are patched into (the file itself for JSON, the profile's
+    /// document as JSON for YAML), and its tree.
+    baseline: String,
     original_root: Node,
     /// The whole document as edited so far.
     value: Value,
-    /// Where the profile object sits in the document (empty for plain JSON).
+    /// Where the profile object sits in the document (`spec` for SPO, empty otherwise).
     pub profile_at: Vec<PathStep>,
     pub profile: Profile,
+    /// `baseProfileName`, resolved (SPO): the error says why it could not be.
+    pub base: Option<Result<BaseProfile, String>>,
+    /// The profile with its base merged in: what the engine gets.
+    effective: Option<Profile>,
     /// Problems found while reading the current value.
     pub findings: Vec<Finding>,
     /// The line of each `syscalls[i]` in the current text (0 when unknown): kept with every
     /// edit so that showing "syscalls[3] (line 40)" costs nothing.
     rule_lines: Vec<usize>,
+    /// How deep in a chain of base profiles this document is.
+    depth: usize,
 }
 
 impl Document {
     /// Reads a profile file. Syntax errors and unreadable files are errors; content problems
     /// become findings.
     pub fn open(path: &Path) -> Result<Document, LoadError> {
+        Document::open_at_depth(path, 0)
+    }
+
+    fn open_at_depth(path: &Path, depth: usize) -> Result<Document, LoadError> {
         let shown = path.display().to_string();
         let bytes = fs::read(path).map_err(|source| LoadError::Read { path: shown.clone(), source })?;
         let text = String::from_utf8(bytes)
             .map_err(|e| LoadError::Encoding { path: shown.clone(), offset: e.utf8_error().valid_up_to() })?;
-        let mut doc = Document::parse(&text, &shown)?;
+        let mut doc = Document::read(&text, &shown, None, Some(path), depth)?;
         doc.path = Some(path.to_path_buf());
         Ok(doc)
     }
 
     /// Reads a profile from text; `name` is used in messages.
     pub fn parse(text: &str, name: &str) -> Result<Document, LoadError> {
-        let root = json::parse(text).map_err(|e| LoadError::Syntax {
-            path: name.to_string(),
-            line: e.line,
-            column: e.column,
-            message: e.message,
-        })?;
-        let value = root.to_value();
-        let (profile, findings) = read_profile(&root, text, &[]);
-        let rule_lines = rule_lines(&root, text, &[]);
-        Ok(Document {
-            path: None,
+        Document::read(text, name, None, None, 0)
+    }
+
+    /// Every profile in a file: one for JSON, one per `SeccompProfile` for YAML.
+    pub fn open_all(path: &Path) -> Result<Vec<Document>, LoadError> {
+        let first = Document::open(path)?;
+        let Source::Yaml { documents, .. } = &first.source else { return Ok(vec![first]) };
+        let names: Vec<String> = documents
+            .iter()
+            .filter(|d| spo::is_resource(&d.value))
+            .filter_map(|d| spo::name_of(&d.value).map(String::from))
+            .collect();
+        if names.len() <= 1 {
+            return Ok(vec![first]);
+        }
+        let text = first.original.clone();
+        let shown = path.display().to_string();
+        names
+            .iter()
+            .map(|n| {
+                let mut doc = Document::read(&text, &shown, Some(n), Some(path), 0)?;
+                doc.path = Some(path.to_path_buf());
+                Ok(doc)
+            })
+            .collect()
+    }
+
+    /// Reads the profile `select` names (the first one when `None`) out of a file's text.
+    fn read(
+        text: &str,
+        name: &str,
+        select: Option<&str>,
+        path: Option<&Path>,
+        depth: usize,
+    ) -> Result<Document, LoadError> {
+        let (source, value, profile_at) = if yaml::looks_like_yaml(text) {
+            select_yaml(text, name, select)?
+        } else {
+            let root = json::parse(text).map_err(|e| syntax(name, e.line, e.column, e.message))?;
+            (Source::Json, root.to_value(), Vec::new())
+        };
+        let baseline = match source {
+            Source::Json => text.to_string(),
+            Source::Yaml { .. } => serde_json::to_string_pretty(&value).expect("YAML values serialize as JSON"),
+        };
+        let original_root = json::parse(&baseline).map_err(|e| syntax(name, e.line, e.column, e.message))?;
+        let mut doc = Document {
+            path: path.map(Path::to_path_buf),
             name: name.to_string(),
             original: text.to_string(),
-            original_root: root,
+            source,
+            baseline,
+            original_root,
             value,
-            profile_at: Vec::new(),
-            profile,
-            findings,
-            rule_lines,
-        })
+            profile_at,
+            profile: Profile::default(),
+            base: None,
+            effective: None,
+            findings: Vec::new(),
+            rule_lines: Vec::new(),
+            depth,
+        };
+        doc.reread();
+        doc.path = None;
+        Ok(doc)
     }
 
     /// The name to show for this document.
     pub fn display_name(&self) -> String {
-        self.path.as_ref().map_or_else(|| self.name.clone(), |p| p.display().to_string())
+        let shown = self.path.as_ref().map_or_else(|| self.name.clone(), |p| p.display().to_string());
+        match (&self.source, spo::name_of(&self.value)) {
+            (Source::Yaml { documents, .. }, Some(n)) if documents.len() > 1 => format!("{shown}#{n}"),
+            _ => shown,
+        }
+    }
+
+    /// The file format (for the status bar and `convert`).
+    pub fn is_spo(&self) -> bool {
+        !self.profile_at.is_empty()
     }
 
     /// Whether any finding makes the profile unusable by an engine.
@@ -109,6 +196,11 @@ impl Document {
         pointer(&self.value, &self.profile_at).unwrap_or(&Value::Null)
     }
 
+    /// What the engine gets: the profile with its base profile's rules merged in.
+    pub fn effective_profile(&self) -> &Profile {
+        self.effective.as_ref().unwrap_or(&self.profile)
+    }
+
     /// Replaces the profile object and re-reads the model from it.
     pub fn set_profile_value(&mut self, new: Value) {
         if let Some(slot) = pointer_mut(&mut self.value, &self.profile_at) {
@@ -117,19 +209,125 @@ impl Document {
         self.reread();
     }
 
+    /// Re-reads the model, findings, rule lines and base from the current value.
     fn reread(&mut self) {
-        let text = self.render();
-        if let Ok(root) = json::parse(&text) {
-            let (profile, findings) = read_profile(&root, &text, &self.profile_at);
-            self.profile = profile;
-            self.findings = findings;
-            self.rule_lines = rule_lines(&root, &text, &self.profile_at);
+        let json_text = match self.source {
+            Source::Json => self.render(),
+            Source::Yaml { .. } => serde_json::to_string_pretty(&self.value).expect("values serialize"),
+        };
+        let Ok(root) = json::parse(&json_text) else { return };
+        let schema = if self.is_spo() { Schema::Spo } else { Schema::Json };
+        let (profile, findings) = read_profile(&root, &json_text, &self.profile_at, schema);
+        self.profile = profile;
+        self.rule_lines = rule_lines(&root, &json_text, &self.profile_at);
+        self.findings = findings;
+        if let Source::Yaml { .. } = self.source {
+            self.relocate_to_yaml();
         }
+        self.resolve_base();
+    }
+
+    /// Findings and rule lines were located in the JSON form; point them at the YAML lines.
+    fn relocate_to_yaml(&mut self) {
+        let text = self.render();
+        let Some((content, first_line)) = self.yaml_content(&text) else { return };
+        let mut rules = self.profile_at.clone();
+        rules.push(PathStep::Key("syscalls".into()));
+        self.rule_lines = (0..self.rule_lines.len())
+            .map(|i| {
+                let at: Vec<PathStep> = rules.iter().cloned().chain([PathStep::Index(i)]).collect();
+                locate(content, &at).map_or(0, |(l, _)| l + first_line - 1)
+            })
+            .collect();
+        for f in &mut self.findings {
+            let at = json::parse_path(&f.path);
+            (f.line, f.column) = match locate(content, &at) {
+                Some((l, c)) => (Some(l + first_line - 1), Some(c)),
+                None => (Some(first_line), Some(1)),
+            };
+        }
+    }
+
+    /// The text of the profile's YAML document within `text` (a rendering of this file), and
+    /// the line it starts on.
+    fn yaml_content<'t>(&self, text: &'t str) -> Option<(&'t str, usize)> {
+        let Source::Yaml { index, .. } = &self.source else { return None };
+        let docs = yaml::parse_documents(text).ok()?;
+        let doc = docs.get(*index).or(docs.last())?;
+        let (start, end) = yaml::content_range(text, doc);
+        let first_line = text[..start].matches('\n').count() + 1;
+        Some((&text[start..end], first_line))
+    }
+
+    /// Finds `baseProfileName`: another profile of the same file, a file beside this one, or
+    /// a built-in profile.
+    fn resolve_base(&mut self) {
+        self.effective = None;
+        self.base = self.profile.base_profile_name.clone().map(|name| self.find_base(&name));
+        if let Some(Ok(base)) = &self.base {
+            self.effective = Some(spo::merge(&self.profile, &base.profile));
+        }
+    }
+
+    fn find_base(&self, name: &str) -> Result<BaseProfile, String> {
+        if self.depth >= spo::MAX_BASE_DEPTH {
+            return Err(format!("base profiles nest deeper than {} (a cycle?)", spo::MAX_BASE_DEPTH));
+        }
+        if name.starts_with("oci://") {
+            return Err("the operator pulls it from a registry; seccompose cannot fetch it".into());
+        }
+        let found = |doc: Document, from: String| BaseProfile {
+            name: name.to_string(),
+            from,
+            profile: doc.effective_profile().clone(),
+        };
+        if let Source::Yaml { documents, .. } = &self.source {
+            if documents.iter().any(|d| spo::is_resource(&d.value) && spo::name_of(&d.value) == Some(name)) {
+                let mut doc =
+                    Document::read(&self.original, &self.name, Some(name), self.path.as_deref(), self.depth + 1)
+                        .map_err(|e| e.to_string())?;
+                doc.path = self.path.clone();
+                return Ok(found(doc, "this file".into()));
+            }
+        }
+        let dir = self
+            .path
+            .as_deref()
+            .and_then(Path::parent)
+            .map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d });
+        if let Some(dir) = dir {
+            for file in [format!("{name}.yaml"), format!("{name}.yml"), format!("{name}.json")] {
+                let candidate = dir.join(&file);
+                if candidate.is_file() {
+                    let doc = Document::open_at_depth(&candidate, self.depth + 1).map_err(|e| e.to_string())?;
+                    return Ok(found(doc, candidate.display().to_string()));
+                }
+            }
+        }
+        if let Some(doc) = bundled::open(name) {
+            return Ok(found(doc, "built-in".into()));
+        }
+        let looked = dir.map_or(String::new(), |d| format!(", {}/{name}.yaml|.yml|.json", d.display()));
+        Err(format!("not found (looked in this file{looked} and the built-in profiles)"))
     }
 
     /// The line where rule `index` (`syscalls[index]`) starts in the text as it would be saved.
     pub fn rule_line(&self, index: usize) -> Option<usize> {
         self.rule_lines.get(index).copied().filter(|l| *l > 0)
+    }
+
+    /// Points a finding about `path` (within the profile object) at its line in the file.
+    pub fn locate(&self, finding: Finding, path: &[PathStep]) -> Finding {
+        let full: Vec<PathStep> = self.profile_at.iter().cloned().chain(path.iter().cloned()).collect();
+        let text = self.render();
+        if let Some((content, first_line)) = self.yaml_content(&text) {
+            let (line, column) = locate(content, &full).map_or((first_line, 1), |(l, c)| (l + first_line - 1, c));
+            return Finding { line: Some(line), column: Some(column), ..finding };
+        }
+        match json::parse(&text) {
+            Ok(root) => finding.locate(&root, &LineIndex::new(&text), &full),
+            Err(_) => finding,
+        }
     }
 
     /// Whether the document differs from what was read.
@@ -142,7 +340,15 @@ impl Document {
         if !self.is_modified() {
             return self.original.clone();
         }
-        json::patch(&self.original, &self.original_root, &self.value)
+        match &self.source {
+            Source::Json => json::patch(&self.baseline, &self.original_root, &self.value),
+            Source::Yaml { documents, index, style } => {
+                let doc = &documents[*index];
+                let (start, end) = yaml::content_range(&self.original, doc);
+                let content = emit::document_reusing(&self.original[start..end], &doc.value, &self.value, *style);
+                yaml::replace_document(&self.original, doc, &content)
+            }
+        }
     }
 
     /// Saves to the file it came from, refusing if that file changed since it was read.
@@ -161,12 +367,35 @@ impl Document {
         let text = self.render();
         write_atomically(path, text.as_bytes())
             .map_err(|source| SaveError::Write { path: path.display().to_string(), source })?;
-        let root = json::parse(&text).expect("rendered documents are valid JSON");
-        self.original = text;
-        self.original_root = root;
-        self.path = Some(path.to_path_buf());
+        let select = spo::name_of(&self.value).map(String::from);
+        let reread = Document::read(&text, &self.name, select.as_deref(), Some(path), self.depth)
+            .expect("a rendered document reads back");
+        *self = Document { path: Some(path.to_path_buf()), ..reread };
         Ok(())
     }
+}
+
+fn syntax(name: &str, line: usize, column: usize, message: String) -> LoadError {
+    LoadError::Syntax { path: name.to_string(), line, column, message }
+}
+
+/// The profile's document of a YAML file: the `SeccompProfile` named `select` (or the first
+/// one), else a bare profile.
+fn select_yaml(text: &str, name: &str, select: Option<&str>) -> Result<(Source, Value, Vec<PathStep>), LoadError> {
+    let documents = yaml::parse_documents(text).map_err(|e| syntax(name, e.line, e.column, e.message))?;
+    let wanted =
+        |d: &&YamlDocument| spo::is_resource(&d.value) && select.is_none_or(|s| spo::name_of(&d.value) == Some(s));
+    let (index, profile_at) = if let Some(i) = documents.iter().position(|d| wanted(&d)) {
+        (i, vec![PathStep::Key("spec".into())])
+    } else if let Some(i) = documents.iter().position(|d| select.is_none() && spo::is_bare_profile(&d.value)) {
+        (i, Vec::new())
+    } else {
+        let values: Vec<&Value> = documents.iter().map(|d| &d.value).collect();
+        return Err(LoadError::NotAProfile { path: name.to_string(), found: spo::kinds(&values) });
+    };
+    let value = documents[index].value.clone();
+    let style = Style::detect(text);
+    Ok((Source::Yaml { documents, index, style }, value, profile_at))
 }
 
 /// Temp file in the same directory, fsync, rename over the target, fsync the directory: a crash

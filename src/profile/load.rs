@@ -39,11 +39,25 @@ const RULE_KEYS: &[&str] = &["names", "name", "action", "errnoRet", "errno", "ar
 const ARG_KEYS: &[&str] = &["index", "value", "valueTwo", "op"];
 const FILTER_KEYS: &[&str] = &["caps", "arches", "minKernel"];
 const ARCHMAP_KEYS: &[&str] = &["architecture", "subArchitectures"];
+/// Keys only an SPO `SeccompProfile` spec has.
+const SPO_ONLY_KEYS: &[&str] = &["baseProfileName", "disabled"];
+/// Keys the SPO CRD does not have: the API server prunes them from the stored object.
+const NOT_IN_SPO: &[&str] =
+    &["defaultErrnoRet", "defaultErrno", "archMap", "name", "errno", "comment", "includes", "excludes"];
+
+/// Which schema the profile object follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// OCI, Docker/moby and containers/common JSON (one reader takes them all).
+    Json,
+    /// The `spec` of a Security Profiles Operator `SeccompProfile`.
+    Spo,
+}
 
 /// Reads the profile object at `base` (the root for JSON files).
-pub fn read_profile(root: &Node, text: &str, base: &[PathStep]) -> (Profile, Vec<Finding>) {
+pub fn read_profile(root: &Node, text: &str, base: &[PathStep], schema: Schema) -> (Profile, Vec<Finding>) {
     let index = LineIndex::new(text);
-    let mut r = Reader { root, index, findings: Vec::new() };
+    let mut r = Reader { root, index, findings: Vec::new(), schema };
     let profile = match root.at(base) {
         Some(node) if matches!(node.kind, NodeKind::Object(_)) => r.profile(node, base.to_vec()),
         Some(_) => {
@@ -62,6 +76,7 @@ struct Reader<'a> {
     root: &'a Node,
     index: LineIndex<'a>,
     findings: Vec<Finding>,
+    schema: Schema,
 }
 
 /// A path that grows as the reader descends.
@@ -100,6 +115,18 @@ impl Reader<'_> {
         for m in members {
             let here = key(path, &m.key);
             if let Some(k) = known.iter().find(|k| **k == m.key) {
+                if self.schema == Schema::Spo && NOT_IN_SPO.contains(k) {
+                    self.push(
+                        Finding::new(
+                            "not-in-spo",
+                            Level::Warning,
+                            &here,
+                            format!("SPO's SeccompProfile has no \"{k}\": the API server drops it"),
+                        )
+                        .hint("`seccompose convert --to spo` says what to write instead"),
+                        &here,
+                    );
+                }
                 out.retain(|(seen, _)| seen != k);
                 out.push((*static_key(k), &m.value));
                 continue;
@@ -140,9 +167,13 @@ impl Reader<'_> {
     fn profile(&mut self, node: &Node, path: Vec<PathStep>) -> Profile {
         let mut p = Profile::default();
         let mut saw_default = false;
-        for (k, v) in self.members(node, &path, TOP_KEYS) {
+        let spo_keys: Vec<&str> = TOP_KEYS.iter().chain(SPO_ONLY_KEYS).copied().collect();
+        let known = if self.schema == Schema::Spo { &spo_keys[..] } else { TOP_KEYS };
+        for (k, v) in self.members(node, &path, known) {
             let here = key(&path, k);
             match k {
+                "baseProfileName" => p.base_profile_name = self.opt_string(v, &here).filter(|s| !s.is_empty()),
+                "disabled" => {}
                 "defaultAction" => {
                     saw_default = true;
                     p.default_action = self.action(v, &here);
@@ -574,7 +605,7 @@ fn strict_kernel_version(text: &str) -> Option<KernelVersion> {
 
 /// Known keys are static strings; look the canonical spelling up in the key tables.
 fn static_key(k: &str) -> &'static &'static str {
-    [TOP_KEYS, RULE_KEYS, ARG_KEYS, FILTER_KEYS, ARCHMAP_KEYS]
+    [TOP_KEYS, RULE_KEYS, ARG_KEYS, FILTER_KEYS, ARCHMAP_KEYS, SPO_ONLY_KEYS]
         .iter()
         .flat_map(|keys| keys.iter())
         .find(|known| **known == k)

@@ -12,6 +12,7 @@ pub mod json;
 pub mod load;
 pub mod model;
 pub mod position;
+pub mod spo;
 pub mod yaml;
 
 pub use action::{Action, ActionName, Op};

@@ -21,6 +21,8 @@ pub struct Profile {
     pub listener_path: Option<String>,
     pub listener_metadata: Option<String>,
     pub rules: Vec<Rule>,
+    /// `baseProfileName` (SPO): another profile whose rules are merged into this one.
+    pub base_profile_name: Option<String>,
 }
 
 /// `archMap[]`: the sub-architectures a native architecture brings along (moby, podman).

@@ -211,13 +211,13 @@ impl App {
 
     /// Recomputes everything derived from the profile and the context.
     pub fn refresh(&mut self) {
-        self.evaluator = Evaluator::new(&self.doc.profile, &self.ctx).map_err(|e| e.to_string());
+        self.evaluator = Evaluator::new(self.doc.effective_profile(), &self.ctx).map_err(|e| e.to_string());
         self.findings = lint(&self.doc, &self.ctx);
         self.engines = [Engine::Docker, Engine::Podman, Engine::Containerd]
             .into_iter()
             .map(|engine| {
                 let ctx = Context { engine, ..self.ctx.clone() };
-                (engine, Evaluator::new(&self.doc.profile, &ctx).map_err(|e| e.to_string()))
+                (engine, Evaluator::new(self.doc.effective_profile(), &ctx).map_err(|e| e.to_string()))
             })
             .collect();
         let conditional_rules = self.doc.profile.rules.iter().filter(|r| r.is_conditional());

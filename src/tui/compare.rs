@@ -80,7 +80,7 @@ pub fn refresh(app: &mut App) {
     let Some(view) = app.compare.as_mut() else { return };
     view.right_ctx.native = app.ctx.native;
     let left = app.evaluator.clone();
-    let right = Evaluator::new(&view.right.profile, &view.right_ctx).map_err(|e| e.to_string());
+    let right = Evaluator::new(view.right.effective_profile(), &view.right_ctx).map_err(|e| e.to_string());
     view.result = match (left, right) {
         (Ok(l), Ok(r)) => {
             let arches: std::collections::BTreeSet<Arch> = l.arches().into_iter().chain(r.arches()).collect();

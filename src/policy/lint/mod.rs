@@ -6,10 +6,8 @@ mod checks;
 
 use super::context::Context;
 use super::evaluator::Evaluator;
+use crate::profile::Document;
 use crate::profile::finding::{Finding, Level};
-use crate::profile::json::PathStep;
-use crate::profile::position::LineIndex;
-use crate::profile::{Document, json};
 
 /// Every lint id with its level and what it means (for docs, `--explain` and the editor).
 pub const LINTS: &[(&str, Level, &str)] = &[
@@ -40,20 +38,10 @@ pub const LINTS: &[(&str, Level, &str)] = &[
 /// All findings for a document under a context: load findings first, then lint, by line.
 pub fn lint(doc: &Document, ctx: &Context) -> Vec<Finding> {
     let mut out = doc.findings.clone();
-    let text = doc.render();
-    let root = json::parse(&text).ok();
-    let index = LineIndex::new(&text);
     let mut raw = Vec::new();
-    let evaluator = Evaluator::new(&doc.profile, ctx);
+    let evaluator = Evaluator::new(doc.effective_profile(), ctx);
     checks::run(doc, ctx, evaluator.as_ref(), &mut raw);
-    for (finding, path) in raw {
-        let full: Vec<PathStep> = doc.profile_at.iter().cloned().chain(path).collect();
-        let located = match &root {
-            Some(root) => finding.locate(root, &index, &full),
-            None => finding,
-        };
-        out.push(located);
-    }
+    out.extend(raw.into_iter().map(|(finding, path)| doc.locate(finding, &path)));
     out.sort_by_key(|f| (f.line.unwrap_or(0), std::cmp::Reverse(f.level)));
     out
 }

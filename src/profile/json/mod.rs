@@ -7,4 +7,4 @@ pub mod tree;
 
 pub use parse::{SyntaxError, parse};
 pub use patch::patch;
-pub use tree::{Member, Node, NodeKind, PathStep, Span, path_to_string};
+pub use tree::{Member, Node, NodeKind, PathStep, Span, parse_path, path_to_string};

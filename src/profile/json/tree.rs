@@ -101,6 +101,26 @@ pub fn path_to_string(path: &[PathStep]) -> String {
     if out.is_empty() { "(top level)".to_string() } else { out }
 }
 
+/// Reads back what [`path_to_string`] wrote (keys containing `.` or `[` are not told apart).
+pub fn parse_path(text: &str) -> Vec<PathStep> {
+    let mut out = Vec::new();
+    if text == "(top level)" {
+        return out;
+    }
+    for part in text.split('.') {
+        let (key, indexes) = part.split_once('[').map_or((part, ""), |(k, rest)| (k, rest));
+        if !key.is_empty() {
+            out.push(PathStep::Key(key.to_string()));
+        }
+        for index in indexes.split('[') {
+            if let Ok(i) = index.trim_end_matches(']').parse() {
+                out.push(PathStep::Index(i));
+            }
+        }
+    }
+    out
+}
+
 fn number_value(text: &str) -> Value {
     serde_json::from_str::<serde_json::Number>(text).map(Value::Number).unwrap_or(Value::Null)
 }

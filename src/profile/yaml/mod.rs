@@ -99,6 +99,13 @@ pub fn replace_document(text: &str, doc: &YamlDocument, content: &str) -> String
     out
 }
 
+/// The byte range of a document's content: without its `---` line, the comments above its
+/// first key, and what trails its last line.
+pub fn content_range(text: &str, doc: &YamlDocument) -> (usize, usize) {
+    let piece = &text[doc.start..doc.end];
+    (doc.start + leading_part(piece), doc.start + trailing_start(piece))
+}
+
 /// Length of the document's leading marker and comment lines.
 fn leading_part(piece: &str) -> usize {
     let mut len = 0;
