@@ -40,7 +40,8 @@ pub fn run(args: &CheckArgs) -> Result<i32, Failure> {
             println!("{}", serde_json::to_string_pretty(&out).expect("findings serialize"));
         }
         Format::Text => {
-            println!("{name}: checked for {}", ctx.summary());
+            let kind = doc.kind_text().map(|k| format!(" ({k})")).unwrap_or_default();
+            println!("{name}{kind}: checked for {}", ctx.summary());
             for f in &findings {
                 println!("{}", format_finding(&name, f));
             }

@@ -3,6 +3,7 @@
 
 use crate::policy::evaluator::{Evaluator, Source};
 use crate::policy::prepare::describe_filter;
+use crate::profile::spo::BaseProfile;
 use crate::profile::{Action, Document, Rule, errno};
 
 pub fn action_text(action: Action) -> String {
@@ -20,7 +21,10 @@ pub fn source_text(doc: &Document, ev: &Evaluator, source: Source) -> String {
     match source {
         Source::Rule(i) => match p.rules.iter().find(|r| r.index == i) {
             Some(rule) => describe_rule(doc, rule),
-            None => format!("syscalls[{i}]"),
+            None => match (&doc.base, doc.effective_profile().rules.iter().find(|r| r.index == i)) {
+                (Some(Ok(base)), Some(rule)) => describe_base_rule(base, rule, i - p.rules.len()),
+                _ => format!("syscalls[{i}]"),
+            },
         },
         Source::Default => {
             let errno = p.default_errno_ret.map(|e| format!(", defaultErrnoRet {e}")).unwrap_or_default();
@@ -35,6 +39,18 @@ pub fn source_text(doc: &Document, ev: &Evaluator, source: Source) -> String {
             "runc's ENOSYS stub: the syscall is newer than every syscall the profile names".to_string()
         }
     }
+}
+
+/// A rule the base profile (`baseProfileName`) brought in: `syscalls[j]` of the base.
+fn describe_base_rule(base: &BaseProfile, rule: &Rule, j: usize) -> String {
+    let names: Vec<&str> = rule.all_names().take(6).collect();
+    format!(
+        "syscalls[{j}] of base profile {} ({}): {} for {}",
+        base.name,
+        base.from,
+        rule.action.spelling(),
+        names.join(", ") + if rule.names.len() > 6 { ", …" } else { "" }
+    )
 }
 
 pub fn arch_list(ev: &Evaluator) -> String {

@@ -169,11 +169,18 @@ impl Document {
 
     /// The name to show for this document.
     pub fn display_name(&self) -> String {
-        let shown = self.path.as_ref().map_or_else(|| self.name.clone(), |p| p.display().to_string());
-        match (&self.source, spo::name_of(&self.value)) {
-            (Source::Yaml { documents, .. }, Some(n)) if documents.len() > 1 => format!("{shown}#{n}"),
-            _ => shown,
-        }
+        self.path.as_ref().map_or_else(|| self.name.clone(), |p| p.display().to_string())
+    }
+
+    /// What the file holds, for headers: `SeccompProfile app (base runc-base: this file)`.
+    pub fn kind_text(&self) -> Option<String> {
+        let name = spo::name_of(&self.value)?;
+        let base = match (&self.profile.base_profile_name, &self.base) {
+            (Some(b), Some(Ok(found))) => format!(", base {b} from {}", found.from),
+            (Some(b), Some(Err(why))) => format!(", base {b}: {why}"),
+            _ => String::new(),
+        };
+        Some(format!("SeccompProfile {name}{base}"))
     }
 
     /// The file format (for the status bar and `convert`).

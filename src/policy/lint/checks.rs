@@ -31,6 +31,9 @@ pub fn run(doc: &Document, ctx: &Context, evaluator: Result<&Evaluator, &BuildEr
     match evaluator {
         Ok(ev) => {
             behaviour(ev, ctx, out);
+            if doc.is_spo() {
+                spo_hints(out);
+            }
             overlaps(ev, out);
             range_overlaps(ev, out);
         }
@@ -41,6 +44,13 @@ pub fn run(doc: &Document, ctx: &Context, evaluator: Result<&Evaluator, &BuildEr
             format!("under {} the container would not start: {e}", ctx.engine),
             "fix the cause named here; `seccompose explain` shows what each rule does",
         ),
+    }
+}
+
+/// SPO's CRD has no `defaultErrnoRet`: hints that suggest it say what to do instead.
+fn spo_hints(out: &mut Out) {
+    for (finding, _) in out.iter_mut().filter(|(f, _)| f.id == "eperm-default") {
+        finding.hint = Some("SPO has no defaultErrnoRet: give new syscalls (clone3, faccessat2, …) an explicit rule with errnoRet 38 (ENOSYS)".into());
     }
 }
 
