@@ -110,6 +110,13 @@ fn zsh_and_fish_scripts_parse() {
     for name in subcommands() {
         assert!(text.contains(&format!("-a \"{name}\"")), "fish offers {name}");
     }
+    let out = run_tool("fish", &["-c", "source $argv[1]; complete -C 'seccompose check --engine '", &fish]);
+    let engines = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        engines.lines().collect::<Vec<_>>(),
+        ["containerd", "docker", "oci", "podman"],
+        "fish completes --engine"
+    );
 }
 
 #[test]
