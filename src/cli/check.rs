@@ -10,6 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Profile file (JSON), or a built-in profile name such as runtime-default.
+    #[arg(value_hint = clap::ValueHint::FilePath)]
     pub file: PathBuf,
     #[command(flatten)]
     pub context: ContextArgs,

@@ -1,6 +1,6 @@
 //! `seccompose compile`: the BPF program runc would install, as raw bytes, disassembly, C or hex.
 
-use super::{ContextArgs, Failure, parse_arch, usable_profile};
+use super::{ContextArgs, Failure, usable_profile};
 use crate::bpf::{self, disasm::disassemble, insn::encode_program, stats::stats};
 use crate::catalog::Arch;
 use crate::profile::document::write_atomically;
@@ -23,14 +23,15 @@ pub enum OutputFormat {
 #[derive(Debug, Args)]
 pub struct CompileArgs {
     /// Profile file (JSON), or a built-in profile name such as runtime-default.
+    #[arg(value_hint = clap::ValueHint::FilePath)]
     pub file: PathBuf,
     /// Write to this file instead of standard output.
-    #[arg(short, long, value_name = "OUT")]
+    #[arg(short, long, value_name = "OUT", value_hint = clap::ValueHint::FilePath)]
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub context: ContextArgs,
     /// Cover exactly these architectures (repeatable) instead of the host's plus the profile's.
-    #[arg(long = "arch", value_name = "A", value_parser = parse_arch)]
+    #[arg(long = "arch", value_name = "A", value_parser = super::arch_parser(), hide_possible_values = true)]
     pub arches: Vec<Arch>,
     #[arg(long, value_enum, default_value = "raw")]
     pub format: OutputFormat,

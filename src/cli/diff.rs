@@ -1,7 +1,7 @@
 //! `seccompose diff A B`: what the kernel does differently under two profiles (or one profile
 //! under two engines). Exit 0 when equivalent, 1 when they differ, 2 when one is unusable.
 
-use super::{ContextArgs, Failure, Format, parse_engine, usable_profile};
+use super::{ContextArgs, Failure, Format, usable_profile};
 use crate::catalog::Arch;
 use crate::policy::compare::{Comparison, Difference, Direction, compare};
 use crate::policy::context::Engine;
@@ -17,16 +17,18 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// Left profile: a file or a built-in name (runtime-default, audit, violation, fine-grained, …).
+    #[arg(value_hint = clap::ValueHint::FilePath)]
     pub left: PathBuf,
     /// Right profile: a file or a built-in name.
+    #[arg(value_hint = clap::ValueHint::FilePath)]
     pub right: PathBuf,
     #[command(flatten)]
     pub context: ContextArgs,
     /// Engine for the left side only (default: --engine).
-    #[arg(long, value_name = "E", value_parser = parse_engine)]
+    #[arg(long, value_name = "E", value_parser = super::engine_parser())]
     pub left_engine: Option<Engine>,
     /// Engine for the right side only (default: --engine).
-    #[arg(long, value_name = "E", value_parser = parse_engine)]
+    #[arg(long, value_name = "E", value_parser = super::engine_parser())]
     pub right_engine: Option<Engine>,
     /// List the syscalls both sides treat alike too.
     #[arg(long)]

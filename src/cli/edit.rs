@@ -11,6 +11,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Args)]
 pub struct EditArgs {
     /// Profile file (JSON), or a built-in profile name. Without it: the runtime default, unsaved.
+    #[arg(value_hint = clap::ValueHint::FilePath)]
     pub file: Option<PathBuf>,
     /// Colour theme: dark, light, high-contrast, colour-blind, a theme in the config dir, or a
     /// .json file. Default: `theme` in ~/.config/seccompose/config.json, else dark. NO_COLOR wins.

@@ -1,6 +1,6 @@
 //! `seccompose explain`: the action for one call, and the rule that decided it.
 
-use super::{ContextArgs, Failure, Format, open_profile, parse_arch};
+use super::{ContextArgs, Failure, Format, open_profile};
 use crate::catalog::{self, Arch};
 use crate::policy::context::{Context, Engine};
 use crate::policy::describe::{action_text, rule_note, source_text};
@@ -13,6 +13,7 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// Profile file (JSON), or a built-in profile name such as runtime-default.
+    #[arg(value_hint = clap::ValueHint::FilePath)]
     pub file: PathBuf,
     /// Syscall name (or number on the call's arch).
     pub syscall: String,
@@ -22,7 +23,7 @@ pub struct ExplainArgs {
     #[command(flatten)]
     pub context: ContextArgs,
     /// ABI of the call (default: the host's); `--arch x86` asks about an `int 0x80` call.
-    #[arg(long, value_parser = parse_arch)]
+    #[arg(long, value_parser = super::arch_parser(), hide_possible_values = true)]
     pub arch: Option<Arch>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,

@@ -2,9 +2,11 @@
 
 mod check;
 mod compile;
+mod completions;
 mod diff;
 mod edit;
 mod explain;
+mod man;
 mod record;
 mod run;
 mod syscalls;
@@ -55,16 +57,19 @@ pub enum Command {
     Record(record::RecordArgs),
     /// List the syscall catalog: numbers, categories, summaries; QUERY is fuzzy.
     Syscalls(syscalls::SyscallsArgs),
+    // Their help (with how to install) is the doc comment on the args struct.
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 /// The context flags every profile-taking subcommand shares.
 #[derive(Debug, Clone, Args)]
 pub struct ContextArgs {
     /// Engine that loads the profile: docker, podman (also CRI-O), containerd, oci.
-    #[arg(long, value_name = "E", default_value = "docker", value_parser = parse_engine)]
+    #[arg(long, value_name = "E", default_value = "docker", value_parser = engine_parser())]
     pub engine: Engine,
     /// Host architecture (native arch of the filter; picks the archMap entry). Default: this machine.
-    #[arg(long, value_name = "ARCH", value_parser = parse_arch)]
+    #[arg(long, value_name = "ARCH", value_parser = arch_parser(), hide_possible_values = true)]
     pub native: Option<Arch>,
     /// Container capability (repeatable; replaces the engine's defaults: Docker's 14, podman's 11). `--cap none` for none.
     #[arg(long = "cap", value_name = "CAP")]
@@ -99,6 +104,17 @@ impl ContextArgs {
 pub enum Format {
     Text,
     Json,
+}
+
+/// `--engine`: completes and lists the four names, accepts the aliases `parse_engine` knows.
+fn engine_parser() -> completions::Hinted<Engine> {
+    completions::hinted(parse_engine, Engine::ALL.map(Engine::name))
+}
+
+/// `--arch`/`--native`: completes the short names (too many to list in help), accepts every
+/// spelling `Arch::parse` knows.
+fn arch_parser() -> completions::Hinted<Arch> {
+    completions::hinted(parse_arch, Arch::all().map(Arch::short_name))
 }
 
 fn parse_engine(s: &str) -> Result<Engine, String> {
@@ -141,6 +157,8 @@ pub fn run(command: Command) -> Result<i32, Failure> {
         Command::Run(args) => run::run(&args),
         Command::Record(args) => record::run(&args),
         Command::Syscalls(args) => syscalls::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
     }
 }
 

@@ -21,10 +21,10 @@ pub enum ProfileFormat {
 #[derive(Debug, Args)]
 pub struct RecordArgs {
     /// Write the profile here (default: standard output).
-    #[arg(short, long, value_name = "OUT")]
+    #[arg(short, long, value_name = "OUT", value_hint = clap::ValueHint::FilePath)]
     pub output: Option<PathBuf>,
     /// Add what the command needs to this profile instead of starting from nothing.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub base: Option<PathBuf>,
     /// With --base: only notify what the base does not allow (the rest runs at full speed).
     #[arg(long, requires = "base")]

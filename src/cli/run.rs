@@ -14,6 +14,7 @@ use std::time::Duration;
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Profile file (JSON), or a built-in profile name such as runtime-default.
+    #[arg(value_hint = clap::ValueHint::FilePath)]
     pub file: PathBuf,
     #[command(flatten)]
     pub context: ContextArgs,

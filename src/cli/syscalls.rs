@@ -1,6 +1,6 @@
 //! `seccompose syscalls`: the catalog, filtered by a fuzzy query, group or category.
 
-use super::{Failure, Format, parse_arch};
+use super::{Failure, Format};
 use crate::catalog::{self, Arch, search::search};
 use clap::Args;
 use serde_json::json;
@@ -10,7 +10,7 @@ pub struct SyscallsArgs {
     /// Fuzzy query over names (and words in summaries, categories and groups).
     pub query: Option<String>,
     /// Architecture whose numbers to show (default: this machine's).
-    #[arg(long, value_parser = parse_arch)]
+    #[arg(long, value_parser = super::arch_parser(), hide_possible_values = true)]
     pub arch: Option<Arch>,
     /// Only this systemd group (`@mount`) or category (`network`).
     #[arg(long, value_name = "G")]

@@ -16,4 +16,5 @@ mod random_profile;
 mod roundtrip;
 mod run_pane;
 mod sandbox;
+mod shell;
 mod support;
