@@ -3,6 +3,7 @@
 mod check;
 mod compile;
 mod completions;
+mod convert;
 mod diff;
 mod edit;
 mod explain;
@@ -49,6 +50,11 @@ pub enum Command {
     ///
     /// Exit status: 0 when equivalent, 1 when they differ, 2 when either cannot be used.
     Diff(diff::DiffArgs),
+    /// Convert a profile between OCI, Docker, Podman and SPO (SeccompProfile YAML).
+    ///
+    /// Exit status: 0 converted, 1 refused (it would lose behaviour; the message says how to
+    /// resolve it), 2 the input cannot be used.
+    Convert(convert::ConvertArgs),
     /// Run a command under a profile and report every syscall it was denied.
     ///
     /// Exit status: the command's, or 128 + the signal that ended it.
@@ -128,7 +134,7 @@ pub fn parse_arch(s: &str) -> Result<Arch, String> {
     })
 }
 
-fn parse_kernel(s: &str) -> Result<KernelVersion, String> {
+pub(crate) fn parse_kernel(s: &str) -> Result<KernelVersion, String> {
     KernelVersion::parse(s).ok_or_else(|| format!("\"{s}\" is not a kernel version (write X.Y, e.g. 5.15)"))
 }
 
@@ -154,6 +160,7 @@ pub fn run(command: Command) -> Result<i32, Failure> {
         Command::Explain(args) => explain::run(&args),
         Command::Compile(args) => compile::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Convert(args) => convert::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Record(args) => record::run(&args),
         Command::Syscalls(args) => syscalls::run(&args),

@@ -160,7 +160,7 @@ fn architectures(profile: &Profile, ctx: &Context) -> Result<Vec<Arch>, PrepareE
 }
 
 /// Why docker/podman leave this rule out under `ctx`, if they do.
-fn condition_excludes(rule: &Rule, ctx: &Context) -> Option<String> {
+pub fn condition_excludes(rule: &Rule, ctx: &Context) -> Option<String> {
     let go_arch = go_arch(ctx.native);
     let ex = &rule.excludes;
     if ex.arches.iter().any(|a| a == go_arch) {

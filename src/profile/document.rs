@@ -208,6 +208,15 @@ impl Document {
         self.effective.as_ref().unwrap_or(&self.profile)
     }
 
+    /// The `syscalls[]` entries as written, then those of the base profile (if resolved).
+    pub fn effective_syscalls(&self) -> Vec<Value> {
+        let mut out = self.profile_value().get("syscalls").and_then(Value::as_array).cloned().unwrap_or_default();
+        if let Some(Ok(base)) = &self.base {
+            out.extend(base.syscalls.iter().cloned());
+        }
+        out
+    }
+
     /// Replaces the profile object and re-reads the model from it.
     pub fn set_profile_value(&mut self, new: Value) {
         if let Some(slot) = pointer_mut(&mut self.value, &self.profile_at) {
@@ -287,6 +296,7 @@ impl Document {
             name: name.to_string(),
             from,
             profile: doc.effective_profile().clone(),
+            syscalls: doc.effective_syscalls(),
         };
         if let Source::Yaml { documents, .. } = &self.source {
             if documents.iter().any(|d| spo::is_resource(&d.value) && spo::name_of(&d.value) == Some(name)) {

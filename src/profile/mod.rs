@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod bundled;
+pub mod convert;
 pub mod document;
 pub mod edit;
 pub mod edit_rule;

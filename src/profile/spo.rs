@@ -70,6 +70,8 @@ pub struct BaseProfile {
     pub from: String,
     /// The base as the operator would merge it (its own base already merged in).
     pub profile: Profile,
+    /// The same rules as written (`syscalls[]` entries), for conversions that merge them.
+    pub syscalls: Vec<Value>,
 }
 
 /// What the operator installs for a profile with a base: the profile's own settings, its
@@ -88,11 +90,11 @@ pub fn merge(own: &Profile, base: &Profile) -> Profile {
 /// Drops `status` and the server-set parts of `metadata`: a resource to apply, not one read back.
 pub fn strip_server_fields(resource: &mut Value) {
     if let Some(map) = resource.as_object_mut() {
-        map.remove("status");
+        map.shift_remove("status");
     }
     if let Some(meta) = resource.get_mut("metadata").and_then(Value::as_object_mut) {
         for key in ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink"] {
-            meta.remove(key);
+            meta.shift_remove(key);
         }
     }
 }
