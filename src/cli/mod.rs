@@ -58,6 +58,7 @@ pub enum Command {
     /// the allow-list profile of every syscall they show, with a summary per program.
     ///
     /// The profile goes to OUT or standard output, the summary to standard error.
+    ///
     /// Exit status: 0 when records were found and the profile written (malformed lines and
     /// unknown syscall numbers are reported, not fatal), 2 when a LOG cannot be read, no
     /// seccomp record is found (or none matches --comm/--pid), or OUT cannot be written.
