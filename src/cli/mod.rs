@@ -7,6 +7,7 @@ mod convert;
 mod diff;
 mod edit;
 mod explain;
+mod import_audit;
 mod man;
 mod record;
 mod run;
@@ -61,6 +62,15 @@ pub enum Command {
     Run(run::RunArgs),
     /// Run a command, see every syscall it makes, and write the allow-list profile it needs.
     Record(record::RecordArgs),
+    /// Read seccomp audit records from logs (audit.log, syslog, dmesg, journalctl -k) and write
+    /// the allow-list profile of every syscall they show, with a summary per program.
+    ///
+    /// The profile goes to OUT or standard output, the summary to standard error.
+    ///
+    /// Exit status: 0 when records were found and the profile written (malformed lines and
+    /// unknown syscall numbers are reported, not fatal), 2 when a LOG cannot be read, no
+    /// seccomp record is found (or none matches --comm/--pid), or OUT cannot be written.
+    ImportAudit(import_audit::ImportAuditArgs),
     /// List the syscall catalog: numbers, categories, summaries; QUERY is fuzzy.
     Syscalls(syscalls::SyscallsArgs),
     // Their help (with how to install) is the doc comment on the args struct.
@@ -163,6 +173,7 @@ pub fn run(command: Command) -> Result<i32, Failure> {
         Command::Convert(args) => convert::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Record(args) => record::run(&args),
+        Command::ImportAudit(args) => import_audit::run(&args),
         Command::Syscalls(args) => syscalls::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),

@@ -1,6 +1,8 @@
 //! Seccomp profiles: the typed model, lossless load and save per format, and edits.
 
 pub mod action;
+pub mod audit_import;
+pub mod audit_log;
 pub mod bundled;
 pub mod convert;
 pub mod document;

@@ -7,6 +7,7 @@ mod diff;
 mod editor;
 mod editor_pty;
 mod evaluator_table;
+mod import_audit;
 mod invalid;
 #[cfg(target_arch = "x86_64")]
 mod kernel;
