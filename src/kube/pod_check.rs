@@ -307,10 +307,10 @@ pub fn container_problems(c: &Resolved, profile: Option<&ProfileReport>, root: &
             "no seccompProfile: runs Unconfined unless the kubelet has --seccomp-default (then RuntimeDefault)",
         )],
         Some(ProfileType::Unconfined) => {
-            vec![problem(Level::Warning, "unconfined", "Unconfined: no seccomp filter, every syscall is allowed")]
+            vec![problem(Level::Warning, "unconfined", "no seccomp filter: every syscall is allowed")]
         }
         Some(ProfileType::RuntimeDefault) => {
-            vec![problem(Level::Info, "runtime-default", "RuntimeDefault: the container runtime's default profile")]
+            vec![problem(Level::Info, "runtime-default", "the container runtime's default profile")]
         }
         Some(ProfileType::Other(t)) => vec![problem(
             Level::Error,
@@ -342,28 +342,24 @@ pub fn container_problems(c: &Resolved, profile: Option<&ProfileReport>, root: &
 }
 
 fn localhost_problems(p: &ProfileReport, root: &Path) -> Vec<Problem> {
-    let name = &p.localhost;
     vec![match &p.state {
         ProfileState::InvalidPath(why) => problem(Level::Error, "localhost-path-invalid", why.clone()),
-        ProfileState::Missing => problem(
-            Level::Error,
-            "profile-missing",
-            format!("Localhost {name}: no such file under {}: the pod fails with CreateContainerError", root.display()),
-        ),
+        ProfileState::Missing => {
+            let file = p.file.clone().unwrap_or_else(|| resolve_path(root, &p.localhost));
+            let message = format!("{} does not exist: the pod fails with CreateContainerError", file.display());
+            problem(Level::Error, "profile-missing", message)
+        }
         ProfileState::Unusable(why) => {
-            problem(Level::Error, "profile-unusable", format!("Localhost {name}: the runtime cannot use it: {why}"))
+            problem(Level::Error, "profile-unusable", format!("the runtime cannot use the profile: {why}"))
         }
         ProfileState::Loaded { blocking, .. } if !blocking.is_empty() => {
             let ids: Vec<&str> = blocking.iter().map(|b| b.split(':').next().unwrap_or(b)).collect();
-            problem(
-                Level::Error,
-                "profile-cannot-start",
-                format!("Localhost {name}: the container cannot start under it ({})", ids.join(", ")),
-            )
+            let message = format!("the container cannot start under this profile ({})", ids.join(", "));
+            problem(Level::Error, "profile-cannot-start", message)
         }
         ProfileState::Loaded { findings, .. } => {
             let warnings = findings.iter().filter(|f| f.level == Level::Warning).count();
-            problem(Level::Info, "localhost", format!("Localhost {name}: found, {warnings} lint warning(s)"))
+            problem(Level::Info, "localhost", format!("profile found, {warnings} lint warning(s)"))
         }
     }]
 }
