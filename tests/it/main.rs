@@ -10,6 +10,7 @@ mod evaluator_table;
 mod invalid;
 #[cfg(target_arch = "x86_64")]
 mod kernel;
+mod kube;
 #[cfg(feature = "oracle")]
 mod oracle;
 mod random_profile;
