@@ -1,6 +1,7 @@
 //! Subcommands: argument definitions and output formatting. The logic lives in the core.
 
 mod check;
+mod check_pod;
 mod compile;
 mod completions;
 mod convert;
@@ -8,6 +9,7 @@ mod diff;
 mod edit;
 mod explain;
 mod import_audit;
+mod install;
 mod man;
 mod record;
 mod run;
@@ -73,6 +75,15 @@ pub enum Command {
     ImportAudit(import_audit::ImportAuditArgs),
     /// List the syscall catalog: numbers, categories, summaries; QUERY is fuzzy.
     Syscalls(syscalls::SyscallsArgs),
+    /// Check a profile, then install it as a Kubernetes Localhost profile under the kubelet's root.
+    ///
+    /// Exit status: 0 when installed (or already installed), 1 when the profile has errors or does
+    /// not compile (nothing is written), 2 when the file cannot be used or the target is refused.
+    Install(install::InstallArgs),
+    /// Check the seccomp profiles that Kubernetes manifests ask for against a node's profile root.
+    ///
+    /// Exit status: 0 without error-level problems, 1 with any, 2 when a manifest cannot be read.
+    CheckPod(check_pod::CheckPodArgs),
     // Their help (with how to install) is the doc comment on the args struct.
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
@@ -113,6 +124,32 @@ impl ContextArgs {
             caps,
             kernel: self.kernel.unwrap_or_else(running_kernel),
         }
+    }
+}
+
+/// The context flags of the Kubernetes subcommands: as [`ContextArgs`], but the engine defaults
+/// to containerd, which loads Localhost profiles on most clusters (and ignores includes,
+/// excludes and archMap).
+#[derive(Debug, Clone, Args)]
+pub struct KubeContextArgs {
+    /// Engine that loads the profile: containerd (most clusters), podman (CRI-O), docker, oci.
+    #[arg(long, value_name = "E", default_value = "containerd", value_parser = parse_engine)]
+    pub engine: Engine,
+    /// Node architecture (native arch of the filter). Default: this machine.
+    #[arg(long, value_name = "ARCH", value_parser = parse_arch)]
+    pub native: Option<Arch>,
+    /// Container capability (repeatable; replaces the engine's defaults). `--cap none` for none.
+    #[arg(long = "cap", value_name = "CAP")]
+    pub caps: Vec<String>,
+    /// Kernel version of the node, X.Y (default: the running kernel).
+    #[arg(long, value_name = "X.Y", value_parser = parse_kernel)]
+    pub kernel: Option<KernelVersion>,
+}
+
+impl KubeContextArgs {
+    pub fn context(&self) -> Context {
+        let KubeContextArgs { engine, native, caps, kernel } = self.clone();
+        ContextArgs { engine, native, caps, kernel }.context()
     }
 }
 
@@ -175,6 +212,8 @@ pub fn run(command: Command) -> Result<i32, Failure> {
         Command::Record(args) => record::run(&args),
         Command::ImportAudit(args) => import_audit::run(&args),
         Command::Syscalls(args) => syscalls::run(&args),
+        Command::Install(args) => install::run(&args),
+        Command::CheckPod(args) => check_pod::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),
     }

@@ -11,6 +11,7 @@ mod import_audit;
 mod invalid;
 #[cfg(target_arch = "x86_64")]
 mod kernel;
+mod kube;
 #[cfg(feature = "oracle")]
 mod oracle;
 mod random_profile;

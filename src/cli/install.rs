@@ -1,0 +1,92 @@
+//! `seccompose install`: check and compile a profile, then put it where the kubelet finds
+//! Localhost profiles, and print the `securityContext` that uses it.
+
+use super::{Failure, KubeContextArgs, open_profile};
+use crate::bpf::compile::compile;
+use crate::kube::install::{
+    DEFAULT_ROOT, Outcome, container_snippet, default_target, localhost_path, outcome, pod_snippet, write,
+};
+use crate::policy::evaluator::Evaluator;
+use crate::policy::lint::{lint, tally};
+use crate::profile::Document;
+use crate::profile::finding::{Level, format_finding};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Profile file (JSON), or a built-in profile name such as runtime-default.
+    pub file: PathBuf,
+    /// The kubelet's seccomp profile root.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_ROOT)]
+    pub root: PathBuf,
+    /// Path under the root, as pods name it in `localhostProfile` (default: profiles/<file stem>.json).
+    #[arg(long = "as", value_name = "PATH")]
+    pub target: Option<String>,
+    /// Check and compile, say what would be written, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub context: KubeContextArgs,
+}
+
+/// The bytes that go on the node: the document's text as it is, so a JSON profile is
+/// installed byte-for-byte. Formats that runtimes cannot read directly convert here.
+pub fn installed_text(doc: &Document) -> Result<String, Failure> {
+    Ok(doc.render())
+}
+
+pub fn run(args: &InstallArgs) -> Result<i32, Failure> {
+    let doc = open_profile(&args.file)?;
+    let wanted = args.target.clone().unwrap_or_else(|| default_target(&args.file));
+    let localhost = localhost_path(&wanted).map_err(|why| Failure::unusable(format!("--as {wanted}: {why}")))?;
+    let ctx = args.context.context();
+    let name = doc.display_name();
+    let findings = lint(&doc, &ctx);
+    let (errors, warnings, _) = tally(&findings);
+    println!("{name}: checked for {}", ctx.summary());
+    // Info findings are for the editor; what an installer must see is what can go wrong.
+    for f in findings.iter().filter(|f| f.level >= Level::Warning) {
+        println!("{}", format_finding(&name, f));
+    }
+    if errors > 0 {
+        return Err(refused(format!("{errors} error(s) in the profile")));
+    }
+    let ev = Evaluator::new(&doc.profile, &ctx)
+        .map_err(|e| refused(format!("under {} the container would not start: {e}", ctx.engine)))?;
+    let compiled = compile(&ev).map_err(|e| refused(format!("it does not compile to BPF: {e}")))?;
+    let text = installed_text(&doc)?;
+    let target = args.root.join(&localhost);
+    let result = if args.dry_run {
+        outcome(&target, text.as_bytes())
+    } else {
+        write(&target, text.as_bytes()).map_err(|e| Failure::unusable(format!("{}: {e}", target.display())))?
+    };
+    let arches: Vec<&str> = compiled.arches.iter().map(|a| a.short_name()).collect();
+    let verb = match (result, args.dry_run) {
+        (Outcome::New, false) => "installed",
+        (Outcome::Replaced, false) => "replaced",
+        (Outcome::New, true) => "would install",
+        (Outcome::Replaced, true) => "would replace",
+        (Outcome::AlreadyInstalled, _) => "already installed",
+    };
+    println!(
+        "{verb} {} ({} bytes; BPF: {} instructions for {}; {warnings} warning(s))",
+        target.display(),
+        text.len(),
+        compiled.program.len(),
+        arches.join(", ")
+    );
+    println!("\nFor the whole pod (the pod's or a template's spec):\n{}", indent(&pod_snippet(&localhost)));
+    println!("For one container:\n{}", indent(&container_snippet(&localhost)));
+    println!("The file must be on every node that may run the pod.");
+    Ok(0)
+}
+
+fn refused(why: String) -> Failure {
+    Failure { message: format!("not installed: {why}; nothing was written"), code: 1 }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
