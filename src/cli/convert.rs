@@ -54,6 +54,10 @@ pub struct ConvertArgs {
     /// this host's arch and kernel, unless given below).
     #[arg(long)]
     pub resolve: bool,
+    /// Resolve as this engine does: docker and podman evaluate the conditions, containerd and
+    /// oci ignore them (every rule applies). Implies --resolve when not docker.
+    #[arg(long, value_name = "E", default_value = "docker", value_parser = super::engine_parser())]
+    pub engine: Engine,
     /// Resolve for this host architecture (implies --resolve).
     #[arg(long, value_name = "ARCH", value_parser = arch_parser(), hide_possible_values = true)]
     pub native: Option<Arch>,
@@ -68,10 +72,14 @@ pub struct ConvertArgs {
 impl ConvertArgs {
     /// The context to resolve for, when asked to.
     fn context(&self) -> Option<Context> {
-        let asked = self.resolve || self.native.is_some() || !self.caps.is_empty() || self.kernel.is_some();
+        let asked = self.resolve
+            || self.native.is_some()
+            || !self.caps.is_empty()
+            || self.kernel.is_some()
+            || self.engine != Engine::Docker;
         asked.then(|| {
             let caps = if self.caps.is_empty() {
-                Engine::Docker.default_caps().iter().map(|c| c.to_string()).collect()
+                self.engine.default_caps().iter().map(|c| c.to_string()).collect()
             } else {
                 let given = self.caps.iter().flat_map(|c| c.split(','));
                 given
@@ -80,7 +88,7 @@ impl ConvertArgs {
                     .collect()
             };
             Context {
-                engine: Engine::Docker,
+                engine: self.engine,
                 native: self.native.unwrap_or_else(Arch::host),
                 caps,
                 kernel: self.kernel.unwrap_or_else(running_kernel),

@@ -6,16 +6,18 @@ use crate::bpf::compile::compile;
 use crate::kube::install::{
     DEFAULT_ROOT, Outcome, container_snippet, default_target, localhost_path, outcome, pod_snippet, write,
 };
+use crate::policy::context::Context;
 use crate::policy::evaluator::Evaluator;
 use crate::policy::lint::{lint, tally};
 use crate::profile::Document;
+use crate::profile::convert::{Format, Request, convert};
 use crate::profile::finding::{Level, format_finding};
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    /// Profile file (JSON), or a built-in profile name such as runtime-default.
+    /// Profile file (JSON or SPO YAML), or a built-in profile name such as runtime-default.
     pub file: PathBuf,
     /// The kubelet's seccomp profile root.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_ROOT)]
@@ -32,8 +34,33 @@ pub struct InstallArgs {
 
 /// The bytes that go on the node: the document's text as it is, so a JSON profile is
 /// installed byte-for-byte. Formats that runtimes cannot read directly convert here.
+/// An SPO resource becomes the OCI profile the operator would write (its base merged in).
 pub fn installed_text(doc: &Document) -> Result<String, Failure> {
-    Ok(doc.render())
+    if !doc.is_spo() {
+        return Ok(doc.render());
+    }
+    let request = Request { to: Format::Oci, name: None, resolve: None };
+    let converted =
+        convert(doc, &request).map_err(|r| Failure::unusable(format!("{}: {}", doc.display_name(), r.0.join("; "))))?;
+    Ok(converted.text)
+}
+
+/// The SPO resource that makes the operator install the same profile on every node, with what
+/// it could not carry over as YAML comments above it.
+fn spo_equivalent(doc: &Document, localhost: &str, ctx: &Context) -> String {
+    if doc.is_spo() {
+        return doc.render();
+    }
+    let stem = Path::new(localhost).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = crate::profile::spo::resource_name(&stem);
+    let request = Request { to: Format::Spo, name: Some(&name), resolve: Some(ctx) };
+    match convert(doc, &request) {
+        Ok(c) => {
+            let notes: String = c.dropped.iter().map(|d| format!("# dropped: {d}\n")).collect();
+            format!("{notes}{}", c.text)
+        }
+        Err(r) => format!("# no SPO equivalent: {}\n", r.0.join("; ")),
+    }
 }
 
 pub fn run(args: &InstallArgs) -> Result<i32, Failure> {
@@ -52,7 +79,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Failure> {
     if errors > 0 {
         return Err(refused(format!("{errors} error(s) in the profile")));
     }
-    let ev = Evaluator::new(&doc.profile, &ctx)
+    let ev = Evaluator::new(doc.effective_profile(), &ctx)
         .map_err(|e| refused(format!("under {} the container would not start: {e}", ctx.engine)))?;
     let compiled = compile(&ev).map_err(|e| refused(format!("it does not compile to BPF: {e}")))?;
     let text = installed_text(&doc)?;
@@ -80,6 +107,8 @@ pub fn run(args: &InstallArgs) -> Result<i32, Failure> {
     println!("\nFor the whole pod (the pod's or a template's spec):\n{}", indent(&pod_snippet(&localhost)));
     println!("For one container:\n{}", indent(&container_snippet(&localhost)));
     println!("The file must be on every node that may run the pod.");
+    println!("\nOr let the Security Profiles Operator put it on every node (`kubectl apply -f`):");
+    print!("{}", indent(&spo_equivalent(&doc, &localhost, &ctx)));
     Ok(0)
 }
 

@@ -160,7 +160,7 @@ pub enum Format {
 }
 
 /// `--engine`: completes and lists the four names, accepts the aliases `parse_engine` knows.
-fn engine_parser() -> completions::Hinted<Engine> {
+pub(crate) fn engine_parser() -> completions::Hinted<Engine> {
     completions::hinted(parse_engine, Engine::ALL.map(Engine::name))
 }
 

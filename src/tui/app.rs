@@ -6,6 +6,7 @@ use crate::catalog::{self, CATEGORIES, search::search};
 use crate::policy::context::{Context, Engine};
 use crate::policy::evaluator::Evaluator;
 use crate::policy::lint::lint;
+use crate::profile::convert::Format;
 use crate::profile::finding::Finding;
 use crate::profile::{Action, Document, Op};
 use serde_json::Value;
@@ -92,7 +93,10 @@ pub enum Target {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Prompt {
     Errno(Target),
-    SavePath,
+    /// Where to save, and in which format (`None`: the document's own).
+    SavePath {
+        to: Option<Format>,
+    },
     /// Capabilities of the context, comma-separated.
     Caps,
     /// Kernel version of the context.

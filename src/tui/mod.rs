@@ -18,6 +18,9 @@ pub mod theme;
 pub mod update;
 pub mod view;
 
+use crate::profile::Document;
+use crate::profile::convert::{Format, Request, convert};
+use crate::profile::document::write_atomically;
 use app::{App, Mode, Tab};
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
@@ -176,11 +179,13 @@ pub fn perform(app: &mut App, effect: Effect) {
             let path = app.doc.path.clone().expect("only files from disk change on disk");
             save_as(app, &path);
         }
-        Effect::SaveAs(path) => {
+        Effect::SaveAs(path, to) => {
             let path = Path::new(&path);
             if path.exists() {
                 app.message =
-                    Some(format!("{} exists; not overwriting it (Ctrl-s and choose another name)", path.display()));
+                    Some(format!("{} exists; not overwriting it (S and choose another name)", path.display()));
+            } else if let Some(to) = to {
+                save_converted(app, path, to);
             } else {
                 save_as(app, path);
             }
@@ -195,6 +200,39 @@ fn save_as(app: &mut App, path: &Path) {
             app.message = Some(format!("saved {}", path.display()));
         }
         Err(e) => app.message = Some(format!("not saved: {e}")),
+    }
+}
+
+/// Save as another format: converted (conditions resolved for the editing context), written,
+/// then opened in place of the old document (its undo history no longer applies).
+fn save_converted(app: &mut App, path: &Path, to: Format) {
+    let request = Request { to, name: None, resolve: Some(&app.ctx) };
+    let converted = match convert(&app.doc, &request) {
+        Ok(c) => c,
+        Err(refused) => {
+            app.message = Some(format!("not saved as {}: {}", to.name(), refused.0.join("; ")));
+            return;
+        }
+    };
+    if let Err(e) = write_atomically(path, converted.text.as_bytes()) {
+        app.message = Some(format!("not saved: {}: {e}", path.display()));
+        return;
+    }
+    match Document::open(path) {
+        Ok(doc) => {
+            app.doc = doc;
+            app.undo.clear();
+            app.redo.clear();
+            app.json_view = None;
+            app.refresh();
+            let dropped = if converted.dropped.is_empty() {
+                "nothing dropped".to_string()
+            } else {
+                format!("dropped: {}", converted.dropped.join("; "))
+            };
+            app.message = Some(format!("saved {} as {} ({dropped}); now editing it", path.display(), to.name()));
+        }
+        Err(e) => app.message = Some(format!("saved {}, but it does not read back: {e}", path.display())),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::app::{App, Focus, Mode, Prompt, Tab, Target};
 use crate::catalog::{self, CATEGORIES};
+use crate::profile::convert::Format;
 use crate::profile::edit::{Setting, set_default_action, set_syscall};
 use crate::profile::errno::errno_number;
 use crate::profile::{Action, ActionName};
@@ -33,6 +34,8 @@ pub enum Msg {
     Undo,
     Redo,
     Save,
+    /// Save to a new file, in a format picked in the prompt.
+    SaveAs,
     Quit,
     Help,
     NextTab,
@@ -90,7 +93,7 @@ pub enum Effect {
     Save,
     /// Save even though the file changed on disk.
     SaveOverwrite,
-    SaveAs(String),
+    SaveAs(String, Option<Format>),
     Quit,
 }
 
@@ -208,6 +211,7 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Undo => undo(app, true),
         Msg::Redo => undo(app, false),
         Msg::Save => return save(app),
+        Msg::SaveAs => app.mode = Mode::Prompt { purpose: Prompt::SavePath { to: None }, input: String::new() },
         Msg::Quit if app.doc.is_modified() || app.run.as_ref().is_some_and(|p| p.is_running()) => {
             app.mode = Mode::ConfirmQuit
         }
@@ -351,6 +355,12 @@ fn prompt_key(app: &mut App, msg: Msg, purpose: Prompt, mut input: String) -> Ve
             app.mode = Mode::Normal;
             return submit(app, purpose, input.trim());
         }
+        Msg::NextPane => {
+            if let Prompt::SavePath { to } = purpose {
+                app.mode = Mode::Prompt { purpose: Prompt::SavePath { to: next_format(to) }, input };
+                return Vec::new();
+            }
+        }
         _ => {}
     }
     app.mode = Mode::Prompt { purpose, input };
@@ -359,8 +369,8 @@ fn prompt_key(app: &mut App, msg: Msg, purpose: Prompt, mut input: String) -> Ve
 
 fn submit(app: &mut App, purpose: Prompt, input: &str) -> Vec<Effect> {
     match purpose {
-        Prompt::SavePath if !input.is_empty() => return vec![Effect::SaveAs(input.to_string())],
-        Prompt::SavePath => {}
+        Prompt::SavePath { to } if !input.is_empty() => return vec![Effect::SaveAs(input.to_string(), to)],
+        Prompt::SavePath { .. } => {}
         Prompt::Errno(target) => match parse_errno(input) {
             Some(e) => apply_setting(app, Setting::Action(ActionName::Errno, Some(e)), target),
             None => app.message = Some(format!("\"{input}\" is not an errno (0..4094 or a name like EACCES)")),
@@ -445,9 +455,20 @@ fn undo(app: &mut App, backwards: bool) {
     app.message = Some(if backwards { "undone" } else { "redone" }.into());
 }
 
+/// The save prompt's format choices, in Tab order.
+fn next_format(to: Option<Format>) -> Option<Format> {
+    match to {
+        None => Some(Format::Oci),
+        Some(Format::Oci) => Some(Format::Docker),
+        Some(Format::Docker) => Some(Format::Podman),
+        Some(Format::Podman) => Some(Format::Spo),
+        Some(Format::Spo) => None,
+    }
+}
+
 fn save(app: &mut App) -> Vec<Effect> {
     if app.doc.path.is_none() {
-        app.mode = Mode::Prompt { purpose: Prompt::SavePath, input: String::new() };
+        app.mode = Mode::Prompt { purpose: Prompt::SavePath { to: None }, input: String::new() };
         return Vec::new();
     }
     vec![Effect::Save]

@@ -6,6 +6,7 @@ use super::keymap::help_lines;
 use super::preview::DiffLine;
 use super::update::choices;
 use crate::catalog::CATEGORIES;
+use crate::profile::convert::Format;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -306,8 +307,10 @@ fn status(frame: &mut Frame, app: &App, area: Rect) {
         p.default_action.unwrap_or(crate::profile::ActionName::Errno),
         p.default_errno_ret,
     );
-    let line =
-        |name: &str| format!(" {name}{modified} │ default {default} │ {} │ undo {}", app.ctx.summary(), app.undo.len());
+    let kind = app.doc.kind_text().map(|k| format!(" │ {k}")).unwrap_or_default();
+    let line = |name: &str| {
+        format!(" {name}{modified}{kind} │ default {default} │ {} │ undo {}", app.ctx.summary(), app.undo.len())
+    };
     let mut first = line(&app.doc.display_name());
     if first.chars().count() > area.width as usize {
         // A long path would push the rest off the screen: its file name is enough there.
@@ -380,9 +383,15 @@ fn picker(frame: &mut Frame, app: &App, target: Target, cursor: usize) {
 }
 
 fn prompt(frame: &mut Frame, app: &App, purpose: Prompt, input: &str) {
+    let save_question;
     let question = match purpose {
         Prompt::Errno(_) => "Errno to return (a number 0..4094 or a name like EACCES):",
-        Prompt::SavePath => "Save as (path):",
+        Prompt::SavePath { to } => {
+            let format =
+                to.map_or_else(|| format!("as it is ({})", Format::of(&app.doc).name()), |f| f.name().to_string());
+            save_question = format!("Save as (path) · format: {format} · Tab changes the format:");
+            &save_question
+        }
         Prompt::Caps => "Capabilities of the container (comma-separated, or none):",
         Prompt::Kernel => "Kernel version of the host (X.Y):",
         Prompt::Condition { op: crate::profile::Op::MaskedEq, .. } => {

@@ -100,8 +100,10 @@ pub(super) fn conditions(work: &mut Work, doc: &Document, req: &Request) {
         let Some(ctx) = req.resolve else { continue };
         let reason = if only_kernel {
             kernel_excludes(rule.includes.min_kernel, rule.excludes.min_kernel, ctx.kernel)
-        } else {
+        } else if ctx.engine.resolves_conditions() {
             condition_excludes(rule, &docker(ctx))
+        } else {
+            None // containerd and plain OCI ignore conditions: every rule applies.
         };
         match reason {
             Some(why) => {
@@ -127,7 +129,11 @@ pub(super) fn conditions(work: &mut Work, doc: &Document, req: &Request) {
         return;
     };
     strip_conditions(work, &keep, only_kernel);
-    let summary = if only_kernel { format!("kernel {}", ctx.kernel) } else { docker(ctx).summary() };
+    let summary = match (only_kernel, ctx.engine.resolves_conditions()) {
+        (true, _) => format!("kernel {}", ctx.kernel),
+        (false, true) => docker(ctx).summary(),
+        (false, false) => format!("{}, which ignores them", ctx.engine),
+    };
     let mut note = format!(
         "{} conditional rule(s) resolved for {summary}: {kept} kept without their condition",
         conditional.len()
