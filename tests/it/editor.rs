@@ -278,11 +278,11 @@ fn an_unsaved_profile_asks_for_a_path_and_never_overwrites_another_file() {
     let target = dir.path().join("new.json");
     send(&mut app, &typed(&target.display().to_string()));
     let effects = send(&mut app, &[Msg::Enter]);
-    assert_eq!(effects, vec![Effect::SaveAs(target.display().to_string())]);
+    assert_eq!(effects, vec![Effect::SaveAs(target.display().to_string(), None)]);
     effects.into_iter().for_each(|e| perform(&mut app, e));
     assert!(Document::open(&target).is_ok());
     std::fs::write(&target, "keep me").unwrap();
-    perform(&mut app, Effect::SaveAs(target.display().to_string()));
+    perform(&mut app, Effect::SaveAs(target.display().to_string(), None));
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
     assert!(app.message.as_deref().unwrap().contains("exists"));
 }

@@ -19,4 +19,5 @@ mod roundtrip;
 mod run_pane;
 mod sandbox;
 mod shell;
+mod spo;
 mod support;

@@ -45,7 +45,9 @@ pub fn parse_documents(text: &str) -> Result<Vec<YamlDocument>, YamlError> {
         }
         let value: Value = serde_yaml_ng::from_str(piece).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            YamlError { line: first_line + line - 1, column, message: clean_message(&e.to_string()) }
+            // An error at the end of the text is reported on its last line, not one past it.
+            let last = text.lines().count().max(1);
+            YamlError { line: (first_line + line - 1).min(last), column, message: clean_message(&e.to_string()) }
         })?;
         docs.push(YamlDocument { start, end, first_line, value });
     }
@@ -77,12 +79,14 @@ fn has_content(piece: &str) -> bool {
     })
 }
 
-/// serde_yaml_ng appends " at line L column C" to messages; the position is reported apart.
+/// serde_yaml_ng puts " at line L column C" into messages; the position is reported apart.
 fn clean_message(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_string(),
-        None => message.to_string(),
-    }
+    let Some(at) = message.find(" at line ") else { return message.to_string() };
+    let rest = &message[at + " at line ".len()..];
+    // Skip "L column C" (digits, " column ", digits).
+    let skipped = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    let skipped = skipped.strip_prefix(" column ").unwrap_or(skipped).trim_start_matches(|c: char| c.is_ascii_digit());
+    format!("{}{skipped}", &message[..at])
 }
 
 /// Replaces the text of document `doc` by `content`, keeping every other byte of the file.
