@@ -3,6 +3,7 @@
 mod cli;
 mod compare_view;
 mod compiler;
+mod convert;
 mod diff;
 mod editor;
 mod editor_pty;

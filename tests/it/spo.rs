@@ -42,7 +42,9 @@ fn an_edit_changes_only_its_lines_and_keeps_comments_and_other_documents() {
     let removed: Vec<&str> = before.lines().filter(|l| !after.lines().any(|a| a == *l)).collect();
     assert_eq!(added, vec!["    - connect"], "{after}");
     assert!(removed.is_empty(), "{removed:?}");
-    assert!(after.contains("# what the server itself needs") && after.contains("namespace: shop # the app's namespace"));
+    assert!(
+        after.contains("# what the server itself needs") && after.contains("namespace: shop # the app's namespace")
+    );
     assert!(after.contains("# What runc needs to start any container.\n"), "the second document is kept");
     assert_eq!(decide(&edited, "connect"), "ALLOW");
 }
