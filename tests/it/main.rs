@@ -8,6 +8,7 @@ mod diff;
 mod editor;
 mod editor_pty;
 mod evaluator_table;
+mod guide;
 mod import_audit;
 mod invalid;
 #[cfg(target_arch = "x86_64")]
