@@ -6,6 +6,7 @@ use crate::bpf::compile::compile;
 use crate::kube::install::{
     DEFAULT_ROOT, Outcome, container_snippet, default_target, localhost_path, outcome, pod_snippet, write,
 };
+use crate::kube::pod_check::blocks_start;
 use crate::policy::context::Context;
 use crate::policy::evaluator::Evaluator;
 use crate::policy::lint::{lint, tally};
@@ -78,6 +79,11 @@ pub fn run(args: &InstallArgs) -> Result<i32, Failure> {
     }
     if errors > 0 {
         return Err(refused(format!("{errors} error(s) in the profile")));
+    }
+    // The same rule as check-pod: a profile that stops runc before the program runs would only
+    // turn into failed pods.
+    if let Some(f) = findings.iter().find(|f| blocks_start(f)) {
+        return Err(refused(format!("containers could not start under it ({})", f.id)));
     }
     let ev = Evaluator::new(doc.effective_profile(), &ctx)
         .map_err(|e| refused(format!("under {} the container would not start: {e}", ctx.engine)))?;

@@ -156,7 +156,7 @@ pub enum ProfileState {
 /// Lint ids that mean the container does not start. `runtime-syscalls-denied` is a warning for
 /// `check` (the calls partly depend on timing) but it is exactly the "runc run failed" a pod
 /// check is for.
-fn blocks_start(f: &Finding) -> bool {
+pub fn blocks_start(f: &Finding) -> bool {
     f.level == Level::Error || f.id == "runtime-syscalls-denied"
 }
 

@@ -23,7 +23,9 @@ fn steps(guide: &str) -> Vec<Step> {
         match (in_block, line) {
             (false, "```console") => in_block = true,
             (true, "```") => in_block = false,
-            (true, l) if l.starts_with("$ ") => out.push(Step { command: l[2..].to_string(), shown: Vec::new(), status: 0 }),
+            (true, l) if l.starts_with("$ ") => {
+                out.push(Step { command: l[2..].to_string(), shown: Vec::new(), status: 0 })
+            }
             (true, l) => {
                 let step = out.last_mut().expect("output before any command");
                 match l.strip_prefix("[exit status ").and_then(|r| r.strip_suffix(']')) {

@@ -87,6 +87,17 @@ fn install_refuses_a_broken_profile_and_writes_nothing() {
 }
 
 #[test]
+fn install_refuses_a_profile_that_stops_runc_as_check_pod_would() {
+    let dir = TempDir::new("kube-install-runc");
+    let out = install(&format!("{K8S}/stops-runc.json"), dir.path(), &[]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("warning[runtime-syscalls-denied]"), "{stdout}");
+    assert!(stderr.contains("could not start under it (runtime-syscalls-denied)"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
 fn install_refuses_targets_outside_the_root() {
     let dir = TempDir::new("kube-install-escape");
     let root_dir = dir.path().join("root");
@@ -273,4 +284,30 @@ fn check_pod_refuses_bad_yaml_with_its_line() {
     assert!(stderr.contains("not valid YAML"), "{stderr}");
     let out = seccompose(&["check-pod", &format!("{K8S}/does-not-exist.yaml")]);
     assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+}
+
+#[test]
+fn install_takes_an_spo_resource_and_writes_what_the_operator_would() {
+    let dir = TempDir::new("kube-install-spo");
+    let out = install("tests/fixtures/spo/app.yaml", dir.path(), &["--as", "profiles/web.json"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let written: Value = serde_json::from_slice(&std::fs::read(dir.path().join("profiles/web.json")).unwrap()).unwrap();
+    assert!(written.get("baseProfileName").is_none(), "a runtime cannot read SPO fields");
+    let names: Vec<&str> = written["syscalls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["names"].as_array().unwrap())
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(names.contains(&"bind") && names.contains(&"execve"), "its rules and its base's: {names:?}");
+    assert!(stdout.contains("Security Profiles Operator") && stdout.contains("  kind: SeccompProfile"), "{stdout}");
+
+    let other = install("profiles/fine-grained.json", dir.path(), &[]);
+    let stdout = text(&other).0;
+    assert!(
+        stdout.contains("    name: fine-grained\n") && stdout.contains("  apiVersion: security-profiles-operator"),
+        "{stdout}"
+    );
 }
