@@ -267,8 +267,15 @@ impl Document {
     /// The text of the profile's YAML document within `text` (a rendering of this file), and
     /// the line it starts on.
     fn yaml_content<'t>(&self, text: &'t str) -> Option<(&'t str, usize)> {
-        let Source::Yaml { index, .. } = &self.source else { return None };
-        let docs = yaml::parse_documents(text).ok()?;
+        let Source::Yaml { index, documents, .. } = &self.source else { return None };
+        // Unedited, the text is the original: its documents are known without parsing again.
+        let parsed;
+        let docs = if !self.is_modified() && text == self.original {
+            documents
+        } else {
+            parsed = yaml::parse_documents(text).ok()?;
+            &parsed
+        };
         let doc = docs.get(*index).or(docs.last())?;
         let (start, end) = yaml::content_range(text, doc);
         let first_line = text[..start].matches('\n').count() + 1;
