@@ -112,7 +112,8 @@ fn search_allow_undo_allow_save_quit_in_a_real_terminal() {
     std::fs::copy(root().join("profiles/fine-grained.json"), &path).unwrap();
     let original = std::fs::read_to_string(&path).unwrap();
     let mut s = Session::start(&[path.to_str().unwrap()]);
-    let first = s.wait_for("Categories");
+    // The status bar is drawn last: once it shows, the whole first frame is on the screen.
+    let first = s.wait_for("profile.json │");
     assert!(first.contains("profile.json") && first.contains("Basic I/O"), "{first}");
 
     s.step("/mount", "/mount▏");
