@@ -1,9 +1,7 @@
 //! `seccompose convert`: a profile in another format, with what was dropped or resolved named.
 
-use super::{Failure, arch_parser, open_profile, parse_kernel};
-use crate::catalog::Arch;
-use crate::policy::context::{Context, Engine, normalize_cap, running_kernel};
-use crate::profile::KernelVersion;
+use super::{ContextArgs, Failure, open_profile};
+use crate::policy::context::{Context, Engine};
 use crate::profile::convert::{self, Format, Request};
 use crate::profile::document::write_atomically;
 use clap::{Args, ValueEnum};
@@ -54,46 +52,18 @@ pub struct ConvertArgs {
     /// this host's arch and kernel, unless given below).
     #[arg(long)]
     pub resolve: bool,
-    /// Resolve as this engine does: docker and podman evaluate the conditions, containerd and
-    /// oci ignore them (every rule applies). Implies --resolve when not docker.
-    #[arg(long, value_name = "E", default_value = "docker", value_parser = super::engine_parser())]
-    pub engine: Engine,
-    /// Resolve for this host architecture (implies --resolve).
-    #[arg(long, value_name = "ARCH", value_parser = arch_parser(), hide_possible_values = true)]
-    pub native: Option<Arch>,
-    /// Resolve for a container with this capability (repeatable; implies --resolve; `none` for none).
-    #[arg(long = "cap", value_name = "CAP")]
-    pub caps: Vec<String>,
-    /// Resolve for this kernel version, X.Y (implies --resolve).
-    #[arg(long, value_name = "X.Y", value_parser = parse_kernel)]
-    pub kernel: Option<KernelVersion>,
+    /// The context to resolve for (implied when any of its flags is given): --engine (docker
+    /// and podman evaluate conditions, containerd and oci keep every rule), --native, --cap, --kernel.
+    #[command(flatten)]
+    pub context: ContextArgs,
 }
 
 impl ConvertArgs {
-    /// The context to resolve for, when asked to.
+    /// The context to resolve for, when asked to (`--resolve` or any context flag).
     fn context(&self) -> Option<Context> {
-        let asked = self.resolve
-            || self.native.is_some()
-            || !self.caps.is_empty()
-            || self.kernel.is_some()
-            || self.engine != Engine::Docker;
-        asked.then(|| {
-            let caps = if self.caps.is_empty() {
-                self.engine.default_caps().iter().map(|c| c.to_string()).collect()
-            } else {
-                let given = self.caps.iter().flat_map(|c| c.split(','));
-                given
-                    .filter(|c| !c.trim().is_empty() && !c.trim().eq_ignore_ascii_case("none"))
-                    .map(normalize_cap)
-                    .collect()
-            };
-            Context {
-                engine: self.engine,
-                native: self.native.unwrap_or_else(Arch::host),
-                caps,
-                kernel: self.kernel.unwrap_or_else(running_kernel),
-            }
-        })
+        let c = &self.context;
+        let given = c.native.is_some() || !c.caps.is_empty() || c.kernel.is_some() || c.engine != Engine::Docker;
+        (self.resolve || given).then(|| c.context())
     }
 }
 

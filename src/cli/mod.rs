@@ -160,7 +160,7 @@ pub enum Format {
 }
 
 /// `--engine`: completes and lists the four names, accepts the aliases `parse_engine` knows.
-pub(crate) fn engine_parser() -> completions::Hinted<Engine> {
+fn engine_parser() -> completions::Hinted<Engine> {
     completions::hinted(parse_engine, Engine::ALL.map(Engine::name))
 }
 
@@ -181,7 +181,7 @@ pub fn parse_arch(s: &str) -> Result<Arch, String> {
     })
 }
 
-pub(crate) fn parse_kernel(s: &str) -> Result<KernelVersion, String> {
+fn parse_kernel(s: &str) -> Result<KernelVersion, String> {
     KernelVersion::parse(s).ok_or_else(|| format!("\"{s}\" is not a kernel version (write X.Y, e.g. 5.15)"))
 }
 
