@@ -66,6 +66,16 @@ fn refused_with_errors(src: &Document) -> bool {
     true
 }
 
+/// Every bundled and reference profile that can be converted (name, document); the others
+/// must be refused.
+fn convertible_profiles() -> Vec<(String, Document)> {
+    let all = all_profiles().into_iter().map(|path| {
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        (stem, Document::open(&path).unwrap())
+    });
+    all.filter(|(_, src)| !refused_with_errors(src)).collect()
+}
+
 /// Only comments may be dropped without the behaviour changing.
 fn behaviour_kept(c: &Converted) -> bool {
     c.dropped.iter().all(|d| d.contains("comment"))
@@ -76,12 +86,7 @@ fn oci_to_spo_to_oci_keeps_what_both_express_on_every_profile() {
     let tmp = TempDir::new("convert-spo");
     let resolve = ctx(Engine::Docker);
     let mut exact = 0;
-    for path in all_profiles() {
-        let src = Document::open(&path).unwrap();
-        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
-        if refused_with_errors(&src) {
-            continue;
-        }
+    for (stem, src) in convertible_profiles() {
         let from = Format::of(&src);
         let (to_spo, spo) = convert_via_file(&src, Format::Spo, Some(&resolve), tmp.path(), &format!("{stem}.yaml"));
         assert!(spo.is_spo(), "{stem}");
@@ -107,12 +112,7 @@ fn docker_to_podman_to_docker_keeps_what_both_express_on_every_profile() {
     let tmp = TempDir::new("convert-podman");
     let resolve = ctx(Engine::Docker);
     let mut exact = 0;
-    for path in all_profiles() {
-        let src = Document::open(&path).unwrap();
-        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
-        if refused_with_errors(&src) {
-            continue;
-        }
+    for (stem, src) in convertible_profiles() {
         let from = Format::of(&src);
         let (to_podman, podman) =
             convert_via_file(&src, Format::Podman, Some(&resolve), tmp.path(), &format!("{stem}.podman.json"));
