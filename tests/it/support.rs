@@ -1,4 +1,4 @@
-//! Shared helpers for the integration tests: fixture paths and temp dirs.
+//! Shared helpers for the integration tests: fixture paths, temp dirs, required system tools.
 
 use std::path::{Path, PathBuf};
 
@@ -60,4 +60,19 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Fails (never skips) when `tool` is not on PATH, naming the Debian package that brings it.
+/// Only tests behind a system-tests feature call this: `cargo test` alone needs no tool beyond
+/// the Rust toolchain and a base Debian system (sh, bash, coreutils).
+pub fn require(tool: &str, package: &str) {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "`{tool}` is not installed: run `apt-get install -y {package}` (these tests are on with a system-tests \
+         feature; .ci/run installs every package they need)"
+    );
 }
