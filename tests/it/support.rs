@@ -76,3 +76,11 @@ pub fn require(tool: &str, package: &str) {
          feature; .ci/run installs every package they need)"
     );
 }
+
+/// Fails (never skips) unless the tests run as root; only tests behind `root-tests` call this.
+#[allow(dead_code)] // until a root test is compiled in
+pub fn require_root() {
+    // SAFETY: geteuid has no preconditions.
+    let euid = unsafe { libc::geteuid() };
+    assert_eq!(euid, 0, "this test needs root (the `root-tests` feature): run it as root, as CI does");
+}
