@@ -18,9 +18,9 @@ pub mod theme;
 pub mod update;
 pub mod view;
 
+use crate::fsutil::write_file;
 use crate::profile::Document;
 use crate::profile::convert::{Format, Request, convert};
-use crate::profile::document::write_atomically;
 use app::{App, Mode, Tab};
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
@@ -171,7 +171,7 @@ pub fn perform(app: &mut App, effect: Effect) {
     match effect {
         Effect::Quit => app.quit = true,
         Effect::Save => match app.doc.save() {
-            Ok(()) => app.message = Some(format!("saved {}", app.doc.display_name())),
+            Ok(saved) => app.message = Some(format!("saved {}", saved.summary())),
             Err(crate::profile::SaveError::ChangedOnDisk { .. }) => app.mode = Mode::ConfirmOverwrite,
             Err(e) => app.message = Some(format!("not saved: {e}")),
         },
@@ -195,9 +195,9 @@ pub fn perform(app: &mut App, effect: Effect) {
 
 fn save_as(app: &mut App, path: &Path) {
     match app.doc.save_as(path) {
-        Ok(()) => {
+        Ok(saved) => {
             app.json_view = None;
-            app.message = Some(format!("saved {}", path.display()));
+            app.message = Some(format!("saved {}", saved.summary()));
         }
         Err(e) => app.message = Some(format!("not saved: {e}")),
     }
@@ -214,10 +214,13 @@ fn save_converted(app: &mut App, path: &Path, to: Format) {
             return;
         }
     };
-    if let Err(e) = write_atomically(path, converted.text.as_bytes()) {
-        app.message = Some(format!("not saved: {}: {e}", path.display()));
-        return;
-    }
+    let saved = match write_file(path, converted.text.as_bytes()) {
+        Ok(saved) => saved,
+        Err(e) => {
+            app.message = Some(format!("not saved: {e}"));
+            return;
+        }
+    };
     match Document::open(path) {
         Ok(doc) => {
             app.doc = doc;
@@ -230,7 +233,7 @@ fn save_converted(app: &mut App, path: &Path, to: Format) {
             } else {
                 format!("dropped: {}", converted.dropped.join("; "))
             };
-            app.message = Some(format!("saved {} as {} ({dropped}); now editing it", path.display(), to.name()));
+            app.message = Some(format!("saved {} as {} ({dropped}); now editing it", saved.summary(), to.name()));
         }
         Err(e) => app.message = Some(format!("saved {}, but it does not read back: {e}", path.display())),
     }
