@@ -260,3 +260,25 @@ fn saving_keeps_the_owner_or_refuses() {
     assert_eq!((meta.uid(), std::fs::read_to_string(&out).unwrap()), (0, before));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left behind");
 }
+
+#[test]
+fn the_editor_saves_through_a_symlink_and_says_so() {
+    use seccompose::policy::context::{Context, Engine};
+    use seccompose::tui::app::App;
+    use seccompose::tui::update::Effect;
+    let dir = TempDir::new("editor-through-link");
+    std::fs::create_dir(dir.path().join("real")).unwrap();
+    let real = dir.path().join("real/p.json");
+    std::fs::copy(root().join("profiles/fine-grained.json"), &real).unwrap();
+    std::fs::set_permissions(&real, PermissionsExt::from_mode(0o640)).unwrap();
+    let link = dir.path().join("p.json");
+    symlink("real/p.json", &link).unwrap();
+    let doc = seccompose::profile::Document::open(&link).unwrap();
+    let theme = seccompose::tui::theme::Theme::builtin("dark").unwrap();
+    let mut app = App::new(doc, Context::for_engine(Engine::Docker), theme);
+    seccompose::tui::perform(&mut app, Effect::Save);
+    let message = app.message.clone().unwrap_or_default();
+    assert_eq!(message, format!("saved {} (through symlink {})", real.display(), link.display()));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced");
+    assert_eq!(std::fs::metadata(&real).unwrap().mode() & 0o777, 0o640);
+}
