@@ -27,8 +27,8 @@ pub enum BeneathError {
     NotDirectory { path: PathBuf, kind: &'static str },
     #[error("{}: not a regular file ({kind}); refusing to write to it", path.display())]
     NotRegular { path: PathBuf, kind: &'static str },
-    #[error("cannot create a temporary file in {}: {}", dir.display(), reason(source))]
-    TempFile { dir: PathBuf, source: io::Error },
+    #[error("{}: cannot create a temporary file in {}: {}", path.display(), dir.display(), reason(source))]
+    TempFile { path: PathBuf, dir: PathBuf, source: io::Error },
     #[error("{}: {}", path.display(), reason(source))]
     Io { path: PathBuf, source: io::Error },
     #[error("{0}")]
@@ -201,7 +201,7 @@ impl Dir {
     }
 
     fn create_temp(&self, name: &OsStr, private: bool) -> Result<(PathBuf, File), BeneathError> {
-        let temp_error = |source| BeneathError::TempFile { dir: self.path.clone(), source };
+        let temp_error = |source| BeneathError::TempFile { path: self.path.join(name), dir: self.path.clone(), source };
         // 0666 less the umask for a new file, as File::create; private until it has the old
         // file's owner and mode.
         let mode = Mode::from_raw_mode(if private { 0o600 } else { 0o666 });

@@ -15,8 +15,9 @@ const MAX_LINKS: usize = 40;
 /// when only the directory is the problem. The target is unchanged in every case.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("cannot create a temporary file in {}: {}", dir.display(), reason(source))]
-    TempFile { dir: PathBuf, source: io::Error },
+    /// The file may well be writable: it is the directory that refuses (a save is a rename).
+    #[error("{}: cannot create a temporary file in {}: {}", path.display(), dir.display(), reason(source))]
+    TempFile { path: PathBuf, dir: PathBuf, source: io::Error },
     #[error("cannot write {}: {}", path.display(), reason(source))]
     Io { path: PathBuf, source: io::Error },
     #[error(
@@ -134,7 +135,7 @@ fn replace(target: &Path, existing: Option<&Metadata>, bytes: &[u8]) -> Result<(
         .suffix(".tmp")
         .permissions(Permissions::from_mode(mode))
         .tempfile_in(dir)
-        .map_err(|source| WriteError::TempFile { dir: dir.to_path_buf(), source })?;
+        .map_err(|source| WriteError::TempFile { path: target.to_path_buf(), dir: dir.to_path_buf(), source })?;
     let io_error = |source| WriteError::Io { path: target.to_path_buf(), source };
     if let Some(meta) = existing {
         keep_owner_and_mode(temp.as_file(), meta, target)?;
@@ -321,7 +322,8 @@ mod tests {
         let e = write_file(Path::new("/nonexistent-seccompose-dir/p.json"), b"x").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "cannot create a temporary file in /nonexistent-seccompose-dir: no such file or directory"
+            "/nonexistent-seccompose-dir/p.json: cannot create a temporary file in /nonexistent-seccompose-dir: \
+             no such file or directory"
         );
     }
 }
