@@ -40,11 +40,16 @@ fn openpty() -> (OwnedFd, OwnedFd) {
 
 impl Session {
     fn start(args: &[&str]) -> Session {
+        Session::start_program(env!("CARGO_BIN_EXE_seccompose"), args, &[])
+    }
+
+    fn start_program(program: &str, args: &[&str], env: &[(&str, &str)]) -> Session {
         let (master, slave) = openpty();
-        let data = TempDir::new(&format!("pty-data-{}", args.join("-").replace('/', "_")));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_seccompose"));
+        let data = TempDir::new(&format!("pty-data-{}", args.join("-").replace(['/', ':'], "_")));
+        let mut command = Command::new(program);
         command
             .args(args)
+            .envs(env.iter().copied())
             .env("XDG_DATA_HOME", data.path())
             .env("TERM", "xterm-256color")
             .env_remove("NO_COLOR")
@@ -340,4 +345,28 @@ fn sigterm_ends_the_command_in_the_run_pane_and_the_editor() {
         assert!(start.elapsed() < Duration::from_secs(10), "the command (pid {sleep}) outlived the editor");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A panic with the terminal taken over: the hook gives the terminal back before the message
+/// is printed. The child is this test binary, re-run for this test alone in a pty.
+#[test]
+fn a_panic_restores_the_terminal_before_the_message_is_printed() {
+    if std::env::var_os("SECCOMPOSE_PANIC_CHILD").is_some() {
+        let _terminal = seccompose::tui::terminal::enter().unwrap();
+        ratatui::crossterm::execute!(std::io::stdout(), ratatui::crossterm::cursor::Hide).unwrap();
+        panic!("deliberate panic with the terminal taken over");
+    }
+    let me = std::env::current_exe().unwrap();
+    let name = "editor_pty::a_panic_restores_the_terminal_before_the_message_is_printed";
+    let mut s = Session::start_program(
+        me.to_str().unwrap(),
+        &[name, "--exact", "--nocapture", "--test-threads=1"],
+        &[("SECCOMPOSE_PANIC_CHILD", "1")],
+    );
+    let status = wait_exit(&mut s.child);
+    assert!(!status.success(), "the child test panics");
+    assert_terminal_restored(&s);
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
+    let (left, message) = (raw.rfind("\x1b[?1049l").unwrap(), raw.find("deliberate panic").expect("the message"));
+    assert!(left < message, "the message was printed on the alternate screen: {raw:?}");
 }
