@@ -52,7 +52,10 @@ fn load(path: &Path) -> Result<Manifest, Failure> {
         ("<stdin>".to_string(), text)
     } else {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Failure::unusable(format!("{name}: {e}")))?;
+        let mut text = String::new();
+        crate::fsutil::open_regular(path)
+            .and_then(|mut f| f.read_to_string(&mut text))
+            .map_err(|e| Failure::unusable(format!("{name}: {e}")))?;
         (name, text)
     };
     read_manifest(&text, &name).map_err(|e| Failure::unusable(e.to_string()))

@@ -1,9 +1,8 @@
 //! `seccompose compile`: the BPF program runc would install, as raw bytes, disassembly, C or hex.
 
-use super::{ContextArgs, Failure, usable_profile};
+use super::{ContextArgs, Failure, usable_profile, write_output};
 use crate::bpf::{self, disasm::disassemble, insn::encode_program, stats::stats};
 use crate::catalog::Arch;
-use crate::profile::document::write_atomically;
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -49,9 +48,7 @@ pub fn run(args: &CompileArgs) -> Result<i32, Failure> {
         OutputFormat::Hex => hex_text(&compiled).into_bytes(),
     };
     match &args.output {
-        Some(path) => {
-            write_atomically(path, &bytes).map_err(|e| Failure::unusable(format!("{}: {e}", path.display())))?
-        }
+        Some(path) => write_output(path, &bytes)?,
         None => {
             let mut stdout = std::io::stdout();
             if args.format == OutputFormat::Raw && stdout.is_terminal() {

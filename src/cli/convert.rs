@@ -1,9 +1,8 @@
 //! `seccompose convert`: a profile in another format, with what was dropped or resolved named.
 
-use super::{ContextArgs, Failure, open_profile};
+use super::{ContextArgs, Failure, open_profile, write_output};
 use crate::policy::context::{Context, Engine};
 use crate::profile::convert::{self, Format, Request};
-use crate::profile::document::write_atomically;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -83,8 +82,7 @@ pub fn run(args: &ConvertArgs) -> Result<i32, Failure> {
         }
     };
     match &args.output {
-        Some(path) => write_atomically(path, converted.text.as_bytes())
-            .map_err(|e| Failure::unusable(format!("{}: {e}", path.display())))?,
+        Some(path) => write_output(path, converted.text.as_bytes())?,
         None => print!("{}", converted.text),
     }
     let to = args.output.as_ref().map(|p| format!(" in {}", p.display())).unwrap_or_default();

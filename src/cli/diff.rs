@@ -89,8 +89,8 @@ fn open_view(
         view.show_all = all;
     }
     crate::tui::compare::refresh(&mut app);
-    crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
-    Ok(0)
+    let ending = crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
+    Ok(ending.status())
 }
 
 fn arch_names(ev: &crate::policy::evaluator::Evaluator) -> String {

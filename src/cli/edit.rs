@@ -33,6 +33,6 @@ pub fn run(args: &EditArgs) -> Result<i32, Failure> {
         ));
     }
     let app = App::new(doc, args.context.context(), theme);
-    crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
-    Ok(0)
+    let ending = crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
+    Ok(ending.status())
 }

@@ -1,11 +1,10 @@
 //! `seccompose import-audit`: seccomp audit records from logs -> a summary and an allow-list.
 
 use super::record::ProfileFormat;
-use super::{Failure, Format, parse_arch};
+use super::{Failure, Format, parse_arch, write_output};
 use crate::catalog::Arch;
 use crate::profile::audit_import::{Filter, Import, Program, native_for};
 use crate::profile::audit_log::Loss;
-use crate::profile::document::write_atomically;
 use crate::profile::generate::Dialect;
 use clap::Args;
 use serde_json::{Value, json};
@@ -63,7 +62,7 @@ fn read_log(path: &Path, import: &mut Import) -> Result<(), Failure> {
     let (name, reader): (String, Box<dyn Read>) = if path == Path::new("-") {
         ("stdin".into(), Box::new(std::io::stdin()))
     } else {
-        let file = std::fs::File::open(path)
+        let file = crate::fsutil::open_regular(path)
             .map_err(|e| Failure::unusable(format!("{}: cannot read: {e}", path.display())))?;
         (path.display().to_string(), Box::new(file))
     };
@@ -91,8 +90,7 @@ fn write_profile(args: &ImportAuditArgs, import: &Import, native: Arch) -> Resul
     let dialect = if args.dialect == ProfileFormat::Docker { Dialect::Docker } else { Dialect::Oci };
     let text = serde_json::to_string_pretty(&import.profile(native, dialect)).expect("serializable") + "\n";
     match &args.output {
-        Some(path) => write_atomically(path, text.as_bytes())
-            .map_err(|e| Failure::unusable(format!("{}: {e}", path.display())))?,
+        Some(path) => write_output(path, text.as_bytes())?,
         None => print!("{text}"),
     }
     let mut arches = vec![native];

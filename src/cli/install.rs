@@ -91,10 +91,11 @@ pub fn run(args: &InstallArgs) -> Result<i32, Failure> {
     let text = installed_text(&doc)?;
     let target = args.root.join(&localhost);
     let result = if args.dry_run {
-        outcome(&target, text.as_bytes())
+        outcome(&args.root, &localhost, text.as_bytes())
     } else {
-        write(&target, text.as_bytes()).map_err(|e| Failure::unusable(format!("{}: {e}", target.display())))?
-    };
+        write(&args.root, &localhost, text.as_bytes())
+    }
+    .map_err(|e| Failure::unusable(format!("not installed: {e}")))?;
     let arches: Vec<&str> = compiled.arches.iter().map(|a| a.short_name()).collect();
     let verb = match (result, args.dry_run) {
         (Outcome::New, false) => "installed",

@@ -1,7 +1,6 @@
 //! `seccompose man [--dir DIR]`: the roff manual pages, generated from the CLI definition.
 
-use super::{Cli, Failure};
-use crate::profile::document::write_atomically;
+use super::{Cli, Failure, write_output};
 use clap::{Args, CommandFactory, ValueHint};
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, roman};
@@ -87,7 +86,7 @@ fn write_pages(dir: &std::path::Path, pages: &[(String, Vec<u8>)]) -> Result<(),
     let mut out = std::io::stdout().lock();
     for (name, bytes) in pages {
         let path = dir.join(name);
-        write_atomically(&path, bytes).map_err(|e| Failure::unusable(format!("{}: {e}", path.display())))?;
+        write_output(&path, bytes)?;
         writeln!(out, "{}", path.display()).map_err(|e| Failure::unusable(format!("standard output: {e}")))?;
     }
     Ok(())

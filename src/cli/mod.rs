@@ -235,6 +235,19 @@ pub fn usable_profile(path: &Path, ctx: &Context, arches: Option<&[Arch]>) -> Re
     Ok((doc, ev))
 }
 
+/// Writes an output file (`-o`, `--dir`) with the one safe writer, and says where it went when
+/// that is not simply the path given (a symlink followed, a hard link split).
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let saved = crate::fsutil::write_file(path, bytes).map_err(|e| Failure::unusable(e.to_string()))?;
+    if saved.link.is_some() {
+        eprintln!("seccompose: wrote {}", saved.describe());
+    }
+    for warning in saved.warnings() {
+        eprintln!("seccompose: warning: {warning}");
+    }
+    Ok(())
+}
+
 /// Opens a profile file, or a bundled profile by name (`runtime-default`, `fine-grained`, …).
 pub fn open_profile(path: &Path) -> Result<Document, Failure> {
     if !path.exists() {

@@ -1,8 +1,7 @@
 //! `seccompose record`: run a command, see every syscall it makes, write the profile it needs.
 
-use super::{ContextArgs, Failure, usable_profile};
+use super::{ContextArgs, Failure, usable_profile, write_output};
 use crate::catalog::Arch;
-use crate::profile::document::write_atomically;
 use crate::profile::generate::{Dialect, allow_list, rule};
 use crate::sandbox::observe::{self, RecordReport, RunOptions};
 use crate::sandbox::spawn::Stdio;
@@ -66,8 +65,7 @@ pub fn run(args: &RecordArgs) -> Result<i32, Failure> {
         }
     };
     match &args.output {
-        Some(path) => write_atomically(path, text.as_bytes())
-            .map_err(|e| Failure::unusable(format!("{}: {e}", path.display())))?,
+        Some(path) => write_output(path, text.as_bytes())?,
         None => print!("{text}"),
     }
     report_counts(&args.command, &report, args.json);

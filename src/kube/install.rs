@@ -1,6 +1,9 @@
 //! Installing a profile on a node: where under the kubelet's seccomp root it goes, and the
 //! `securityContext` snippets that point a pod at it.
 
+use crate::fsutil::beneath::{BeneathError, Dir, Existing, Root};
+use std::ffi::OsStr;
+use std::fs::Metadata;
 use std::path::{Component, Path, PathBuf};
 
 /// Where the kubelet looks for Localhost profiles (its `--seccomp-profile-root` is gone; this is
@@ -58,28 +61,49 @@ pub enum Outcome {
     AlreadyInstalled,
 }
 
-/// Compares the target with the bytes to install.
-pub fn outcome(target: &Path, bytes: &[u8]) -> Outcome {
-    match std::fs::read(target) {
-        Ok(existing) if existing == bytes => Outcome::AlreadyInstalled,
-        Ok(_) => Outcome::Replaced,
-        // Unreadable counts as other content: writing will say what is wrong, if anything.
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Outcome::Replaced,
-        Err(_) => Outcome::New,
+/// The directories and the file name of a checked Localhost path.
+fn split(localhost: &str) -> (Vec<&OsStr>, &OsStr) {
+    let mut parts: Vec<&OsStr> = Path::new(localhost).iter().collect();
+    let name = parts.pop().unwrap_or_default();
+    (parts, name)
+}
+
+/// Compares what is at the target with the bytes to install; also gives the old file's
+/// metadata (owner and mode to keep).
+fn inspect(dir: &Dir, name: &OsStr, bytes: &[u8]) -> Result<(Outcome, Option<Metadata>), BeneathError> {
+    Ok(match dir.existing(name)? {
+        Existing::Missing => (Outcome::New, None),
+        Existing::Regular(old, _) if old == bytes => (Outcome::AlreadyInstalled, None),
+        Existing::Regular(_, meta) => (Outcome::Replaced, Some(meta)),
+    })
+}
+
+/// What installing `bytes` at `localhost` (checked with [`localhost_path`]) under `root` would
+/// do, writing nothing. Nothing beneath the root is followed if it is a symlink, and a target
+/// that is not a regular file (a FIFO, a device, a directory) is refused, never opened.
+pub fn outcome(root: &Path, localhost: &str, bytes: &[u8]) -> Result<Outcome, BeneathError> {
+    if !root.exists() {
+        return Ok(Outcome::New);
+    }
+    let (parts, name) = split(localhost);
+    match Root::open(root)?.dir(&parts, false)? {
+        None => Ok(Outcome::New),
+        Some(dir) => Ok(inspect(&dir, name, bytes)?.0),
     }
 }
 
-/// Creates the missing parent directories and writes atomically (no half-written profile on
-/// a node, ever). Does nothing for [`Outcome::AlreadyInstalled`].
-pub fn write(target: &Path, bytes: &[u8]) -> std::io::Result<Outcome> {
-    let result = outcome(target, bytes);
-    if result == Outcome::AlreadyInstalled {
-        return Ok(result);
+/// Installs `bytes` at `localhost` under `root`: the missing directories are created beneath
+/// the root, the file is replaced atomically within its directory and keeps its owner and
+/// mode (no half-written profile on a node, ever). Does nothing when already installed.
+pub fn write(root: &Path, localhost: &str, bytes: &[u8]) -> Result<Outcome, BeneathError> {
+    // The root itself is the administrator's path: created as given, symlinks and all.
+    std::fs::create_dir_all(root).map_err(|source| BeneathError::Io { path: root.to_path_buf(), source })?;
+    let (parts, name) = split(localhost);
+    let dir = Root::open(root)?.dir(&parts, true)?.expect("missing directories are created");
+    let (result, meta) = inspect(&dir, name, bytes)?;
+    if result != Outcome::AlreadyInstalled {
+        dir.replace(name, bytes, meta.as_ref())?;
     }
-    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    crate::profile::document::write_atomically(target, bytes)?;
     Ok(result)
 }
 
@@ -122,11 +146,13 @@ mod tests {
     #[test]
     fn writing_reports_new_replaced_and_already_installed() {
         let dir = std::env::temp_dir().join(format!("seccompose-kube-install-{}", std::process::id()));
-        let target = dir.join("profiles/nested/a.json");
-        assert_eq!(write(&target, b"one").unwrap(), Outcome::New);
-        assert_eq!(write(&target, b"one").unwrap(), Outcome::AlreadyInstalled);
-        assert_eq!(write(&target, b"two").unwrap(), Outcome::Replaced);
-        assert_eq!(std::fs::read(&target).unwrap(), b"two");
+        let target = "profiles/nested/a.json";
+        assert_eq!(outcome(&dir, target, b"one").unwrap(), Outcome::New);
+        assert_eq!(write(&dir, target, b"one").unwrap(), Outcome::New);
+        assert_eq!(write(&dir, target, b"one").unwrap(), Outcome::AlreadyInstalled);
+        assert_eq!(outcome(&dir, target, b"two").unwrap(), Outcome::Replaced);
+        assert_eq!(write(&dir, target, b"two").unwrap(), Outcome::Replaced);
+        assert_eq!(std::fs::read(dir.join(target)).unwrap(), b"two");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -11,9 +11,9 @@ use super::spo::{self, BaseProfile};
 use super::yaml::emit::{self, Style};
 use super::yaml::locate::locate;
 use super::yaml::{self, YamlDocument};
+use crate::fsutil::read::read_regular;
+use crate::fsutil::{Saved, WriteError, write_file};
 use serde_json::Value;
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Why a file could not be used at all (as opposed to findings about its content).
@@ -33,8 +33,8 @@ pub enum LoadError {
 pub enum SaveError {
     #[error("{path} changed on disk since it was opened; not overwriting it (reload it, or save elsewhere)")]
     ChangedOnDisk { path: String },
-    #[error("{path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Write(#[from] WriteError),
     #[error("no file name to save to")]
     NoPath,
 }
@@ -90,7 +90,7 @@ impl Document {
 
     fn open_at_depth(path: &Path, depth: usize) -> Result<Document, LoadError> {
         let shown = path.display().to_string();
-        let bytes = fs::read(path).map_err(|source| LoadError::Read { path: shown.clone(), source })?;
+        let bytes = read_regular(path).map_err(|source| LoadError::Read { path: shown.clone(), source })?;
         let text = String::from_utf8(bytes)
             .map_err(|e| LoadError::Encoding { path: shown.clone(), offset: e.utf8_error().valid_up_to() })?;
         let mut doc = Document::read(&text, &shown, None, Some(path), depth)?;
@@ -376,9 +376,9 @@ impl Document {
     }
 
     /// Saves to the file it came from, refusing if that file changed since it was read.
-    pub fn save(&mut self) -> Result<(), SaveError> {
+    pub fn save(&mut self) -> Result<Saved, SaveError> {
         let path = self.path.clone().ok_or(SaveError::NoPath)?;
-        if let Ok(on_disk) = fs::read(&path) {
+        if let Ok(on_disk) = read_regular(&path) {
             if on_disk != self.original.as_bytes() {
                 return Err(SaveError::ChangedOnDisk { path: path.display().to_string() });
             }
@@ -386,16 +386,16 @@ impl Document {
         self.save_as(&path)
     }
 
-    /// Writes atomically to `path` (temp file, fsync, rename) and makes it the new baseline.
-    pub fn save_as(&mut self, path: &Path) -> Result<(), SaveError> {
+    /// Writes atomically to `path` (see [`write_file`]) and makes it the new baseline. The
+    /// document keeps `path` (a symlink stays the name it is edited under).
+    pub fn save_as(&mut self, path: &Path) -> Result<Saved, SaveError> {
         let text = self.render();
-        write_atomically(path, text.as_bytes())
-            .map_err(|source| SaveError::Write { path: path.display().to_string(), source })?;
+        let saved = write_file(path, text.as_bytes())?;
         let select = spo::name_of(&self.value).map(String::from);
         let reread = Document::read(&text, &self.name, select.as_deref(), Some(path), self.depth)
             .expect("a rendered document reads back");
         *self = Document { path: Some(path.to_path_buf()), ..reread };
-        Ok(())
+        Ok(saved)
     }
 }
 
@@ -420,36 +420,6 @@ fn select_yaml(text: &str, name: &str, select: Option<&str>) -> Result<(Source, 
     let value = documents[index].value.clone();
     let style = Style::detect(text);
     Ok((Source::Yaml { documents, index, style }, value, profile_at))
-}
-
-/// Temp file in the same directory, fsync, rename over the target, fsync the directory: a crash
-/// leaves either the old file or the new one, never half of one. Targets that are not regular
-/// files are written to in place.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    // A device, pipe or socket (`-o /dev/null`, `-o /dev/stdout`) is written to, never replaced.
-    if fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return fs::OpenOptions::new().write(true).open(path)?.write_all(bytes);
-    }
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.seccompose-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        if let Ok(meta) = fs::metadata(path) {
-            f.set_permissions(meta.permissions())?;
-        }
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 fn pointer<'v>(value: &'v Value, path: &[PathStep]) -> Option<&'v Value> {

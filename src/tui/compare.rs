@@ -227,7 +227,7 @@ fn jump(app: &mut App) {
 fn save_right(app: &mut App) {
     let Some(view) = app.compare.as_mut() else { return };
     app.message = Some(match view.right.save() {
-        Ok(()) => format!("saved {}", view.right.display_name()),
+        Ok(saved) => format!("saved {}", saved.summary()),
         Err(e) => format!("right side not saved: {e}"),
     });
 }

@@ -1,7 +1,8 @@
 //! Commands typed in the run pane, kept across sessions in the user's data dir: every
 //! command (newest last) and the last one per profile.
 
-use crate::profile::document::write_atomically;
+use crate::fsutil::read::read_text;
+use crate::fsutil::write_file;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -25,10 +26,10 @@ impl History {
 
     /// Reads what is there; a missing or unreadable file is an empty history.
     pub fn load(dir: &Path) -> History {
-        let commands = std::fs::read_to_string(dir.join("history"))
+        let commands = read_text(&dir.join("history"))
             .map(|t| t.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect())
             .unwrap_or_default();
-        let last_for = std::fs::read_to_string(dir.join("last-commands.json"))
+        let last_for = read_text(&dir.join("last-commands.json"))
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default();
@@ -45,9 +46,10 @@ impl History {
         let Some(dir) = &self.dir else { return Ok(()) };
         let save = || -> std::io::Result<()> {
             std::fs::create_dir_all(dir)?;
-            write_atomically(&dir.join("history"), (self.commands.join("\n") + "\n").as_bytes())?;
+            write_file(&dir.join("history"), (self.commands.join("\n") + "\n").as_bytes())?;
             let json = serde_json::to_string_pretty(&self.last_for).expect("a map of strings");
-            write_atomically(&dir.join("last-commands.json"), json.as_bytes())
+            write_file(&dir.join("last-commands.json"), json.as_bytes())?;
+            Ok(())
         };
         save().map_err(|e| format!("command history not saved in {}: {e}", dir.display()))
     }

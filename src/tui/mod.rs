@@ -14,55 +14,83 @@ pub mod rules;
 mod rules_view;
 pub mod run_pane;
 pub mod run_view;
+pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
 
+use crate::fsutil::write_file;
 use crate::profile::Document;
 use crate::profile::convert::{Format, Request, convert};
-use crate::profile::document::write_atomically;
 use app::{App, Mode, Tab};
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
-use ratatui::crossterm::execute;
 use ratatui::layout::{Position, Rect};
 use std::path::Path;
 use std::time::Duration;
 use update::{Effect, Msg, update};
 use view::{Areas, list_offset};
 
-/// Runs the editor until the user quits. The terminal is restored on every way out, panics
-/// included (ratatui's init installs a panic hook that restores it first).
-pub fn run(mut app: App) -> std::io::Result<()> {
-    let mut terminal = ratatui::init();
-    let _ = execute!(std::io::stdout(), event::EnableMouseCapture);
-    // ratatui's hook restores the screen and raw mode; mouse reporting must go too, first.
-    let restore_screen = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(std::io::stdout(), event::DisableMouseCapture);
-        restore_screen(info);
-    }));
-    let result = event_loop(&mut terminal, &mut app);
-    let _ = execute!(std::io::stdout(), event::DisableMouseCapture);
-    ratatui::restore();
+/// How the editor ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The user quit.
+    Quit,
+    /// A signal ended it (the shell's exit status is 128 + the signal).
+    Signal(i32),
+}
+
+impl Ending {
+    /// The process's exit status: 0, or 128 + the signal as a shell would report it.
+    pub fn status(self) -> i32 {
+        match self {
+            Ending::Quit => 0,
+            Ending::Signal(signal) => 128 + signal,
+        }
+    }
+}
+
+/// Runs the editor until the user quits or a signal ends it. The terminal is restored on
+/// every way out: a quit, an error, a panic (a hook restores it before the message is
+/// printed), SIGTERM, SIGHUP and SIGINT (which first end the command in the run pane).
+pub fn run(mut app: App) -> std::io::Result<Ending> {
+    let signals = terminal::Signals::start()?;
+    let mut term = terminal::enter()?;
+    let result = event_loop(&mut term, &mut app, &signals);
+    if let Ok(Ending::Signal(_)) = result {
+        end_run(&mut app);
+    }
+    terminal::restore();
     result
 }
 
 /// While a command runs the screen is redrawn at this pace, so output bursts are coalesced.
 const RUN_REFRESH: Duration = Duration::from_millis(40);
+/// How often an idle editor looks for a signal (nothing is redrawn then).
+const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
-fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> std::io::Result<()> {
+fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, signals: &terminal::Signals) -> std::io::Result<Ending> {
+    let mut redraw = true;
     while !app.quit {
-        app.prepare_view();
-        let size = terminal.size()?;
-        let area = Rect::new(0, 0, size.width, size.height);
-        size_run_pane(app, area);
-        run_pane::tick(app);
-        terminal.draw(|frame| view::draw(frame, app))?;
+        if let Some(signal) = signals.received() {
+            return Ok(Ending::Signal(signal));
+        }
+        if redraw {
+            app.prepare_view();
+            let size = terminal.size()?;
+            let area = Rect::new(0, 0, size.width, size.height);
+            size_run_pane(app, area);
+            run_pane::tick(app);
+            terminal.draw(|frame| view::draw(frame, app))?;
+        }
         let running = app.run.as_ref().is_some_and(run_pane::RunPane::is_running);
-        if running && !event::poll(RUN_REFRESH)? {
+        if !event::poll(if running { RUN_REFRESH } else { SIGNAL_CHECK })? {
+            redraw = running;
             continue;
         }
+        redraw = true;
+        let size = terminal.size()?;
+        let area = Rect::new(0, 0, size.width, size.height);
         // Resize events need nothing but the redraw at the top of the loop.
         let msg = match event::read()? {
             Event::Key(key) if key.kind != KeyEventKind::Release && app.mode == Mode::Interact => interact(app, key),
@@ -76,7 +104,15 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> std::io::Result<
             }
         }
     }
-    Ok(())
+    Ok(Ending::Quit)
+}
+
+/// Ends the command in the run pane (its whole process group) and waits for it to be reaped.
+fn end_run(app: &mut App) {
+    if let Some(job) = app.run.as_mut().and_then(|pane| pane.job.as_mut()) {
+        job.stop();
+        job.wait(Duration::from_secs(5));
+    }
 }
 
 /// What a key means in the current mode.
@@ -171,7 +207,7 @@ pub fn perform(app: &mut App, effect: Effect) {
     match effect {
         Effect::Quit => app.quit = true,
         Effect::Save => match app.doc.save() {
-            Ok(()) => app.message = Some(format!("saved {}", app.doc.display_name())),
+            Ok(saved) => app.message = Some(format!("saved {}", saved.summary())),
             Err(crate::profile::SaveError::ChangedOnDisk { .. }) => app.mode = Mode::ConfirmOverwrite,
             Err(e) => app.message = Some(format!("not saved: {e}")),
         },
@@ -195,9 +231,9 @@ pub fn perform(app: &mut App, effect: Effect) {
 
 fn save_as(app: &mut App, path: &Path) {
     match app.doc.save_as(path) {
-        Ok(()) => {
+        Ok(saved) => {
             app.json_view = None;
-            app.message = Some(format!("saved {}", path.display()));
+            app.message = Some(format!("saved {}", saved.summary()));
         }
         Err(e) => app.message = Some(format!("not saved: {e}")),
     }
@@ -214,10 +250,13 @@ fn save_converted(app: &mut App, path: &Path, to: Format) {
             return;
         }
     };
-    if let Err(e) = write_atomically(path, converted.text.as_bytes()) {
-        app.message = Some(format!("not saved: {}: {e}", path.display()));
-        return;
-    }
+    let saved = match write_file(path, converted.text.as_bytes()) {
+        Ok(saved) => saved,
+        Err(e) => {
+            app.message = Some(format!("not saved: {e}"));
+            return;
+        }
+    };
     match Document::open(path) {
         Ok(doc) => {
             app.doc = doc;
@@ -230,7 +269,7 @@ fn save_converted(app: &mut App, path: &Path, to: Format) {
             } else {
                 format!("dropped: {}", converted.dropped.join("; "))
             };
-            app.message = Some(format!("saved {} as {} ({dropped}); now editing it", path.display(), to.name()));
+            app.message = Some(format!("saved {} as {} ({dropped}); now editing it", saved.summary(), to.name()));
         }
         Err(e) => app.message = Some(format!("saved {}, but it does not read back: {e}", path.display())),
     }

@@ -108,7 +108,7 @@ impl Theme {
         let user = config.map(|dir| dir.join("themes").join(format!("{name}.json")));
         let path = if name.ends_with(".json") { Some(PathBuf::from(name)) } else { user.filter(|p| p.exists()) };
         if let Some(path) = path {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = crate::fsutil::read::read_text(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             return Theme::parse(&text, &path.display().to_string());
         }
         Theme::builtin(name).ok_or_else(|| {
@@ -190,7 +190,7 @@ pub fn config_dir() -> Option<PathBuf> {
 
 /// `config.json` in the config dir; a missing or broken file means defaults.
 fn read_config(dir: &Path) -> Config {
-    std::fs::read_to_string(dir.join("config.json"))
+    crate::fsutil::read::read_text(&dir.join("config.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()

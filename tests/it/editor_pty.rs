@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -39,11 +40,16 @@ fn openpty() -> (OwnedFd, OwnedFd) {
 
 impl Session {
     fn start(args: &[&str]) -> Session {
+        Session::start_program(env!("CARGO_BIN_EXE_seccompose"), args, &[])
+    }
+
+    fn start_program(program: &str, args: &[&str], env: &[(&str, &str)]) -> Session {
         let (master, slave) = openpty();
-        let data = TempDir::new(&format!("pty-data-{}", args.join("-").replace('/', "_")));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_seccompose"));
+        let data = TempDir::new(&format!("pty-data-{}", args.join("-").replace(['/', ':'], "_")));
+        let mut command = Command::new(program);
         command
             .args(args)
+            .envs(env.iter().copied())
             .env("XDG_DATA_HOME", data.path())
             .env("TERM", "xterm-256color")
             .env_remove("NO_COLOR")
@@ -242,4 +248,125 @@ fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// The pty's line discipline is cooked again: canonical mode and echo on.
+fn termios_is_sane(s: &Session) -> bool {
+    // SAFETY: tcgetattr on our pty master (it reports the pty's termios) into a zeroed struct.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::tcgetattr(std::os::fd::AsRawFd::as_raw_fd(&s.input), &mut t) };
+    assert_eq!(rc, 0, "tcgetattr: {}", std::io::Error::last_os_error());
+    t.c_lflag & libc::ICANON != 0 && t.c_lflag & libc::ECHO != 0
+}
+
+/// Waits for the editor's last bytes to be read, then checks that they leave the alternate
+/// screen, turn mouse reporting off and show the cursor after the last time it was hidden.
+fn assert_terminal_restored(s: &Session) {
+    let start = Instant::now();
+    let tail = loop {
+        let raw = s.raw.lock().unwrap().clone();
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let after = text.rfind("\x1b[?1049h").map_or("", |i| &text[i..]).to_string();
+        let done = ["\x1b[?1049l", "\x1b[?1000l", "\x1b[?25h"].iter().all(|seq| after.contains(seq))
+            && after.rfind("\x1b[?25h") > after.rfind("\x1b[?25l");
+        if done {
+            break after;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the terminal was not restored: {:?}",
+            &after[after.len().saturating_sub(300)..]
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(
+        termios_is_sane(s),
+        "the pty is still raw (ICANON or ECHO off); output tail {:?}",
+        &tail[tail.len().saturating_sub(200)..]
+    );
+}
+
+fn signal(child: &Child, sig: i32) {
+    // SAFETY: signalling the editor we started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal_and_exit_with_128_plus_the_signal() {
+    for (sig, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129), (libc::SIGINT, 130)] {
+        let mut s = Session::start(&["fine-grained"]);
+        s.wait_for("Categories");
+        assert!(!termios_is_sane(&s), "the editor runs in raw mode");
+        signal(&s.child, sig);
+        let status = wait_exit(&mut s.child);
+        assert_eq!(status.code(), Some(code), "signal {sig}: {status:?}");
+        assert_terminal_restored(&s);
+    }
+}
+
+/// The pids of `parent`'s children named `comm`.
+fn children_named(parent: u32, comm: &str) -> Vec<i32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // pid (comm) state ppid …: comm may hold spaces, so split after the last ')'.
+        let Some((head, rest)) = stat.rsplit_once(") ") else { continue };
+        let ppid: u32 = rest.split(' ').nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+        if ppid == parent && head.ends_with(&format!("({comm}")) {
+            found.push(head.split(' ').next().unwrap().parse().unwrap());
+        }
+    }
+    found
+}
+
+#[test]
+fn sigterm_ends_the_command_in_the_run_pane_and_the_editor() {
+    let mut s = Session::start(&["runtime-default"]);
+    s.wait_for("Categories");
+    s.step("t", "$ ");
+    // The pane may offer the last command from history: clear the line first.
+    s.keys(&"\x7f".repeat(80));
+    s.keys("sleep 1000");
+    s.step("\r", "running for");
+    let start = Instant::now();
+    let sleep = loop {
+        if let Some(&pid) = children_named(s.child.id(), "sleep").first() {
+            break pid;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "no sleep child");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    signal(&s.child, libc::SIGTERM);
+    let status = wait_exit(&mut s.child);
+    assert_eq!(status.code(), Some(143), "{status:?}");
+    assert_terminal_restored(&s);
+    let start = Instant::now();
+    while Path::new(&format!("/proc/{sleep}")).exists() {
+        assert!(start.elapsed() < Duration::from_secs(10), "the command (pid {sleep}) outlived the editor");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A panic with the terminal taken over: the hook gives the terminal back before the message
+/// is printed. The child is this test binary, re-run for this test alone in a pty.
+#[test]
+fn a_panic_restores_the_terminal_before_the_message_is_printed() {
+    if std::env::var_os("SECCOMPOSE_PANIC_CHILD").is_some() {
+        let _terminal = seccompose::tui::terminal::enter().unwrap();
+        ratatui::crossterm::execute!(std::io::stdout(), ratatui::crossterm::cursor::Hide).unwrap();
+        panic!("deliberate panic with the terminal taken over");
+    }
+    let me = std::env::current_exe().unwrap();
+    let name = "editor_pty::a_panic_restores_the_terminal_before_the_message_is_printed";
+    let mut s = Session::start_program(
+        me.to_str().unwrap(),
+        &[name, "--exact", "--nocapture", "--test-threads=1"],
+        &[("SECCOMPOSE_PANIC_CHILD", "1")],
+    );
+    let status = wait_exit(&mut s.child);
+    assert!(!status.success(), "the child test panics");
+    assert_terminal_restored(&s);
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
+    let (left, message) = (raw.rfind("\x1b[?1049l").unwrap(), raw.find("deliberate panic").expect("the message"));
+    assert!(left < message, "the message was printed on the alternate screen: {raw:?}");
 }

@@ -19,6 +19,7 @@ mod oracle;
 mod random_profile;
 mod roundtrip;
 mod run_pane;
+mod safe_files;
 mod sandbox;
 mod shell;
 mod spo;
