@@ -2,18 +2,47 @@
 //! (`setsid cmd &`) and those orphaned to us (we are a child subreaper while a session runs).
 //!
 //! A descendant is any process below us in the parent tree that started no earlier than the
-//! command did, other than processes we name (the guard). Found by walking `/proc`, killed
-//! with SIGKILL, walked again until none is left: a process that forks meanwhile leaves
-//! orphans, which come to us and are found in the next walk.
+//! command did, other than those of other sessions running in this process at the same time
+//! (the editor's run pane, tests): their commands and guards, and processes in their process
+//! groups or sessions. Found by walking `/proc`, killed with SIGKILL, walked again until none is
+//! left: a process that forks meanwhile leaves orphans, which come to us and are found in the
+//! next walk. (An orphan that left its group and session while another session runs may be
+//! taken for either session's: it is killed either way.)
 
 use rustix::process::{Pid, Signal, WaitOptions, kill_process, waitpid};
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// The processes of every session running in this process: (command pid = its group, guard).
+static LIVE: Mutex<Vec<(i32, i32)>> = Mutex::new(Vec::new());
+
+/// A session's entry in [`LIVE`], removed on drop.
+pub struct Registration {
+    entry: (i32, i32),
+}
+
+/// Marks `group` (a command's pid and process group) and its `guard` as a running session's.
+pub fn register(group: i32, guard: i32) -> Registration {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner()).push((group, guard));
+    Registration { entry: (group, guard) }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = live.iter().position(|e| *e == self.entry) {
+            live.remove(i);
+        }
+    }
+}
 
 /// One line of `/proc/PID/stat`, the fields we need.
 #[derive(Debug, Clone, Copy)]
 struct Stat {
     ppid: i32,
+    pgrp: i32,
+    session: i32,
     zombie: bool,
     /// Clock ticks after boot.
     start: u64,
@@ -24,11 +53,14 @@ fn stat(pid: i32) -> Option<Stat> {
     // The name in parentheses may hold spaces and parentheses: fields start after the last ')'.
     let rest = &text[text.rfind(')')? + 2..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    // rest[0] is field 3 (state): ppid is field 4, starttime field 22.
+    // fields[0] is field 3 (state): then ppid, pgrp, session; starttime is field 22.
+    let number = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
     Some(Stat {
-        ppid: fields.get(1)?.parse().ok()?,
+        ppid: number(1)? as i32,
+        pgrp: number(2)? as i32,
+        session: number(3)? as i32,
         zombie: fields.first()? == &"Z",
-        start: fields.get(19)?.parse().ok()?,
+        start: number(19)?,
     })
 }
 
@@ -45,8 +77,8 @@ fn all_processes() -> HashMap<i32, Stat> {
         .collect()
 }
 
-/// Processes below `me` started at or after `since`, except `spare` (and their subtrees).
-fn below(me: i32, since: u64, spare: &[i32]) -> Vec<(i32, Stat)> {
+/// Processes below `me` started at or after `since`, except other sessions' (and their subtrees).
+fn below(me: i32, since: u64, others: &[(i32, i32)]) -> Vec<(i32, Stat)> {
     let procs = all_processes();
     let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
     for (&pid, s) in &procs {
@@ -56,23 +88,29 @@ fn below(me: i32, since: u64, spare: &[i32]) -> Vec<(i32, Stat)> {
     let mut todo: Vec<i32> =
         children.get(&me).into_iter().flatten().copied().filter(|p| procs[p].start >= since).collect();
     while let Some(pid) = todo.pop() {
-        if spare.contains(&pid) {
+        let s = procs[&pid];
+        if others.iter().any(|&(group, guard)| [group, guard].contains(&pid) || [s.pgrp, s.session].contains(&group)) {
             continue;
         }
-        found.push((pid, procs[&pid]));
+        found.push((pid, s));
         todo.extend(children.get(&pid).into_iter().flatten());
     }
     found
 }
 
-/// Kills every descendant (see the module doc) and reaps those that end up our children.
-/// Returns how many were still running.
-pub fn kill_all(since: u64, spare: &[i32]) -> usize {
+/// Kills every descendant of the session `own` (see the module doc) and reaps those that end
+/// up our children. Returns how many were still running.
+pub fn kill_all(since: u64, own: &Registration) -> usize {
     let me = std::process::id() as i32;
+    let mut others: Vec<(i32, i32)> =
+        LIVE.lock().unwrap_or_else(|e| e.into_inner()).iter().copied().filter(|e| *e != own.entry).collect();
+    // Our own guard too: it leads a process group of its own.
+    let guard = own.entry.1;
+    others.push((guard, guard));
     let mut killed = std::collections::HashSet::new();
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let found = below(me, since, spare);
+        let found = below(me, since, &others);
         let mut pending = false;
         for (pid, s) in &found {
             if s.zombie {

@@ -164,6 +164,7 @@ where
     // Everything the command starts starts no earlier than the command.
     let since = descendants::start_time(group).unwrap_or(0);
     let guard = Guard::start(group);
+    let registration = descendants::register(group, guard.as_ref().map_or(0, |g| g.pid));
     let forwarding = Forwarding::start(group);
     let supervisor = spawned.listener.take().map(|l| Supervisor::start(l, on_notify));
     if let Err(e) = spawned.exec_result(&spec.argv[0]) {
@@ -178,8 +179,7 @@ where
     let (status, timed_out) = wait(&mut spawned, spec.timeout);
     let duration = start.elapsed();
     drop(spawned.foreground.take());
-    let spare: Vec<i32> = guard.iter().map(|g| g.pid).collect();
-    let descendants_killed = descendants::kill_all(since, &spare);
+    let descendants_killed = descendants::kill_all(since, &registration);
     drop(forwarding);
     if let Some(s) = supervisor {
         s.stop();

@@ -330,3 +330,28 @@ fn cat_with_its_output_in_a_file_reads_the_terminal_and_ctrl_c_ends_the_run() {
     assert_eq!(status, Some(130), "^C ends the run: {screen:?}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "to-the-file\n", "cat read the line: {screen:?}");
 }
+
+/// Two sessions in one process (the editor's run pane, tests): the end of one kills what its
+/// command left, not the other session's command.
+#[test]
+fn one_sessions_end_leaves_another_sessions_command_running() {
+    use seccompose::policy::{context::Context, evaluator::Evaluator};
+    use seccompose::sandbox::observe::{RunOptions, run};
+    use seccompose::sandbox::session::Exit;
+    let doc = seccompose::profile::Document::parse(r#"{"defaultAction": "SCMP_ACT_ALLOW"}"#, "allow").unwrap();
+    let ev = Evaluator::new(&doc.profile, &Context::default()).unwrap();
+    let options = RunOptions { exact: false, timeout: None, stdio: seccompose::sandbox::spawn::Stdio::Inherit };
+    let argv = |cmd: &str| cmd.split(' ').map(str::to_string).collect::<Vec<_>>();
+    // The first session ends while the second, started after it, still runs.
+    let (first_ev, first_argv) = (ev.clone(), argv("sleep 0.4"));
+    let first = std::thread::spawn(move || run(&first_ev, &first_argv, options, |_| {}).unwrap());
+    std::thread::sleep(Duration::from_millis(150));
+    let second = run(&ev, &argv("sleep 1"), options, |_| {}).unwrap();
+    let first = first.join().unwrap();
+    assert_eq!((first.exit, first.descendants_killed), (Exit::Code(0), 0));
+    assert_eq!(
+        (second.exit, second.descendants_killed),
+        (Exit::Code(0), 0),
+        "the second session's sleep ran to its end"
+    );
+}
