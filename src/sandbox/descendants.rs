@@ -1,17 +1,32 @@
 //! Ending everything a command started: processes that left its process group or session
 //! (`setsid cmd &`) and those orphaned to us (we are a child subreaper while a session runs).
 //!
-//! A descendant is any process below us in the parent tree that started no earlier than the
-//! command did, other than those of other sessions running in this process at the same time
-//! (the editor's run pane, tests): their commands and guards, and processes in their process
-//! groups or sessions. Found by walking `/proc`, killed with SIGKILL, walked again until none is
-//! left: a process that forks meanwhile leaves orphans, which come to us and are found in the
-//! next walk. (An orphan that left its group and session while another session runs may be
-//! taken for either session's: it is killed either way.)
+//! A descendant is a process below us in the parent tree that started no earlier than the
+//! command did and comes from it: the command's own tree, and orphans that came to us. An
+//! orphan keeps the command's process group or session unless it left them (`setsid`); one
+//! that left them looks like any other child of ours, so it is taken for the command's only in
+//! a process that starts no child of its own while a session runs: the `seccompose` binary
+//! says so with [`claim_every_orphan`]; a library user (or the test harness) that spawns other
+//! children concurrently does not, and there a `setsid` orphan survives. Never taken: other
+//! sessions running in this process at the same time (the editor's run pane, tests), their
+//! commands, guards, groups and sessions.
+//!
+//! Found by walking `/proc`, killed with SIGKILL, walked again until none is left: a process
+//! that forks meanwhile leaves orphans, which come to us and are found in the next walk.
 
 use rustix::process::{Pid, Signal, WaitOptions, kill_process, waitpid};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set by [`claim_every_orphan`].
+static EVERY_ORPHAN: AtomicBool = AtomicBool::new(false);
+
+/// Declares that this process starts no child of its own while a session runs, so every
+/// process orphaned to it during a session is that session's (see the module doc).
+pub fn claim_every_orphan() {
+    EVERY_ORPHAN.store(true, Ordering::Relaxed);
+}
 use std::time::{Duration, Instant};
 
 /// The processes of every session running in this process: (command pid = its group, guard).
@@ -77,16 +92,21 @@ fn all_processes() -> HashMap<i32, Stat> {
         .collect()
 }
 
-/// Processes below `me` started at or after `since`, except other sessions' (and their subtrees).
-fn below(me: i32, since: u64, others: &[(i32, i32)]) -> Vec<(i32, Stat)> {
+/// The command `group`'s processes below `me` started at or after `since`, except other
+/// sessions' (and their subtrees).
+fn below(me: i32, group: i32, since: u64, others: &[(i32, i32)]) -> Vec<(i32, Stat)> {
     let procs = all_processes();
     let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
     for (&pid, s) in &procs {
         children.entry(s.ppid).or_default().push(pid);
     }
     let mut found = Vec::new();
-    let mut todo: Vec<i32> =
-        children.get(&me).into_iter().flatten().copied().filter(|p| procs[p].start >= since).collect();
+    let every_orphan = EVERY_ORPHAN.load(Ordering::Relaxed);
+    let ours = |p: &i32| {
+        let s = procs[p];
+        s.start >= since && (*p == group || s.pgrp == group || s.session == group || every_orphan)
+    };
+    let mut todo: Vec<i32> = children.get(&me).into_iter().flatten().copied().filter(ours).collect();
     while let Some(pid) = todo.pop() {
         let s = procs[&pid];
         if others.iter().any(|&(group, guard)| [group, guard].contains(&pid) || [s.pgrp, s.session].contains(&group)) {
@@ -110,7 +130,7 @@ pub fn kill_all(since: u64, own: &Registration) -> usize {
     let mut killed = std::collections::HashSet::new();
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let found = below(me, since, &others);
+        let found = below(me, own.entry.0, since, &others);
         let mut pending = false;
         for (pid, s) in &found {
             if s.zombie {
