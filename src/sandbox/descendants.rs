@@ -84,36 +84,64 @@ pub fn start_time(pid: i32) -> Option<u64> {
     stat(pid).map(|s| s.start)
 }
 
-fn all_processes() -> HashMap<i32, Stat> {
-    let Ok(dir) = std::fs::read_dir("/proc") else { return HashMap::new() };
-    dir.flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter_map(|pid| Some((pid, stat(pid)?)))
-        .collect()
+/// Who is whose child: from `/proc/PID/task/*/children` (a few small files per process in the
+/// tree), or, on kernels without them, from every process's `stat`.
+enum Tree {
+    Children,
+    Walked(HashMap<i32, Vec<i32>>),
+}
+
+impl Tree {
+    fn new() -> Tree {
+        if std::path::Path::new(&format!("/proc/self/task/{}/children", rustix::thread::gettid().as_raw_nonzero()))
+            .exists()
+        {
+            return Tree::Children;
+        }
+        let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
+        let dir = std::fs::read_dir("/proc").into_iter().flatten().flatten();
+        for pid in dir.filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok()) {
+            if let Some(s) = stat(pid) {
+                children.entry(s.ppid).or_default().push(pid);
+            }
+        }
+        Tree::Walked(children)
+    }
+
+    fn children(&self, pid: i32) -> Vec<i32> {
+        match self {
+            Tree::Walked(map) => map.get(&pid).cloned().unwrap_or_default(),
+            Tree::Children => {
+                let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten();
+                tasks
+                    .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
+                    .flat_map(|text| text.split_whitespace().filter_map(|p| p.parse().ok()).collect::<Vec<i32>>())
+                    .collect()
+            }
+        }
+    }
 }
 
 /// The command `group`'s processes below `me` started at or after `since`, except other
 /// sessions' (and their subtrees).
 fn below(me: i32, group: i32, since: u64, others: &[(i32, i32)]) -> Vec<(i32, Stat)> {
-    let procs = all_processes();
-    let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
-    for (&pid, s) in &procs {
-        children.entry(s.ppid).or_default().push(pid);
-    }
-    let mut found = Vec::new();
+    let tree = Tree::new();
     let every_orphan = EVERY_ORPHAN.load(Ordering::Relaxed);
-    let ours = |p: &i32| {
-        let s = procs[p];
-        s.start >= since && (*p == group || s.pgrp == group || s.session == group || every_orphan)
+    let ours = |s: &Stat, pid: i32| {
+        s.start >= since && (pid == group || s.pgrp == group || s.session == group || every_orphan)
     };
-    let mut todo: Vec<i32> = children.get(&me).into_iter().flatten().copied().filter(ours).collect();
-    while let Some(pid) = todo.pop() {
-        let s = procs[&pid];
-        if others.iter().any(|&(group, guard)| [group, guard].contains(&pid) || [s.pgrp, s.session].contains(&group)) {
+    let theirs = |s: &Stat, pid: i32| {
+        others.iter().any(|&(group, guard)| [group, guard].contains(&pid) || [s.pgrp, s.session].contains(&group))
+    };
+    let mut found = Vec::new();
+    let mut todo: Vec<(i32, bool)> = tree.children(me).into_iter().map(|p| (p, true)).collect();
+    while let Some((pid, direct)) = todo.pop() {
+        let Some(s) = stat(pid) else { continue };
+        if (direct && !ours(&s, pid)) || theirs(&s, pid) {
             continue;
         }
         found.push((pid, s));
-        todo.extend(children.get(&pid).into_iter().flatten());
+        todo.extend(tree.children(pid).into_iter().map(|p| (p, false)));
     }
     found
 }
