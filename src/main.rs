@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
+    // This process starts no other child while `run`, `record` or the run pane runs one: every
+    // process orphaned to it then is the command's, to be killed at its end.
+    seccompose::sandbox::descendants::claim_every_orphan();
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Edit(cli.edit));
     match run(command) {

@@ -36,9 +36,9 @@ pub struct RecordArgs {
     pub json: bool,
     #[command(flatten)]
     pub context: ContextArgs,
-    /// End the command after this many seconds.
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<f64>,
+    /// End the command after this many seconds (more than 0, at most 86400: a day).
+    #[arg(long, value_name = "SECS", value_parser = super::run::timeout_seconds)]
+    pub timeout: Option<Duration>,
     /// The command and its arguments (after `--`).
     #[arg(required = true, last = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -50,8 +50,7 @@ pub fn run(args: &RecordArgs) -> Result<i32, Failure> {
         Some(path) => Some(usable_profile(path, &ctx, None)?),
         None => None,
     };
-    let options =
-        RunOptions { exact: false, timeout: args.timeout.map(Duration::from_secs_f64), stdio: Stdio::Inherit };
+    let options = RunOptions { exact: false, timeout: args.timeout, stdio: Stdio::Inherit };
     let report = observe::record(base.as_ref().map(|(_, ev)| ev), args.only_new, &args.command, options, |_| {})
         .map_err(|e| Failure::unusable(e.to_string()))?;
     let dialect = if args.format == ProfileFormat::Docker { Dialect::Docker } else { Dialect::Oci };
@@ -105,7 +104,7 @@ fn report_counts(command: &[String], report: &RecordReport, as_json: bool) {
         let seen: Vec<Value> = rec.seen.iter().map(|((arch, name), count)| json!({"arch": arch.short_name(), "syscall": name, "count": count, "needed": rec.needed.contains_key(&(*arch, name.clone()))})).collect();
         eprintln!(
             "{}",
-            json!({"command": command, "status": report.exit.status_code(), "calls": rec.total, "syscalls": seen})
+            json!({"command": command, "status": report.exit.status_code(), "calls": rec.total, "syscalls": seen, "descendants_killed": report.descendants_killed})
         );
         return;
     }
@@ -117,6 +116,7 @@ fn report_counts(command: &[String], report: &RecordReport, as_json: bool) {
         report.duration.as_secs_f64(),
         report.exit.status_code()
     );
+    eprint!("{}", super::run::descendants_line(report.descendants_killed));
     let mut by_count: Vec<(&(Arch, String), &u64)> = rec.seen.iter().collect();
     by_count.sort_by(|a, b| b.1.cmp(a.1));
     let top: Vec<String> = by_count.iter().take(12).map(|((_, n), c)| format!("{n} {c}")).collect();

@@ -18,9 +18,10 @@ pub struct RunArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub context: ContextArgs,
-    /// End the command (and everything it started) after this many seconds.
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<f64>,
+    /// End the command (and everything it started) after this many seconds (more than 0, at
+    /// most 86400: a day).
+    #[arg(long, value_name = "SECS", value_parser = timeout_seconds)]
+    pub timeout: Option<Duration>,
     /// How to print the summary (on stderr).
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -42,7 +43,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Failure> {
     } else {
         Stdio::Inherit
     };
-    let options = RunOptions { exact: args.exact, timeout: args.timeout.map(Duration::from_secs_f64), stdio };
+    let options = RunOptions { exact: args.exact, timeout: args.timeout, stdio };
     let mut output = None;
     let raw = tty.then(RawMode::enter).flatten();
     let report = observe::run(&ev, &args.command, options, |spawned| {
@@ -71,6 +72,18 @@ pub fn run(args: &RunArgs) -> Result<i32, Failure> {
     Ok(report.exit.status_code())
 }
 
+/// The longest `--timeout` (a day): a bound that keeps every deadline representable.
+pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
+/// Parses `--timeout`: seconds, a finite number above 0 and at most [`MAX_TIMEOUT_SECS`].
+pub fn timeout_seconds(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text.trim().parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= MAX_TIMEOUT_SECS) {
+        return Err(format!("{text} is not a number of seconds above 0 and at most {MAX_TIMEOUT_SECS} (a day)"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
 /// Syscalls runc itself needs after installing the filter: denied, the container would not
 /// even start, which a run on the host cannot show (DESIGN §3).
 fn runtime_note(ev: &crate::policy::evaluator::Evaluator) -> Option<String> {
@@ -95,6 +108,10 @@ fn text_summary(command: &[String], profile: &str, report: &RunReport) -> String
     if let Some(action) = report.exec_denied {
         out.push_str(&format!("seccompose: the command could not start: the profile denies execve ({action})\n"));
     }
+    if let Some(note) = &report.unwatched {
+        out.push_str(&format!("seccompose: note: {note}\n"));
+    }
+    out.push_str(&descendants_line(report.descendants_killed));
     let denied: Vec<&Denial> = report.denials.iter().filter(|d| !d.action.lets_through()).collect();
     let logged: Vec<&Denial> = report.denials.iter().filter(|d| d.action.lets_through()).collect();
     if denied.is_empty() {
@@ -113,6 +130,15 @@ fn text_summary(command: &[String], profile: &str, report: &RunReport) -> String
         }
     }
     out
+}
+
+/// "seccompose: 2 descendant processes were still running and were killed", or nothing.
+pub fn descendants_line(count: usize) -> String {
+    match count {
+        0 => String::new(),
+        1 => "seccompose: 1 descendant process was still running and was killed\n".to_string(),
+        n => format!("seccompose: {n} descendant processes were still running and were killed\n"),
+    }
 }
 
 fn denial_line(d: &Denial) -> String {
@@ -139,6 +165,8 @@ fn json_summary(command: &[String], profile: &str, report: &RunReport) -> serde_
         "killed_for": report.killed_for,
         "exec_denied": report.exec_denied.map(|a| a.to_string()),
         "timed_out": report.timed_out,
+        "descendants_killed": report.descendants_killed,
+        "unwatched": report.unwatched,
         "duration_ms": report.duration.as_secs_f64() * 1000.0,
         "denials": report.denials.iter().map(|d| json!({
             "syscall": d.name, "arch": d.arch.short_name(), "nr": d.nr, "action": d.action.to_string(),

@@ -6,6 +6,7 @@ use super::notify::{Listener, Notification, Response};
 use super::session::{Ended, Exit, SessionSpec, run_session};
 use super::spawn::{SpawnError, Spawned, Stdio};
 use super::supervisor::Verdict;
+use super::trace::{self, KernelAction, Seen, Watch};
 use crate::bpf::{self, Insn};
 use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
 use crate::policy::evaluator::Evaluator;
@@ -43,6 +44,10 @@ pub struct RunReport {
     pub killed_for: Option<String>,
     /// Set when the command could not start because the profile denies its execve.
     pub exec_denied: Option<Action>,
+    /// Processes the command left running, killed at its end.
+    pub descendants_killed: usize,
+    /// Set when KILL and TRAP actions could not be watched (ptrace refused): why.
+    pub unwatched: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -59,7 +64,7 @@ impl RunReport {
         let how = match self.exit {
             Exit::Code(c) if self.exec_denied.is_some() => format!("did not start (status {c})"),
             Exit::Code(c) => format!("exited with status {c}"),
-            Exit::Signal(s) if self.killed_for.is_some() => {
+            Exit::Signal(s) if s == libc::SIGSYS && self.killed_for.is_some() => {
                 format!(
                     "was killed by SIGSYS ({s}): the profile kills on {}",
                     self.killed_for.as_deref().unwrap_or("?")
@@ -86,11 +91,16 @@ fn syscall_name(arch: Arch, nr: u32) -> String {
 }
 
 /// The program for observing: what the profile allows stays in the kernel (and its cache);
-/// TRAP and TRACE too, as nobody else can do them; every other outcome becomes a notification.
+/// so do the actions that outrank ERRNO (KILL_PROCESS, KILL_THREAD, TRAP: the kernel carries
+/// them out exactly, also against a filter the command stacks on ours, and the tracer sees
+/// them) and TRACE; ERRNO, LOG and NOTIFY become notifications, answered as the profile says.
+/// (A notification ranks just above TRACE and LOG and below ERRNO, so against an inner filter
+/// it decides as ERRNO would, except against an inner USER_NOTIF, which wins the tie, and an
+/// inner TRACE under an outer LOG: see the README's Safety section.)
 pub fn observing_program(ev: &Evaluator) -> Result<Vec<Insn>, bpf::CompileError> {
     let observed = bpf::compile::compile_mapped(ev, |a| match a {
-        Action::Allow | Action::Trap | Action::Trace(_) => a,
-        _ => Action::Notify,
+        Action::Allow | Action::Trap | Action::Trace(_) | Action::KillProcess | Action::KillThread => a,
+        Action::Errno(_) | Action::Log | Action::Notify => Action::Notify,
     })?;
     Ok(observed.program)
 }
@@ -142,13 +152,18 @@ pub fn run_live<S: FnOnce(&Spawned)>(
             }
         }
     };
+    let watch = (!options.exact && trace::needed_for(&program)).then(|| {
+        let (ev, d, k, x, s) = (ev.clone(), denials.clone(), killed_for.clone(), exec_denied.clone(), started.clone());
+        Box::new(move |seen: Seen| note_kernel_action(&ev, &d, &k, &x, &s, seen)) as Watch
+    });
     let spec =
         SessionSpec { argv, program: &program, notify: !options.exact, stdio: options.stdio, timeout: options.timeout };
     let on_spawn = |spawned: &Spawned| {
         started.store(true, Ordering::Release);
         on_spawn(spawned);
     };
-    let Ended { exit, duration, timed_out } = run_session(&spec, handler, on_spawn)?;
+    let Ended { exit, duration, timed_out, descendants_killed, trace_error } =
+        run_session(&spec, handler, on_spawn, watch)?;
     let killed_for = killed_for.lock().expect("not poisoned").clone();
     let exec_denied = *exec_denied.lock().expect("not poisoned");
     // A process we ended for a KILL action died as the kernel would have made it: by SIGSYS.
@@ -159,27 +174,83 @@ pub fn run_live<S: FnOnce(&Spawned)>(
         _ => exit,
     };
     let denials = denials.lock().expect("not poisoned").clone();
-    Ok(RunReport { exit, duration, timed_out, denials, killed_for, exec_denied })
+    let unwatched = trace_error.map(|e| {
+        format!("could not watch the command's threads (ptrace: {e}): KILL and TRAP actions are done but not reported")
+    });
+    Ok(RunReport { exit, duration, timed_out, denials, killed_for, exec_denied, descendants_killed, unwatched })
+}
+
+/// A call the kernel acted on itself (on the tracer thread): reported when the profile's
+/// decision for it is that action (not, say, a filter the command installed itself).
+fn note_kernel_action(
+    ev: &Evaluator,
+    denials: &Mutex<Vec<Denial>>,
+    killed_for: &Mutex<Option<String>>,
+    exec_denied: &Mutex<Option<Action>>,
+    started: &AtomicBool,
+    seen: Seen,
+) {
+    let Some(arch) = call_arch(seen.arch, seen.nr) else { return };
+    let action = ev.decide(arch, seen.nr, &seen.args).action;
+    let expected = match seen.what {
+        KernelAction::Killed => matches!(action, Action::KillProcess | Action::KillThread),
+        KernelAction::Trapped => action == Action::Trap,
+    };
+    if !expected {
+        return;
+    }
+    let name = syscall_name(arch, seen.nr);
+    if seen.what == KernelAction::Killed {
+        killed_for.lock().expect("not poisoned").get_or_insert_with(|| name.clone());
+        if !started.load(Ordering::Acquire) && matches!(name.as_str(), "execve" | "execveat") {
+            *exec_denied.lock().expect("not poisoned") = Some(action);
+        }
+    }
+    let text = describe(&name, &seen.args, seen.tid as u32, None);
+    add_denial(denials, &name, arch, seen.nr, action, seen.args, Some(text));
 }
 
 fn note_denial(denials: &Mutex<Vec<Denial>>, l: &Listener, n: &Notification, arch: Arch, action: Action) {
     let name = syscall_name(arch, n.nr);
+    if let Some(index) = add_denial(denials, &name, arch, n.nr, action, n.args, None) {
+        // Decoded outside the lock: it reads the caller's memory.
+        let text = describe(&name, &n.args, n.pid, Some((l, n.id)));
+        denials.lock().expect("not poisoned")[index].samples.push(text);
+    }
+}
+
+/// Counts one call; with `sample` given, keeps it. Returns the entry's index when it wants a
+/// sample and none was given.
+fn add_denial(
+    denials: &Mutex<Vec<Denial>>,
+    name: &str,
+    arch: Arch,
+    nr: u32,
+    action: Action,
+    args: [u64; 6],
+    sample: Option<String>,
+) -> Option<usize> {
     let mut all = denials.lock().expect("not poisoned");
-    let index = match all.iter().position(|d| d.arch == arch && d.nr == n.nr && d.action == action) {
+    let index = match all.iter().position(|d| d.arch == arch && d.nr == nr && d.action == action) {
         Some(i) => i,
         None => {
-            let first_args = n.args;
-            all.push(Denial { name: name.clone(), arch, nr: n.nr, action, count: 0, samples: Vec::new(), first_args });
+            let denial =
+                Denial { name: name.to_string(), arch, nr, action, count: 0, samples: Vec::new(), first_args: args };
+            all.push(denial);
             all.len() - 1
         }
     };
     let entry = &mut all[index];
     entry.count += 1;
-    if entry.samples.len() < SAMPLES {
-        drop(all);
-        let text = describe(&name, &n.args, n.pid, Some((l, n.id)));
-        let mut all = denials.lock().expect("not poisoned");
-        all[index].samples.push(text);
+    if entry.samples.len() >= SAMPLES {
+        return None;
+    }
+    match sample {
+        Some(text) => {
+            entry.samples.push(text);
+            None
+        }
+        None => Some(index),
     }
 }
 
@@ -206,6 +277,8 @@ pub struct RecordReport {
     pub duration: Duration,
     pub timed_out: bool,
     pub recording: Recording,
+    /// Processes the command left running, killed at its end.
+    pub descendants_killed: usize,
 }
 
 /// Runs `argv` with every syscall notified and let through. With a `base`, calls it allows are
@@ -238,9 +311,9 @@ pub fn record<S: FnOnce(&Spawned)>(
         Verdict::Respond(Response::Continue)
     };
     let spec = SessionSpec { argv, program: &program, notify: true, stdio: options.stdio, timeout: options.timeout };
-    let Ended { exit, duration, timed_out } = run_session(&spec, handler, on_spawn)?;
+    let Ended { exit, duration, timed_out, descendants_killed, .. } = run_session(&spec, handler, on_spawn, None)?;
     let recording = named(&sink.lock().expect("not poisoned"));
-    Ok(RecordReport { exit, duration, timed_out, recording })
+    Ok(RecordReport { exit, duration, timed_out, recording, descendants_killed })
 }
 
 /// Calls per (`seccomp_data.arch`, nr): (all, not allowed by the base).

@@ -1,10 +1,12 @@
 //! One supervised run of a command: start it under a filter, serve notifications, forward
 //! signals, enforce the timeout, and leave nothing behind (no process, no zombie).
 
+use super::descendants;
 use super::filter::PreparedFilter;
 use super::notify::{Listener, Notification};
 use super::spawn::{SpawnError, Spawned, Stdio, spawn};
 use super::supervisor::{Supervisor, Verdict};
+use super::trace::Watch;
 use crate::bpf::Insn;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -33,6 +35,10 @@ pub struct Ended {
     pub exit: Exit,
     pub duration: Duration,
     pub timed_out: bool,
+    /// Processes the command started that were still running at its end (all killed).
+    pub descendants_killed: usize,
+    /// Why the command's threads could not be traced when a [`Watch`] asked for it.
+    pub trace_error: Option<String>,
 }
 
 /// What to run and how.
@@ -91,7 +97,8 @@ impl Drop for Forwarding {
 }
 
 /// A small process that kills the group if we die without cleaning up (SIGKILL): the
-/// command itself has PR_SET_PDEATHSIG, but its children do not.
+/// command itself has PR_SET_PDEATHSIG, but its children do not. In a process group of its
+/// own, ignoring the terminal's signals: Ctrl-C or Ctrl-Z on our terminal must not end it.
 struct Guard {
     pid: i32,
 }
@@ -99,10 +106,14 @@ struct Guard {
 impl Guard {
     fn start(group: i32) -> Option<Guard> {
         let parent = std::process::id() as i32;
-        // SAFETY: the child only blocks signals, waits for one and kills (async-signal-safe).
+        // SAFETY: the child only sets signals, waits for one and kills (async-signal-safe).
         let pid = unsafe { libc::fork() };
         if pid == 0 {
             unsafe {
+                libc::setpgid(0, 0);
+                for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGHUP, libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU] {
+                    libc::signal(sig, libc::SIG_IGN);
+                }
                 let mut set: libc::sigset_t = std::mem::zeroed();
                 libc::sigemptyset(&mut set);
                 libc::sigaddset(&mut set, libc::SIGUSR1);
@@ -131,42 +142,55 @@ impl Drop for Guard {
 }
 
 /// Runs a session. `on_notify` answers notifications (on the supervisor thread); `on_spawn`
-/// gets the started process (for the pty relay) before waiting.
-pub fn run_session<F, S>(spec: &SessionSpec, on_notify: F, on_spawn: S) -> Result<Ended, SpawnError>
+/// gets the started process (for the pty relay) before waiting; `watch`, when given, hears of
+/// the calls the kernel acted on itself (see [`super::trace`]).
+pub fn run_session<F, S>(
+    spec: &SessionSpec,
+    on_notify: F,
+    on_spawn: S,
+    watch: Option<Watch>,
+) -> Result<Ended, SpawnError>
 where
     F: FnMut(&Listener, &Notification) -> Verdict + Send + 'static,
     S: FnOnce(&Spawned),
 {
-    // Orphaned descendants come to us, so they can be reaped.
+    // Orphaned descendants come to us, so they can be found, killed and reaped.
     // SAFETY: prctl with integer arguments.
     unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1) };
-    let filter =
-        if spec.notify { PreparedFilter::with_rendezvous(spec.program) } else { PreparedFilter::new(spec.program) };
+    let filter = PreparedFilter::new(spec.program);
     let start = Instant::now();
-    let mut spawned = spawn(spec.argv, &filter, spec.notify, spec.stdio)?;
+    let mut spawned = spawn(spec.argv, &filter, spec.notify, spec.stdio, watch)?;
     let group = spawned.pid;
+    // Everything the command starts starts no earlier than the command.
+    let since = descendants::start_time(group).unwrap_or(0);
     let guard = Guard::start(group);
+    let registration = descendants::register(group, guard.as_ref().map_or(0, |g| g.pid));
     let forwarding = Forwarding::start(group);
     let supervisor = spawned.listener.take().map(|l| Supervisor::start(l, on_notify));
     if let Err(e) = spawned.exec_result(&spec.argv[0]) {
         cleanup(group);
+        if let Some(tracer) = spawned.tracer.take() {
+            tracer.finish();
+        }
         drop(supervisor);
         return Err(e);
     }
     on_spawn(&spawned);
-    let (status, timed_out) = wait(&spawned, spec.timeout);
+    let (status, timed_out) = wait(&mut spawned, spec.timeout);
     let duration = start.elapsed();
-    cleanup(group);
+    drop(spawned.foreground.take());
+    let descendants_killed = descendants::kill_all(since, &registration);
     drop(forwarding);
     if let Some(s) = supervisor {
         s.stop();
     }
     drop(guard);
-    Ok(Ended { exit: status, duration, timed_out })
+    let trace_error = spawned.trace_error.as_ref().map(|e| e.to_string());
+    Ok(Ended { exit: status, duration, timed_out, descendants_killed, trace_error })
 }
 
 /// Waits for the command (not its children); on timeout, TERM then KILL the group.
-fn wait(spawned: &Spawned, timeout: Option<Duration>) -> (Exit, bool) {
+fn wait(spawned: &mut Spawned, timeout: Option<Duration>) -> (Exit, bool) {
     let deadline = timeout.map(|t| Instant::now() + t);
     let mut timed_out = false;
     loop {
@@ -187,6 +211,10 @@ fn wait(spawned: &Spawned, timeout: Option<Duration>) -> (Exit, bool) {
             break;
         }
     }
+    // A traced command is reaped by the tracer (our own wait would take its ptrace stops).
+    if let Some(tracer) = spawned.tracer.take() {
+        return (tracer.finish().map_or(Exit::Code(-1), exit_of), timed_out);
+    }
     let mut status = 0;
     // SAFETY: our own child.
     while unsafe { libc::waitpid(spawned.pid, &mut status, 0) } < 0 {
@@ -194,12 +222,11 @@ fn wait(spawned: &Spawned, timeout: Option<Duration>) -> (Exit, bool) {
             return (Exit::Code(-1), timed_out);
         }
     }
-    let exit = if libc::WIFSIGNALED(status) {
-        Exit::Signal(libc::WTERMSIG(status))
-    } else {
-        Exit::Code(libc::WEXITSTATUS(status))
-    };
-    (exit, timed_out)
+    (exit_of(status), timed_out)
+}
+
+fn exit_of(status: i32) -> Exit {
+    if libc::WIFSIGNALED(status) { Exit::Signal(libc::WTERMSIG(status)) } else { Exit::Code(libc::WEXITSTATUS(status)) }
 }
 
 fn poll_exit(pidfd: &OwnedFd, timeout_ms: i32) -> bool {

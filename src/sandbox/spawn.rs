@@ -2,7 +2,10 @@
 //! if we die, and the notification listener handed to us without deadlock (DESIGN §5).
 
 use super::filter::PreparedFilter;
+use super::foreground::{Foreground, terminal_is_ours};
+use super::gate::Gate;
 use super::notify::{Listener, pidfd_getfd, pidfd_open};
+use super::trace::{Tracer, Watch};
 use std::ffi::{CString, OsStr};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -26,6 +29,12 @@ pub struct Spawned {
     /// The user-notification listener, when the filter notifies.
     pub listener: Option<Listener>,
     pub pty_master: Option<OwnedFd>,
+    /// Following the command's threads, when asked to and ptrace allowed it.
+    pub tracer: Option<Tracer>,
+    /// Why the command could not be traced when asked to.
+    pub trace_error: Option<io::Error>,
+    /// The terminal's foreground, given to the command until dropped.
+    pub foreground: Option<Foreground>,
     /// Closed by a successful exec; carries the errno of a failed one.
     status_pipe: OwnedFd,
 }
@@ -66,11 +75,20 @@ struct ChildPlan {
     argv: Vec<CString>,
     envp: Vec<CString>,
     notify: bool,
+    /// Take the foreground of the terminal on stdin (ours was, and the command shares it).
+    foreground: bool,
 }
 
 /// Starts `argv` (argv[0] is the command) with `filter` installed right before exec.
 /// `notify`: the filter has NEW_LISTENER; the returned `listener` answers its notifications.
-pub fn spawn(argv: &[String], filter: &PreparedFilter, notify: bool, stdio: Stdio) -> Result<Spawned, SpawnError> {
+/// `watch`: trace the command's threads (see [`super::trace`]) and report to it.
+pub fn spawn(
+    argv: &[String],
+    filter: &PreparedFilter,
+    notify: bool,
+    stdio: Stdio,
+    watch: Option<Watch>,
+) -> Result<Spawned, SpawnError> {
     let cmd = argv.first().ok_or_else(|| SpawnError::NotFound(String::new()))?;
     let path = resolve(cmd).ok_or_else(|| SpawnError::NotFound(cmd.clone()))?;
     let plan = ChildPlan {
@@ -85,6 +103,7 @@ pub fn spawn(argv: &[String], filter: &PreparedFilter, notify: bool, stdio: Stdi
             })
             .collect::<io::Result<_>>()?,
         notify,
+        foreground: stdio == Stdio::Inherit && terminal_is_ours(),
     };
     let mut argv_ptrs: Vec<*const libc::c_char> = plan.argv.iter().map(|a| a.as_ptr()).collect();
     argv_ptrs.push(std::ptr::null());
@@ -99,6 +118,8 @@ pub fn spawn(argv: &[String], filter: &PreparedFilter, notify: bool, stdio: Stdi
         Stdio::Inherit => (None, None),
     };
     let (status_read, status_write) = pipe_cloexec()?;
+    // The child waits at the gate until we hold what must be taken before its exec.
+    let gate = if notify || watch.is_some() { Some(Gate::new()?) } else { None };
     let parent = std::process::id() as i32;
     // SAFETY: the child runs only async-signal-safe calls (see `child`) and never returns.
     let pid = unsafe { libc::fork() };
@@ -109,13 +130,43 @@ pub fn spawn(argv: &[String], filter: &PreparedFilter, notify: bool, stdio: Stdi
         let slave_fd = slave.as_ref().map(|s| s.as_raw_fd());
         let master_fd = master.as_ref().map(|m| m.as_raw_fd());
         // SAFETY: we are the child of a fork.
-        unsafe { child(&plan, &argv_ptrs, &envp_ptrs, filter, parent, status_write.as_raw_fd(), slave_fd, master_fd) };
+        let fds = ChildFds { status: status_write.as_raw_fd(), slave: slave_fd, master: master_fd };
+        // SAFETY: we are the child of a fork.
+        unsafe { child(&plan, &argv_ptrs, &envp_ptrs, filter, parent, fds, gate.as_ref()) };
     }
     drop(slave);
     drop(status_write);
-    let pidfd = pidfd_open(pid)?;
-    let listener = if notify { Some(take_listener(pid, &pidfd, &status_read)?) } else { None };
-    Ok(Spawned { pid, pidfd, listener, pty_master: master, status_pipe: status_read })
+    // The child does the same: whichever runs first, the command reads the terminal as its own.
+    let foreground = plan.foreground.then(|| Foreground::give(pid));
+    let started = pidfd_open(pid).map_err(SpawnError::from).and_then(|pidfd| {
+        let listener = if notify { Some(take_listener(pid, &pidfd, &status_read)?) } else { None };
+        Ok((pidfd, listener))
+    });
+    let (pidfd, listener) = match started {
+        Ok(started) => started,
+        Err(e) => {
+            end_child(pid);
+            return Err(e);
+        }
+    };
+    let (tracer, trace_error) = match watch.map(|w| Tracer::start(pid, w)) {
+        Some(Ok(t)) => (Some(t), None),
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, None),
+    };
+    if let Some(gate) = gate {
+        gate.open();
+    }
+    Ok(Spawned { pid, pidfd, listener, pty_master: master, tracer, trace_error, foreground, status_pipe: status_read })
+}
+
+/// Kills and reaps a child that will not be handed out.
+fn end_child(pid: i32) {
+    // SAFETY: our own child.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+        libc::waitpid(pid, std::ptr::null_mut(), 0);
+    }
 }
 
 impl Spawned {
@@ -130,7 +181,7 @@ impl Spawned {
 }
 
 /// Reads the listener fd number the child announced, then copies the fd once the filter is
-/// in. The child's first notified syscall waits meanwhile, so nothing deadlocks.
+/// in. The child waits at its gate meanwhile, so nothing deadlocks.
 fn take_listener(pid: i32, pidfd: &OwnedFd, status: &OwnedFd) -> Result<Listener, SpawnError> {
     let fd_number = match read_i32(status)? {
         Some(n) if n >= 0 => n,
@@ -147,13 +198,22 @@ fn take_listener(pid: i32, pidfd: &OwnedFd, status: &OwnedFd) -> Result<Listener
             Ok(fd) => return Ok(Listener::from_fd(fd)),
             Err(e) if e.raw_os_error() == Some(libc::EBADF) && start.elapsed() < Duration::from_secs(5) => {
                 if poll_readable(status, 0) {
-                    let errno = read_i32(status)?.unwrap_or(libc::EIO);
-                    return Err(SpawnError::Install(io::Error::from_raw_os_error(-errno)));
+                    return Err(install_failure(status, e));
                 }
                 std::thread::sleep(Duration::from_micros(50));
             }
-            Err(e) => return Err(SpawnError::Install(e)),
+            // The child may have failed and exited already (ESRCH): its own errno says why.
+            Err(e) => return Err(install_failure(status, e)),
         }
+    }
+}
+
+/// The errno the child announced for its failed install, else `fallback`.
+fn install_failure(status: &OwnedFd, fallback: io::Error) -> SpawnError {
+    let announced = if poll_readable(status, 1000) { read_i32(status).ok().flatten() } else { None };
+    match announced {
+        Some(errno) if errno < 0 => SpawnError::Install(io::Error::from_raw_os_error(-errno)),
+        _ => SpawnError::Install(fallback),
     }
 }
 
@@ -219,18 +279,24 @@ unsafe fn announce(fd: RawFd, value: i32) {
     unsafe { libc::write(fd, bytes.as_ptr().cast(), 4) };
 }
 
+/// The child's ends: the status pipe, and the pty when there is one.
+struct ChildFds {
+    status: RawFd,
+    slave: Option<RawFd>,
+    master: Option<RawFd>,
+}
+
 /// The child between fork and exec: only async-signal-safe calls, no allocation.
-#[allow(clippy::too_many_arguments)]
 unsafe fn child(
     plan: &ChildPlan,
     argv: &[*const libc::c_char],
     envp: &[*const libc::c_char],
     filter: &PreparedFilter,
     parent: i32,
-    status: RawFd,
-    slave: Option<RawFd>,
-    master: Option<RawFd>,
+    fds: ChildFds,
+    gate: Option<&Gate>,
 ) -> ! {
+    let ChildFds { status, slave, master } = fds;
     // SAFETY: async-signal-safe libc calls in a forked child.
     unsafe {
         match slave {
@@ -249,6 +315,12 @@ unsafe fn child(
             }
             None => {
                 libc::setpgid(0, 0);
+                if plan.foreground {
+                    // A background group asking for the foreground gets SIGTTOU unless ignoring
+                    // it (reset to the default below).
+                    libc::signal(libc::SIGTTOU, libc::SIG_IGN);
+                    libc::tcsetpgrp(0, libc::getpid());
+                }
             }
         }
         // Die with us; if we are already gone, do not start at all.
@@ -260,7 +332,16 @@ unsafe fn child(
         let mut empty: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut empty);
         libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
-        for sig in [libc::SIGPIPE, libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP, libc::SIGTSTP] {
+        for sig in [
+            libc::SIGPIPE,
+            libc::SIGINT,
+            libc::SIGQUIT,
+            libc::SIGTERM,
+            libc::SIGHUP,
+            libc::SIGTSTP,
+            libc::SIGTTOU,
+            libc::SIGTTIN,
+        ] {
             libc::signal(sig, libc::SIG_DFL);
         }
         let mut flags: libc::c_ulong = 0;
@@ -283,9 +364,10 @@ unsafe fn child(
             announce(status, -e.raw_os_error().unwrap_or(libc::EIO));
             libc::_exit(127);
         }
-        if plan.notify {
-            // Wait here until the supervisor holds the listener (it is close-on-exec).
-            PreparedFilter::rendezvous();
+        if let Some(gate) = gate {
+            // Until the supervisor holds the listener (it is close-on-exec) and the tracer has
+            // seized us: no syscall, so nothing of this wait is left for the command to use.
+            gate.wait();
         }
         libc::execve(plan.path.as_ptr(), argv.as_ptr(), envp.as_ptr());
         let errno = *libc::__errno_location();

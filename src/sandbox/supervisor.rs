@@ -1,7 +1,6 @@
 //! The supervisor thread: answers every notification with what a handler decides, until told
 //! to stop.
 
-use super::filter::PreparedFilter;
 use super::notify::{Listener, Notification, Response};
 use std::os::unix::thread::JoinHandleExt;
 use std::sync::Arc;
@@ -55,10 +54,6 @@ impl Supervisor {
                         Err(e) if matches!(e.raw_os_error(), Some(libc::EINTR) | Some(libc::ENOENT)) => continue,
                         Err(_) => break,
                     };
-                    if PreparedFilter::is_rendezvous(n.nr, n.args[0]) {
-                        let _ = listener.respond(n.id, Response::Continue);
-                        continue;
-                    }
                     match handle(&listener, &n) {
                         Verdict::Respond(r) => {
                             let _ = listener.respond(n.id, r);

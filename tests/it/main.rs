@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area.
 
+mod adversarial_run;
 mod cli;
 mod compare_view;
 mod compiler;
