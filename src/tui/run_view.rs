@@ -23,16 +23,33 @@ fn job_status(pane: &RunPane) -> String {
         Some(State::Running { since }) => format!("running for {:.1} s", since.elapsed().as_secs_f64()),
         Some(State::Ended(Ok(Report::Run(report)))) => {
             let n = report.denials.iter().filter(|d| !d.action.lets_through()).count();
-            format!("{} — {n} syscalls denied", report.exit_text())
+            let mut text = format!("{} — {n} syscalls denied", report.exit_text());
+            text.push_str(&descendants_note(report.descendants_killed));
+            if let Some(why) = &report.unwatched {
+                text.push_str(&format!(" — {why}"));
+            }
+            text
         }
-        Some(State::Ended(Ok(Report::Record(report)))) => format!(
-            "recorded {} calls of {} syscalls in {:.2} s; {} not allowed yet — y adds them (one undo step), n discards",
-            report.recording.total,
-            report.recording.seen.len(),
-            report.duration.as_secs_f64(),
-            pending_names(pane).len()
-        ),
+        Some(State::Ended(Ok(Report::Record(report)))) => {
+            format!(
+                "recorded {} calls of {} syscalls in {:.2} s; {} not allowed yet — y adds them (one undo step), n discards",
+                report.recording.total,
+                report.recording.seen.len(),
+                report.duration.as_secs_f64(),
+                pending_names(pane).len()
+            ) + &descendants_note(report.descendants_killed)
+        }
         Some(State::Ended(Err(e))) => format!("could not run: {e}"),
+    }
+}
+
+/// " — 2 descendants killed": what the command left running when it ended, which the sandbox
+/// killed (the CLI says the same on stderr).
+fn descendants_note(count: usize) -> String {
+    match count {
+        0 => String::new(),
+        1 => " — 1 descendant still running was killed".into(),
+        n => format!(" — {n} descendants still running were killed"),
     }
 }
 

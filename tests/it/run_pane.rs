@@ -158,3 +158,20 @@ fn the_pane_shows_the_command_its_output_denials_and_status() {
     assert!(text.contains(&first.name), "{text}");
     assert!(text.contains("syscalls denied"), "{text}");
 }
+
+#[test]
+fn the_status_line_says_when_descendants_were_killed() {
+    let dir = TempDir::new("pane-descendants");
+    let marker = format!("{}.{}", 1000 + std::process::id() % 1000, 4242);
+    let mut app =
+        app_with_pane("profiles/runtime-default.json", &dir, &format!("sh -c 'sleep {marker} & echo started'"));
+    run(&mut app, Msg::Rerun);
+    let status = seccompose::tui::run_view::status_text(app.run.as_ref().unwrap());
+    assert!(status.contains("1 descendant still running was killed"), "{status}");
+    let left = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.unwrap().path().join("cmdline")).ok())
+        .filter(|cmdline| String::from_utf8_lossy(cmdline).contains(&marker))
+        .count();
+    assert_eq!(left, 0, "the background sleep is gone");
+}
