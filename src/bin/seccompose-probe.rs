@@ -16,6 +16,7 @@
 //!                                            then makes the call; ACTION: errno:N, allow, log,
 //!                                            notify, trace, trap, kill-thread, kill-process
 
+use seccompose::sandbox::trace::SigsysInfo;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -90,18 +91,6 @@ static SIG_SYSCALL: AtomicI32 = AtomicI32::new(-1);
 static SIG_ARCH: AtomicU32 = AtomicU32::new(0);
 static SIG_ERRNO: AtomicI32 = AtomicI32::new(-1);
 static SIG_ADDR: AtomicU64 = AtomicU64::new(0);
-
-/// The kernel's `siginfo_t` for SIGSYS (`_sigsys` in the union): libc does not expose it.
-#[repr(C)]
-struct SigsysInfo {
-    signo: i32,
-    errno: i32,
-    code: i32,
-    _pad: i32,
-    call_addr: u64,
-    syscall: i32,
-    arch: u32,
-}
 
 extern "C" fn on_sigsys(_: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo; for SIGSYS its union holds `_sigsys`.

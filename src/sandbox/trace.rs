@@ -166,16 +166,17 @@ fn exiting(tid: i32, watch: &mut Watch) {
     watch(Seen { what: KernelAction::Killed, tid, arch: info.arch, nr, args });
 }
 
-/// The kernel's `_sigsys` siginfo fields (libc's `siginfo_t` does not expose them).
+/// The kernel's `_sigsys` siginfo fields (libc's `siginfo_t` does not expose them); also read
+/// by the test probe's SIGSYS handler.
 #[repr(C)]
-struct SigsysInfo {
-    signo: i32,
-    errno: i32,
-    code: i32,
+pub struct SigsysInfo {
+    pub signo: i32,
+    pub errno: i32,
+    pub code: i32,
     _pad: i32,
-    call_addr: u64,
-    syscall: i32,
-    arch: u32,
+    pub call_addr: u64,
+    pub syscall: i32,
+    pub arch: u32,
 }
 
 /// A SIGSYS about to be delivered: from a TRAP action when seccomp sent it.

@@ -5,8 +5,6 @@
 
 use crate::support::{TempDir, root};
 use std::io::{Read, Write};
-use std::os::fd::{FromRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -244,37 +242,14 @@ fn a_profile_at_the_instruction_limit_runs_as_it_installs() {
     assert!(err.contains("the kernel's limit of 4096"), "{err}");
 }
 
-fn openpty() -> (OwnedFd, OwnedFd) {
-    let (mut master, mut slave) = (-1, -1);
-    let size = libc::winsize { ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 };
-    // SAFETY: out-pointers to two ints; no name buffer; termios defaults.
-    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &size) };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: openpty returned two fresh descriptors we now own.
-    unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) }
-}
-
 /// Runs `sh -c script` as the session leader of a new pty (as a login shell would run it),
 /// types `line`, waits for `echo` on the screen, sends ^C; returns the exit status (killing
 /// the whole session if it hangs) and the screen text.
 fn in_a_terminal(script: &str, line: &str, echo: &str) -> (Option<i32>, String) {
-    let (master, slave) = openpty();
+    let (master, slave) = crate::support::openpty(24, 80);
     let mut command = Command::new("sh");
-    command
-        .args(["-c", script])
-        .env("SECCOMPOSE", env!("CARGO_BIN_EXE_seccompose"))
-        .current_dir(root())
-        .stdin(Stdio::from(slave.try_clone().unwrap()))
-        .stdout(Stdio::from(slave.try_clone().unwrap()))
-        .stderr(Stdio::from(slave));
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            libc::setsid();
-            libc::ioctl(0, libc::TIOCSCTTY, 0);
-            Ok(())
-        });
-    }
+    command.args(["-c", script]).env("SECCOMPOSE", env!("CARGO_BIN_EXE_seccompose")).current_dir(root());
+    crate::support::in_pty(&mut command, slave);
     let mut child = command.spawn().unwrap();
     let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut reader = std::fs::File::from(master.try_clone().unwrap());

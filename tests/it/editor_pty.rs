@@ -5,10 +5,8 @@ use crate::support::{TempDir, root};
 use seccompose::tui::preview::{DiffLine, json_diff};
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::fd::{FromRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -28,23 +26,13 @@ fn nz(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n).expect("sizes are positive")
 }
 
-fn openpty() -> (OwnedFd, OwnedFd) {
-    let (mut master, mut slave) = (-1, -1);
-    let size = libc::winsize { ws_row: ROWS, ws_col: COLS, ws_xpixel: 0, ws_ypixel: 0 };
-    // SAFETY: out-pointers to two ints; no name buffer; termios defaults.
-    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &size) };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: openpty returned two fresh descriptors we now own.
-    unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) }
-}
-
 impl Session {
     fn start(args: &[&str]) -> Session {
         Session::start_program(env!("CARGO_BIN_EXE_seccompose"), args, &[])
     }
 
     fn start_program(program: &str, args: &[&str], env: &[(&str, &str)]) -> Session {
-        let (master, slave) = openpty();
+        let (master, slave) = crate::support::openpty(ROWS, COLS);
         let data = TempDir::new(&format!("pty-data-{}", args.join("-").replace(['/', ':'], "_")));
         let mut command = Command::new(program);
         command
@@ -52,18 +40,8 @@ impl Session {
             .envs(env.iter().copied())
             .env("XDG_DATA_HOME", data.path())
             .env("TERM", "xterm-256color")
-            .env_remove("NO_COLOR")
-            .stdin(Stdio::from(slave.try_clone().unwrap()))
-            .stdout(Stdio::from(slave.try_clone().unwrap()))
-            .stderr(Stdio::from(slave));
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            command.pre_exec(|| {
-                libc::setsid();
-                libc::ioctl(0, libc::TIOCSCTTY, 0);
-                Ok(())
-            });
-        }
+            .env_remove("NO_COLOR");
+        crate::support::in_pty(&mut command, slave);
         let child = command.spawn().unwrap();
         let mut output = File::from(master.try_clone().unwrap());
         let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(ROWS), nz(COLS), 0)));
