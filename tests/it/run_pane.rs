@@ -163,8 +163,10 @@ fn the_pane_shows_the_command_its_output_denials_and_status() {
 fn the_status_line_says_when_descendants_were_killed() {
     let dir = TempDir::new("pane-descendants");
     let marker = format!("{}.{}", 1000 + std::process::id() % 1000, 4242);
-    let mut app =
-        app_with_pane("profiles/runtime-default.json", &dir, &format!("sh -c 'sleep {marker} & echo started'"));
+    // The pty's session leader (sh) hangs up its terminal when it exits, which would kill the
+    // sleep with SIGHUP before the end-of-run walk finds it: ignore SIGHUP (inherited by sleep).
+    let command = format!("sh -c 'trap \"\" HUP; sleep {marker} & echo started'");
+    let mut app = app_with_pane("profiles/runtime-default.json", &dir, &command);
     run(&mut app, Msg::Rerun);
     let status = seccompose::tui::run_view::status_text(app.run.as_ref().unwrap());
     assert!(status.contains("1 descendant still running was killed"), "{status}");
