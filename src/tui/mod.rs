@@ -20,8 +20,8 @@ pub mod update;
 pub mod view;
 
 use crate::fsutil::write_file;
+use crate::policy::convert::{Format, Request, convert};
 use crate::profile::Document;
-use crate::profile::convert::{Format, Request, convert};
 use app::{App, Mode, Tab};
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};

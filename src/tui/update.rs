@@ -3,7 +3,7 @@
 
 use super::app::{App, Focus, Mode, Prompt, Tab, Target};
 use crate::catalog::{self, CATEGORIES};
-use crate::profile::convert::Format;
+use crate::policy::convert::Format;
 use crate::profile::edit::{Setting, set_default_action, set_syscall};
 use crate::profile::errno::errno_number;
 use crate::profile::{Action, ActionName};

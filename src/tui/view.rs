@@ -6,7 +6,7 @@ use super::keymap::help_lines;
 use super::preview::DiffLine;
 use super::update::choices;
 use crate::catalog::CATEGORIES;
-use crate::profile::convert::Format;
+use crate::policy::convert::Format;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
