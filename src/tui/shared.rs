@@ -196,3 +196,15 @@ pub struct CondAt {
     pub rule: Option<usize>,
     pub k: Option<usize>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_named_as_a_keymap_file_would_name_them() {
+        assert_eq!(serde_json::to_string(&Msg::CopyRight).unwrap(), "\"CopyRight\"");
+        let click: Msg = serde_json::from_str(r#"{"ClickTab": "Json"}"#).unwrap();
+        assert_eq!(click, Msg::ClickTab(Tab::Json));
+    }
+}

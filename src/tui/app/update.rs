@@ -145,7 +145,8 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::EditKernel => app.mode = Mode::Prompt { purpose: Prompt::Kernel, input: ed.ctx.kernel.to_string() },
         Msg::ClickCategory(i) => browser::click_category(ed, &mut app.focus, i),
         Msg::ClickRow(i) => {
-            if browser::click_row(ed, &mut app.focus, i) {
+            let selected = browser::click_row(ed, &mut app.focus, i);
+            if selected {
                 app.detail.scroll = 0;
             }
         }
