@@ -9,9 +9,9 @@ use ratatui::backend::TestBackend;
 use seccompose::policy::context::Context;
 use seccompose::profile::Document;
 use seccompose::tui::app::App;
+use seccompose::tui::app::update::{Msg, update};
+use seccompose::tui::app::view;
 use seccompose::tui::theme::Theme;
-use seccompose::tui::update::{Msg, update};
-use seccompose::tui::view;
 use std::path::Path;
 use std::time::{Duration, Instant};
 

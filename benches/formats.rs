@@ -6,8 +6,8 @@
 
 use seccompose::catalog::Arch;
 use seccompose::policy::context::{Context, Engine};
+use seccompose::policy::convert::{Format, Request, convert};
 use seccompose::profile::audit_import::{Filter, Import};
-use seccompose::profile::convert::{Format, Request, convert};
 use seccompose::profile::edit::{Setting, set_syscall};
 use seccompose::profile::generate::Dialect;
 use seccompose::profile::{ActionName, Document, KernelVersion};

@@ -2,7 +2,7 @@
 
 use super::{ContextArgs, Failure, open_profile, write_output};
 use crate::policy::context::{Context, Engine};
-use crate::profile::convert::{self, Format, Request};
+use crate::policy::convert::{self, Format, Request};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 

@@ -83,12 +83,12 @@ fn open_view(
 ) -> Result<i32, Failure> {
     let theme = Theme::choose(None).map_err(Failure::unusable)?;
     let mut app = App::new(left_doc, left.context.clone(), theme);
-    crate::tui::compare::open(&mut app, right_doc);
+    crate::tui::app::compare::open(&mut app, right_doc);
     if let Some(view) = app.compare.as_mut() {
         view.right_ctx = right.context.clone();
         view.show_all = all;
     }
-    crate::tui::compare::refresh(&mut app);
+    crate::tui::app::compare::refresh(&mut app);
     let ending = crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
     Ok(ending.status())
 }

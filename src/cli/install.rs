@@ -8,10 +8,10 @@ use crate::kube::install::{
 };
 use crate::kube::pod_check::blocks_start;
 use crate::policy::context::Context;
+use crate::policy::convert::{Format, Request, convert};
 use crate::policy::evaluator::Evaluator;
 use crate::policy::lint::{lint, tally};
 use crate::profile::Document;
-use crate::profile::convert::{Format, Request, convert};
 use crate::profile::finding::{Level, format_finding};
 use clap::Args;
 use std::path::{Path, PathBuf};

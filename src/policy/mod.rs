@@ -1,7 +1,10 @@
-//! Policy: the context a profile runs in, the evaluator of what the kernel will do, lint.
+//! Policy: the context a profile runs in, the evaluator of what the kernel will do, lint, and
+//! conversion between formats (which resolves conditions for a context, so it sits above
+//! `profile`: `profile` never imports `policy`).
 
 pub mod compare;
 pub mod context;
+pub mod convert;
 pub mod describe;
 pub mod evaluator;
 pub mod lint;

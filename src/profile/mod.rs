@@ -4,7 +4,6 @@ pub mod action;
 pub mod audit_import;
 pub mod audit_log;
 pub mod bundled;
-pub mod convert;
 pub mod document;
 pub mod edit;
 pub mod edit_rule;

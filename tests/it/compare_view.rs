@@ -5,9 +5,9 @@ use seccompose::catalog::Arch;
 use seccompose::policy::context::{Context, Engine};
 use seccompose::profile::{Action, Document, KernelVersion};
 use seccompose::tui::app::App;
-use seccompose::tui::compare;
+use seccompose::tui::app::compare;
+use seccompose::tui::app::update::{Msg, update};
 use seccompose::tui::theme::Theme;
-use seccompose::tui::update::{Msg, update};
 
 fn app(left: &std::path::Path, right: &str) -> App {
     let ctx = Context {

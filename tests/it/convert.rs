@@ -6,8 +6,8 @@ use crate::support::{TempDir, all_profiles, root};
 use seccompose::catalog::Arch;
 use seccompose::policy::compare::compare;
 use seccompose::policy::context::{Context, Engine};
+use seccompose::policy::convert::{Converted, Format, Request, convert};
 use seccompose::policy::evaluator::Evaluator;
-use seccompose::profile::convert::{Converted, Format, Request, convert};
 use seccompose::profile::{Document, KernelVersion};
 use std::path::Path;
 

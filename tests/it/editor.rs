@@ -10,11 +10,12 @@ use ratatui::layout::Rect;
 use seccompose::catalog::{Arch, CATEGORIES};
 use seccompose::policy::context::{Context, Engine};
 use seccompose::profile::{Action, Document, KernelVersion};
+use seccompose::tui::app::update::{Effect, Msg, update};
+use seccompose::tui::app::view;
 use seccompose::tui::app::{App, Focus, Mode, Tab};
-use seccompose::tui::preview::{DiffLine, json_diff};
+use seccompose::tui::state::preview::{DiffLine, json_diff};
 use seccompose::tui::theme::Theme;
-use seccompose::tui::update::{Effect, Msg, update};
-use seccompose::tui::{mouse_msg, perform, view};
+use seccompose::tui::{mouse_msg, perform};
 use std::path::Path;
 
 /// A fixed context so that figures do not depend on the machine running the tests.
@@ -145,7 +146,7 @@ fn the_default_action_and_errno_are_edited_from_the_picker() {
     send(&mut app, &[Msg::PickDefault, Msg::Down, Msg::Down, Msg::Enter]);
     assert_eq!(app.doc.profile.default_errno_ret, Some(38), "errno ENOSYS");
     assert_eq!(app.decide("ptrace"), Action::Errno(38));
-    let kill = seccompose::tui::update::choices(seccompose::tui::app::Target::Default)
+    let kill = seccompose::tui::features::prompt::choices(seccompose::tui::app::Target::Default)
         .iter()
         .position(|(label, _)| *label == "kill process")
         .unwrap();
@@ -167,8 +168,8 @@ fn conditions_are_added_edited_and_removed_in_the_rules_editor() {
     send(&mut app, &[Msg::Enter]);
     assert_eq!(app.decide("socket"), Action::Errno(1));
     send(&mut app, &[Msg::Rules]);
-    let items = seccompose::tui::rules::items(&app);
-    assert_eq!(items.last(), Some(&seccompose::tui::rules::Item::NewRule));
+    let items = seccompose::tui::features::rules::items(&app);
+    assert_eq!(items.last(), Some(&seccompose::tui::features::rules::Item::NewRule));
     send(&mut app, &vec![Msg::Down; items.len()]);
     send(&mut app, &[Msg::Enter, Msg::Enter]); // new rule, op ==
     send(&mut app, &typed("0 AF_UNIX"));
@@ -178,8 +179,8 @@ fn conditions_are_added_edited_and_removed_in_the_rules_editor() {
     assert_eq!(ev.decide_name(Arch::X86_64, "socket", &[1, 0, 0, 0, 0, 0]).unwrap().action, Action::Allow);
     assert_eq!(ev.decide_name(Arch::X86_64, "socket", &[2, 0, 0, 0, 0, 0]).unwrap().action, Action::Errno(1));
     // Edit it to AF_INET6 with the op picker: the condition is item 1 (after its rule).
-    let items = seccompose::tui::rules::items(&app);
-    let cond = items.iter().position(|i| matches!(i, seccompose::tui::rules::Item::Condition(..))).unwrap();
+    let items = seccompose::tui::features::rules::items(&app);
+    let cond = items.iter().position(|i| matches!(i, seccompose::tui::features::rules::Item::Condition(..))).unwrap();
     send(&mut app, &[Msg::Up; 10]);
     send(&mut app, &vec![Msg::Down; cond]);
     send(&mut app, &[Msg::Enter, Msg::Enter]);
@@ -394,7 +395,7 @@ fn help_lists_every_binding_of_the_keymap() {
     let mut app = fine_grained();
     send(&mut app, &[Msg::Help]);
     let screen = render(&mut app, 140, 50);
-    for binding in seccompose::tui::keymap::KEYMAP {
+    for binding in seccompose::tui::app::keymap::KEYMAP {
         let start: String = binding.help.chars().take(30).collect();
         assert!(screen.contains(&start), "{start:?} missing:\n{screen}");
     }

@@ -2,7 +2,7 @@
 //! terminal emulator (vt100), its saved file checked on disk.
 
 use crate::support::{TempDir, root};
-use seccompose::tui::preview::{DiffLine, json_diff};
+use seccompose::tui::state::preview::{DiffLine, json_diff};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;

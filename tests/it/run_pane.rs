@@ -5,12 +5,12 @@ use crate::support::{TempDir, render, root};
 use seccompose::catalog::Arch;
 use seccompose::policy::context::{Context, Engine};
 use seccompose::profile::{Action, Document, KernelVersion};
+use seccompose::tui::app::update::{Msg, update};
 use seccompose::tui::app::{App, Focus, Mode};
-use seccompose::tui::history::History;
-use seccompose::tui::job::{Report, State};
-use seccompose::tui::run_pane::RunPane;
+use seccompose::tui::features::run::RunPane;
+use seccompose::tui::features::run::history::History;
+use seccompose::tui::features::run::job::{Report, State};
 use seccompose::tui::theme::Theme;
-use seccompose::tui::update::{Msg, update};
 use std::time::{Duration, Instant};
 
 fn app_with_pane(profile: &str, dir: &TempDir, command: &str) -> App {
@@ -32,11 +32,11 @@ fn run(app: &mut App, msg: Msg) {
     update(app, msg);
     let start = Instant::now();
     while app.run.as_ref().unwrap().is_running() {
-        seccompose::tui::run_pane::tick(app);
+        seccompose::tui::app::run_pane::tick(app);
         assert!(start.elapsed() < Duration::from_secs(30), "the command did not end");
         std::thread::sleep(Duration::from_millis(5));
     }
-    seccompose::tui::run_pane::tick(app);
+    seccompose::tui::app::run_pane::tick(app);
 }
 
 fn screen_text(app: &App) -> String {
@@ -115,7 +115,7 @@ fn recording_adds_what_the_command_needs_in_one_step() {
     let dir = TempDir::new("pane-record");
     let mut app = app_with_pane("profiles/violation.json", &dir, "ls /");
     run(&mut app, Msg::Record);
-    let pending = seccompose::tui::run_view::pending_names(app.run.as_ref().unwrap());
+    let pending = seccompose::tui::features::run::view::pending_names(app.run.as_ref().unwrap());
     assert!(pending.contains(&"execve".to_string()) && pending.contains(&"getdents64".to_string()), "{pending:?}");
     update(&mut app, Msg::Type('y'));
     assert_eq!(app.undo.len(), 1);
@@ -142,7 +142,7 @@ fn quitting_while_a_command_runs_asks_and_leaves_nothing_behind() {
     run(&mut app, Msg::Stop);
     // SAFETY: probing a pid with signal 0.
     assert_ne!(unsafe { libc::kill(pid, 0) }, 0, "the command is gone");
-    let status = seccompose::tui::run_view::status_text(app.run.as_ref().unwrap());
+    let status = seccompose::tui::features::run::view::status_text(app.run.as_ref().unwrap());
     assert!(status.contains("killed by signal 9"), "{status}");
 }
 
@@ -168,7 +168,7 @@ fn the_status_line_says_when_descendants_were_killed() {
     let command = format!("sh -c 'trap \"\" HUP; sleep {marker} & echo started'");
     let mut app = app_with_pane("profiles/runtime-default.json", &dir, &command);
     run(&mut app, Msg::Rerun);
-    let status = seccompose::tui::run_view::status_text(app.run.as_ref().unwrap());
+    let status = seccompose::tui::features::run::view::status_text(app.run.as_ref().unwrap());
     assert!(status.contains("1 descendant still running was killed"), "{status}");
     let left = std::fs::read_dir("/proc")
         .unwrap()

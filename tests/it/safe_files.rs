@@ -265,7 +265,7 @@ fn saving_keeps_the_owner_or_refuses() {
 fn the_editor_saves_through_a_symlink_and_says_so() {
     use seccompose::policy::context::{Context, Engine};
     use seccompose::tui::app::App;
-    use seccompose::tui::update::Effect;
+    use seccompose::tui::app::update::Effect;
     let dir = TempDir::new("editor-through-link");
     std::fs::create_dir(dir.path().join("real")).unwrap();
     let real = dir.path().join("real/p.json");

@@ -33,7 +33,7 @@ pub fn render(app: &mut seccompose::tui::app::App, width: u16, height: u16) -> S
     use ratatui::{Terminal, backend::TestBackend};
     app.prepare_view();
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| seccompose::tui::view::draw(frame, app)).unwrap();
+    terminal.draw(|frame| seccompose::tui::app::view::draw(frame, app)).unwrap();
     let buffer = terminal.backend().buffer();
     (0..buffer.area.height)
         .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")

@@ -1,8 +1,8 @@
 //! The rules editor: the rules that name the selected syscall, their argument conditions
 //! (add, edit with an op picker, remove) and comments; and the profile's architectures.
 
-use super::app::{App, CondAt, Mode, Prompt};
-use super::update::{Effect, Msg};
+pub mod view;
+
 use crate::catalog::Arch;
 use crate::catalog::constants::parse_value;
 use crate::policy::describe::describe_condition;
@@ -11,6 +11,8 @@ use crate::profile::edit_rule::{
     append_conditional_rule, remove_condition, set_comment, set_condition, toggle_architecture,
 };
 use crate::profile::{ActionName, ArgCondition, Op};
+use crate::tui::shared::{CondAt, Mode, Msg, Prompt};
+use crate::tui::state::EditingState;
 
 /// One line of the rules editor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,10 +23,10 @@ pub enum Item {
 }
 
 /// The rules naming the selected syscall, each followed by its conditions, then "new rule".
-pub fn items(app: &App) -> Vec<Item> {
-    let Some(row) = app.selected() else { return Vec::new() };
+pub fn items(ed: &EditingState) -> Vec<Item> {
+    let Some(row) = ed.selected() else { return Vec::new() };
     let mut out = Vec::new();
-    for rule in app.doc.profile.rules.iter().filter(|r| r.all_names().any(|n| n == row.name)) {
+    for rule in ed.doc.profile.rules.iter().filter(|r| r.all_names().any(|n| n == row.name)) {
         out.push(Item::Rule(rule.index));
         out.extend((0..rule.args.len()).map(|k| Item::Condition(rule.index, k)));
     }
@@ -43,45 +45,44 @@ pub const OPS: [(Op, &str); 7] = [
     (Op::MaskedEq, "&== masked equal (arg & mask == value)"),
 ];
 
-pub fn rules_key(app: &mut App, msg: Msg, cursor: usize) -> Vec<Effect> {
-    let items = items(app);
+pub fn rules_key(ed: &mut EditingState, mode: &mut Mode, msg: Msg, cursor: usize) {
+    let items = items(ed);
     let item = items.get(cursor).copied().unwrap_or(Item::NewRule);
     let last = items.len().saturating_sub(1);
     match msg {
-        Msg::Up => app.mode = Mode::Rules { cursor: cursor.saturating_sub(1) },
-        Msg::Down => app.mode = Mode::Rules { cursor: (cursor + 1).min(last) },
-        Msg::ClickRow(i) if i <= last => app.mode = Mode::Rules { cursor: i },
-        Msg::Escape | Msg::Quit | Msg::Rules => app.mode = Mode::Normal,
+        Msg::Up => *mode = Mode::Rules { cursor: cursor.saturating_sub(1) },
+        Msg::Down => *mode = Mode::Rules { cursor: (cursor + 1).min(last) },
+        Msg::ClickRow(i) if i <= last => *mode = Mode::Rules { cursor: i },
+        Msg::Escape | Msg::Quit | Msg::Rules => *mode = Mode::Normal,
         Msg::Enter | Msg::Pick | Msg::Toggle | Msg::Type(' ') => {
             let at = match item {
                 Item::Rule(r) => CondAt { rule: Some(r), k: None },
                 Item::Condition(r, k) => CondAt { rule: Some(r), k: Some(k) },
                 Item::NewRule => CondAt { rule: None, k: None },
             };
-            let current = condition(app, at).map_or(Op::Eq, |c| c.op);
+            let current = condition(ed, at).map_or(Op::Eq, |c| c.op);
             let op_cursor = OPS.iter().position(|(op, _)| *op == current).unwrap_or(0);
-            app.mode = Mode::PickOp { at, cursor: op_cursor };
+            *mode = Mode::PickOp { at, cursor: op_cursor };
         }
-        Msg::Remove => remove(app, item),
+        Msg::Remove => remove(ed, mode, item),
         Msg::Comment => {
             if let Item::Rule(r) | Item::Condition(r, _) = item {
-                let current = app.doc.profile.rules.iter().find(|x| x.index == r).and_then(|x| x.comment.clone());
-                app.mode = Mode::Prompt { purpose: Prompt::Comment { rule: r }, input: current.unwrap_or_default() };
+                let current = ed.doc.profile.rules.iter().find(|x| x.index == r).and_then(|x| x.comment.clone());
+                *mode = Mode::Prompt { purpose: Prompt::Comment { rule: r }, input: current.unwrap_or_default() };
             }
         }
         _ => {}
     }
-    Vec::new()
 }
 
-fn condition(app: &App, at: CondAt) -> Option<ArgCondition> {
-    let rule = app.doc.profile.rules.iter().find(|r| Some(r.index) == at.rule)?;
+fn condition(ed: &EditingState, at: CondAt) -> Option<ArgCondition> {
+    let rule = ed.doc.profile.rules.iter().find(|r| Some(r.index) == at.rule)?;
     rule.args.get(at.k?).copied()
 }
 
-fn remove(app: &mut App, item: Item) {
-    let Some(name) = app.selected().map(|r| r.name) else { return };
-    let mut value = app.doc.profile_value().clone();
+fn remove(ed: &mut EditingState, mode: &mut Mode, item: Item) {
+    let Some(name) = ed.selected().map(|r| r.name) else { return };
+    let mut value = ed.doc.profile_value().clone();
     let what = match item {
         Item::Condition(r, k) => {
             remove_condition(&mut value, r, k);
@@ -93,24 +94,23 @@ fn remove(app: &mut App, item: Item) {
         }
         Item::NewRule => return,
     };
-    app.apply(value, what);
-    app.mode = Mode::Rules { cursor: 0 };
+    ed.apply(value, what);
+    *mode = Mode::Rules { cursor: 0 };
 }
 
-pub fn pick_op_key(app: &mut App, msg: Msg, at: CondAt, cursor: usize) -> Vec<Effect> {
+pub fn pick_op_key(ed: &mut EditingState, mode: &mut Mode, msg: Msg, at: CondAt, cursor: usize) {
     match msg {
-        Msg::Up => app.mode = Mode::PickOp { at, cursor: cursor.saturating_sub(1) },
-        Msg::Down => app.mode = Mode::PickOp { at, cursor: (cursor + 1).min(OPS.len() - 1) },
-        Msg::ClickRow(i) if i < OPS.len() => app.mode = Mode::PickOp { at, cursor: i },
-        Msg::Escape | Msg::Quit => app.mode = Mode::Rules { cursor: 0 },
+        Msg::Up => *mode = Mode::PickOp { at, cursor: cursor.saturating_sub(1) },
+        Msg::Down => *mode = Mode::PickOp { at, cursor: (cursor + 1).min(OPS.len() - 1) },
+        Msg::ClickRow(i) if i < OPS.len() => *mode = Mode::PickOp { at, cursor: i },
+        Msg::Escape | Msg::Quit => *mode = Mode::Rules { cursor: 0 },
         Msg::Enter | Msg::Toggle | Msg::Type(' ') => {
             let op = OPS[cursor].0;
-            let input = condition(app, at).map(|c| condition_text(&c, op)).unwrap_or_default();
-            app.mode = Mode::Prompt { purpose: Prompt::Condition { at, op }, input };
+            let input = condition(ed, at).map(|c| condition_text(&c, op)).unwrap_or_default();
+            *mode = Mode::Prompt { purpose: Prompt::Condition { at, op }, input };
         }
         _ => {}
     }
-    Vec::new()
 }
 
 /// What the condition prompt starts with when editing: `ARG VALUE` or `ARG MASK VALUE`.
@@ -141,17 +141,17 @@ pub fn parse_condition(text: &str, op: Op) -> Result<ArgCondition, String> {
     Ok(ArgCondition { index, value, value_two, op })
 }
 
-pub fn submit_condition(app: &mut App, at: CondAt, op: Op, input: &str) {
+pub fn submit_condition(ed: &mut EditingState, mode: &mut Mode, at: CondAt, op: Op, input: &str) {
     let c = match parse_condition(input, op) {
         Ok(c) => c,
         Err(e) => {
-            app.message = Some(e);
-            app.mode = Mode::Prompt { purpose: Prompt::Condition { at, op }, input: input.to_string() };
+            ed.message = Some(e);
+            *mode = Mode::Prompt { purpose: Prompt::Condition { at, op }, input: input.to_string() };
             return;
         }
     };
-    let Some(name) = app.selected().map(|r| r.name) else { return };
-    let mut value = app.doc.profile_value().clone();
+    let Some(name) = ed.selected().map(|r| r.name) else { return };
+    let mut value = ed.doc.profile_value().clone();
     match at.rule {
         Some(rule) => set_condition(&mut value, rule, at.k, &c),
         None => append_conditional_rule(&mut value, name, ActionName::Allow, None, &c),
@@ -160,15 +160,15 @@ pub fn submit_condition(app: &mut App, at: CondAt, op: Op, input: &str) {
         None => format!("new rule: allow {name} when {}", describe_condition(&c)),
         Some(r) => format!("syscalls[{r}]: {}", describe_condition(&c)),
     };
-    app.apply(value, what);
-    app.mode = Mode::Rules { cursor: 0 };
+    ed.apply(value, what);
+    *mode = Mode::Rules { cursor: 0 };
 }
 
-pub fn submit_comment(app: &mut App, rule: usize, text: &str) {
-    let mut value = app.doc.profile_value().clone();
+pub fn submit_comment(ed: &mut EditingState, mode: &mut Mode, rule: usize, text: &str) {
+    let mut value = ed.doc.profile_value().clone();
     set_comment(&mut value, rule, text);
-    app.apply(value, format!("syscalls[{rule}] comment set"));
-    app.mode = Mode::Rules { cursor: 0 };
+    ed.apply(value, format!("syscalls[{rule}] comment set"));
+    *mode = Mode::Rules { cursor: 0 };
 }
 
 /// The architectures the editor offers: the engines' native ones and their compat ABIs.
@@ -185,21 +185,20 @@ pub const ARCHES: [Arch; 10] = [
     Arch::Loongarch64,
 ];
 
-pub fn arches_key(app: &mut App, msg: Msg, cursor: usize) -> Vec<Effect> {
+pub fn arches_key(ed: &mut EditingState, mode: &mut Mode, msg: Msg, cursor: usize) {
     match msg {
-        Msg::Up => app.mode = Mode::Arches { cursor: cursor.saturating_sub(1) },
-        Msg::Down => app.mode = Mode::Arches { cursor: (cursor + 1).min(ARCHES.len() - 1) },
-        Msg::ClickRow(i) if i < ARCHES.len() => app.mode = Mode::Arches { cursor: i },
-        Msg::Escape | Msg::Quit | Msg::Arches => app.mode = Mode::Normal,
+        Msg::Up => *mode = Mode::Arches { cursor: cursor.saturating_sub(1) },
+        Msg::Down => *mode = Mode::Arches { cursor: (cursor + 1).min(ARCHES.len() - 1) },
+        Msg::ClickRow(i) if i < ARCHES.len() => *mode = Mode::Arches { cursor: i },
+        Msg::Escape | Msg::Quit | Msg::Arches => *mode = Mode::Normal,
         Msg::Enter | Msg::Toggle | Msg::Type(' ') => {
             let scmp = ARCHES[cursor].scmp_name();
-            let mut value = app.doc.profile_value().clone();
+            let mut value = ed.doc.profile_value().clone();
             toggle_architecture(&mut value, scmp);
-            app.apply(value, format!("architectures: toggled {scmp}"));
+            ed.apply(value, format!("architectures: toggled {scmp}"));
         }
         _ => {}
     }
-    Vec::new()
 }
 
 #[cfg(test)]

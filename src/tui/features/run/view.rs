@@ -1,9 +1,11 @@
 //! Drawing the run pane: command line, the command's screen (a vt100 model drawn cell by
 //! cell, so colours and full-screen programs look right), the denials, the status line.
 
-use super::app::{App, Focus, Mode};
+use super::RunPane;
 use super::job::{Report, State};
-use super::run_pane::RunPane;
+use crate::tui::shared::Mode;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::list_offset;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -62,50 +64,49 @@ pub fn terminal_area(area: Rect) -> Rect {
     screen
 }
 
-pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    let Some(pane) = app.run.as_ref() else { return };
-    let focused = app.focus == Focus::Run;
-    let title = match app.mode {
+/// The pane in `area`; `focused`: its denial list has the keys.
+pub fn draw(frame: &mut Frame, pane: &RunPane, theme: &Theme, focused: bool, mode: &Mode, area: Rect) {
+    let title = match mode {
         Mode::Interact => " Run · keys go to the command · Ctrl-] gives them back ",
         _ => {
             " Run · : command · r re-run · Enter/a allow · = allow these values · + allow all · i type · Ctrl-c stop · t close "
         }
     };
-    let block = Block::default().borders(Borders::ALL).border_style(app.theme.border(focused)).title(title);
+    let block = Block::default().borders(Borders::ALL).border_style(theme.border(focused)).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [command, body, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    let cursor = if app.mode == Mode::RunCommand { "▏" } else { "" };
+    let cursor = if *mode == Mode::RunCommand { "▏" } else { "" };
     let line = Line::from(vec![
-        ratatui::text::Span::styled("$ ", app.theme.accent()),
+        ratatui::text::Span::styled("$ ", theme.accent()),
         ratatui::text::Span::raw(format!("{}{cursor}", pane.input)),
     ]);
     frame.render_widget(Paragraph::new(line), command);
     let [screen, denials] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(body);
     draw_screen(frame.buffer_mut(), pane, screen);
-    draw_denials(frame, app, pane, denials);
-    let style = if pane.is_running() { app.theme.accent() } else { app.theme.dim() };
+    draw_denials(frame, theme, focused, pane, denials);
+    let style = if pane.is_running() { theme.accent() } else { theme.dim() };
     frame.render_widget(Paragraph::new(Line::styled(status_text(pane), style)), status);
 }
 
-fn draw_denials(frame: &mut Frame, app: &App, pane: &RunPane, area: Rect) {
-    let block = Block::default().borders(Borders::LEFT).border_style(app.theme.border(false));
+fn draw_denials(frame: &mut Frame, theme: &Theme, focused: bool, pane: &RunPane, area: Rect) {
+    let block = Block::default().borders(Borders::LEFT).border_style(theme.border(false));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if let Some(Report::Record(report)) = pane.job.as_ref().and_then(|j| match &j.state {
         State::Ended(Ok(r)) => Some(r),
         _ => None,
     }) {
-        return draw_additions(frame, app, report, inner);
+        return draw_additions(frame, theme, pane.record_applied, report, inner);
     }
     let denials = pane.denials();
     if denials.is_empty() {
-        frame.render_widget(Paragraph::new(Line::styled("no denials", app.theme.dim())), inner);
+        frame.render_widget(Paragraph::new(Line::styled("no denials", theme.dim())), inner);
         return;
     }
     let height = inner.height as usize;
-    let offset = super::view::list_offset(pane.cursor, denials.len(), height.max(1));
+    let offset = list_offset(pane.cursor, denials.len(), height.max(1));
     let lines: Vec<Line> = denials
         .iter()
         .enumerate()
@@ -114,8 +115,8 @@ fn draw_denials(frame: &mut Frame, app: &App, pane: &RunPane, area: Rect) {
         .map(|(i, d)| {
             let sample = d.samples.first().map(|s| format!(" {s}")).unwrap_or_default();
             let text = format!("{:<14} ×{:<4} {}{sample}", d.name, d.count, d.action);
-            let line = Line::styled(text, app.theme.action(d.action));
-            if i == pane.cursor && app.focus == Focus::Run { line.patch_style(app.theme.selection()) } else { line }
+            let line = Line::styled(text, theme.action(d.action));
+            if i == pane.cursor && focused { line.patch_style(theme.selection()) } else { line }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
@@ -174,23 +175,25 @@ pub fn pending_names(pane: &RunPane) -> Vec<String> {
 }
 
 /// What a recording would add, by category with call counts.
-fn draw_additions(frame: &mut Frame, app: &App, report: &crate::sandbox::observe::RecordReport, area: Rect) {
+fn draw_additions(
+    frame: &mut Frame,
+    theme: &Theme,
+    applied: bool,
+    report: &crate::sandbox::observe::RecordReport,
+    area: Rect,
+) {
     let mut by_category: std::collections::BTreeMap<&str, Vec<(String, u64)>> = Default::default();
     for ((_, name), count) in &report.recording.needed {
         let category = crate::catalog::info(name).map_or("Other", |i| i.category.title);
         by_category.entry(category).or_default().push((name.clone(), *count));
     }
     let mut lines = vec![Line::styled(
-        if app.run.as_ref().is_some_and(|p| p.record_applied) {
-            "added to the profile"
-        } else {
-            "would add (y applies, n discards):"
-        },
-        app.theme.accent(),
+        if applied { "added to the profile" } else { "would add (y applies, n discards):" },
+        theme.accent(),
     )];
     for (category, names) in by_category {
         let list: Vec<String> = names.iter().map(|(n, c)| format!("{n} ×{c}")).collect();
-        lines.push(Line::styled(format!("{category}:"), app.theme.dim()));
+        lines.push(Line::styled(format!("{category}:"), theme.dim()));
         lines.push(Line::raw(format!("  {}", list.join(", "))));
     }
     frame.render_widget(Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }), area);

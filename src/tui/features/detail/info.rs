@@ -1,20 +1,20 @@
 //! The Syscall tab: what the selected syscall is and what the kernel will do with it.
 
-use super::app::App;
 use crate::catalog::{self, Arch, groups_of};
 use crate::policy::describe::{action_text, rule_note, source_text};
+use crate::tui::state::EditingState;
+use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
 
 /// The arches whose numbers the tab lists, the host's first.
 const SHOWN_ARCHES: [Arch; 6] = [Arch::X86_64, Arch::X86, Arch::X32, Arch::Aarch64, Arch::Arm, Arch::Riscv64];
 
-pub fn info_lines(app: &App) -> Vec<Line<'static>> {
-    let Some(row) = app.selected() else {
-        return vec![Line::styled("no syscall selected", app.theme.dim())];
+pub fn info_lines(ed: &EditingState, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(row) = ed.selected() else {
+        return vec![Line::styled("no syscall selected", theme.dim())];
     };
     let name = row.name;
     let info = catalog::info(name);
-    let theme = &app.theme;
     let mut lines = vec![Line::from(vec![
         Span::styled(name.to_string(), theme.accent()),
         Span::raw("  "),
@@ -24,10 +24,10 @@ pub fn info_lines(app: &App) -> Vec<Line<'static>> {
         lines.push(Line::raw(info.summary.to_string()));
     }
     lines.push(Line::raw(""));
-    lines.push(field(app, "numbers", numbers(name)));
+    lines.push(field(theme, "numbers", numbers(name)));
     let mut groups: Vec<String> = info.map(|i| vec![i.category.title.to_string()]).unwrap_or_default();
     groups.extend(groups_of(name).iter().map(|g| g.name.to_string()));
-    lines.push(field(app, "categories", groups.join(", ")));
+    lines.push(field(theme, "categories", groups.join(", ")));
     if let Some(risk) = info.and_then(|i| i.risk) {
         lines.push(Line::from(vec![
             Span::styled(format!("{:>11} ", "risk"), theme.dim()),
@@ -35,29 +35,29 @@ pub fn info_lines(app: &App) -> Vec<Line<'static>> {
         ]));
     }
     lines.push(Line::raw(""));
-    match &app.evaluator {
+    match &ed.evaluator {
         Ok(ev) => {
-            if let Some(d) = ev.decide_name(app.ctx.native, name, &[0; 6]) {
-                lines.push(field(app, "decided by", source_text(&app.doc, ev, d.source)));
+            if let Some(d) = ev.decide_name(ed.ctx.native, name, &[0; 6]) {
+                lines.push(field(theme, "decided by", source_text(&ed.doc, ev, d.source)));
             }
-            for rule in app.doc.profile.rules.iter().filter(|r| r.all_names().any(|n| n == name)) {
-                let decided = ev.decide_name(app.ctx.native, name, &[0; 6]).map(|d| d.source);
+            for rule in ed.doc.profile.rules.iter().filter(|r| r.all_names().any(|n| n == name)) {
+                let decided = ev.decide_name(ed.ctx.native, name, &[0; 6]).map(|d| d.source);
                 if decided != Some(crate::policy::evaluator::Source::Rule(rule.index)) {
-                    lines.push(field(app, "also", rule_note(ev, rule)));
+                    lines.push(field(theme, "also", rule_note(ev, rule)));
                 }
             }
         }
         Err(e) => lines.push(Line::styled(format!("the engine refuses this profile: {e}"), theme.error())),
     }
     lines.push(Line::raw(""));
-    lines.push(field(app, "context", app.ctx.summary()));
-    let engines: Vec<String> = app.per_engine(name).into_iter().map(|(e, a)| format!("{e} {a}")).collect();
-    lines.push(field(app, "engines", engines.join(" · ")));
+    lines.push(field(theme, "context", ed.ctx.summary()));
+    let engines: Vec<String> = ed.per_engine(name).into_iter().map(|(e, a)| format!("{e} {a}")).collect();
+    lines.push(field(theme, "engines", engines.join(" · ")));
     lines
 }
 
-fn field(app: &App, label: &str, value: String) -> Line<'static> {
-    Line::from(vec![Span::styled(format!("{label:>11} "), app.theme.dim()), Span::raw(value)])
+fn field(theme: &Theme, label: &str, value: String) -> Line<'static> {
+    Line::from(vec![Span::styled(format!("{label:>11} "), theme.dim()), Span::raw(value)])
 }
 
 fn numbers(name: &str) -> String {

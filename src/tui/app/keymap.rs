@@ -1,7 +1,7 @@
-//! The keymap: one table that both translates keys and writes the help screen, so the help can
-//! never disagree with what the keys do.
+//! The keymap: one table (data, not code) that both translates keys and writes the help screen,
+//! so the help can never disagree with what the keys do. A new key is one row here.
 
-use super::update::Msg;
+use crate::tui::shared::{Msg, Tab};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// A key as the table spells it.
@@ -72,21 +72,15 @@ pub const KEYMAP: &[Binding] = &[
     },
     Binding { keys: &[Char(']')], msg: Msg::NextTab, help: "next preview tab: Syscall, JSON, BPF, Lint" },
     Binding { keys: &[Char('[')], msg: Msg::PrevTab, help: "previous preview tab" },
-    Binding { keys: &[Char('1')], msg: Msg::ClickTab(super::app::Tab::Info), help: "Syscall tab" },
-    Binding {
-        keys: &[Char('2')],
-        msg: Msg::ClickTab(super::app::Tab::Json),
-        help: "JSON tab (pending edit highlighted)",
-    },
+    Binding { keys: &[Char('1')], msg: Msg::ClickTab(Tab::Info), help: "Syscall tab" },
+    Binding { keys: &[Char('2')], msg: Msg::ClickTab(Tab::Json), help: "JSON tab (pending edit highlighted)" },
     Binding {
         keys: &[Char('3')],
-        msg: Msg::ClickTab(super::app::Tab::Bpf),
+        msg: Msg::ClickTab(Tab::Bpf),
         help: "BPF tab (disassembly, size, executed instructions)",
     },
     Binding {
-        keys: &[Char('4')],
-        msg: Msg::ClickTab(super::app::Tab::Lint),
-        help: "Lint tab (↑↓ jumps to the finding's syscall)",
+        keys: &[Char('4')], msg: Msg::ClickTab(Tab::Lint), help: "Lint tab (↑↓ jumps to the finding's syscall)"
     },
     Binding { keys: &[Char('J')], msg: Msg::ScrollDetail(3), help: "scroll the preview down" },
     Binding { keys: &[Char('K')], msg: Msg::ScrollDetail(-3), help: "scroll the preview up" },

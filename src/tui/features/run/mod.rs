@@ -1,14 +1,18 @@
 //! The run pane: a command line, the command's terminal, the denials it met, and the one-key
 //! edits that allow them. Runs use the edited (unsaved) profile.
 
-use super::app::{App, Focus, Mode};
-use super::history::History;
-use super::job::Job;
-use super::update::{Effect, Msg};
+pub mod history;
+pub mod job;
+pub mod view;
+
 use crate::profile::edit::{Setting, set_syscall};
 use crate::profile::edit_rule::append_conditional_rule;
 use crate::profile::{Action, ActionName, ArgCondition, Op};
 use crate::sandbox::observe::Denial;
+use crate::tui::shared::{Mode, Msg};
+use crate::tui::state::EditingState;
+use history::History;
+use job::Job;
 
 #[derive(Default)]
 pub struct RunPane {
@@ -40,81 +44,66 @@ impl RunPane {
     }
 }
 
-/// `t`: opens the pane at its command line, or closes it.
-pub fn toggle(app: &mut App) {
-    if app.run.as_ref().is_some_and(|p| !p.is_running()) && app.focus == Focus::Run {
-        app.run = None;
-        app.focus = Focus::Syscalls;
-        return;
-    }
-    let profile = profile_key(app);
-    app.run.get_or_insert_with(|| {
+impl RunPane {
+    /// A new pane, its command line holding the last command run under this profile.
+    pub fn open(ed: &EditingState) -> RunPane {
         let history = History::load_default();
-        let input = history.last_for.get(&profile).cloned().unwrap_or_default();
+        let input = history.last_for.get(&profile_key(&ed.doc)).cloned().unwrap_or_default();
         RunPane { history, input, ..RunPane::default() }
-    });
-    app.focus = Focus::Run;
-    // The command line, with this profile's last command ready: Enter runs it.
-    app.mode = Mode::RunCommand;
+    }
 }
 
 /// Starts the command line's command under the profile as edited now.
-pub fn start(app: &mut App) {
-    launch(app, false);
+pub fn start(pane: &mut RunPane, ed: &mut EditingState, mode: &mut Mode) {
+    launch(pane, ed, mode, false);
 }
 
 /// Runs the command line's command recording every syscall it makes.
-pub fn record(app: &mut App) {
-    launch(app, true);
+pub fn record(pane: &mut RunPane, ed: &mut EditingState, mode: &mut Mode) {
+    launch(pane, ed, mode, true);
 }
 
 /// Applies what the finished recording needs, as one undoable edit.
-pub fn apply_recording(app: &mut App) {
-    let Some(pane) = app.run.as_ref() else { return };
-    let names = super::run_view::pending_names(pane);
+pub fn apply_recording(pane: &mut RunPane, ed: &mut EditingState) {
+    let names = view::pending_names(pane);
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    allow_names(app, &refs);
-    if let Some(pane) = app.run.as_mut() {
-        pane.record_applied = true;
-    }
+    allow_names(ed, &refs);
+    pane.record_applied = true;
 }
 
-pub fn discard_recording(app: &mut App) {
-    if let Some(pane) = app.run.as_mut() {
-        pane.record_applied = true;
-        pane.job = None;
-    }
-    app.message = Some("recording discarded".into());
+pub fn discard_recording(pane: &mut RunPane, ed: &mut EditingState) {
+    pane.record_applied = true;
+    pane.job = None;
+    ed.message = Some("recording discarded".into());
 }
 
-fn launch(app: &mut App, recording: bool) {
-    let Some(pane) = app.run.as_mut() else { return };
+fn launch(pane: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, recording: bool) {
     let argv = match shell_words::split(&pane.input) {
         Ok(argv) => argv,
         Err(e) => {
-            app.message = Some(format!("cannot split the command line: {e}"));
+            ed.message = Some(format!("cannot split the command line: {e}"));
             return;
         }
     };
     if argv.is_empty() {
-        app.mode = Mode::RunCommand;
+        *mode = Mode::RunCommand;
         return;
     }
     if pane.is_running() {
-        app.message = Some("a command is running; Ctrl-c stops it".into());
+        ed.message = Some("a command is running; Ctrl-c stops it".into());
         return;
     }
-    let ev = match &app.evaluator {
+    let ev = match &ed.evaluator {
         Ok(ev) => ev.clone(),
         Err(e) => {
-            app.message = Some(format!("cannot run: {e}"));
+            ed.message = Some(format!("cannot run: {e}"));
             return;
         }
     };
     let (rows, cols) = if pane.size.0 > 0 { pane.size } else { (12, 80) };
-    let profile = profile_key_of(&app.doc);
+    let profile = profile_key(&ed.doc);
     if let Err(e) = pane.history.add(&profile, &pane.input) {
-        app.message = Some(e);
+        ed.message = Some(e);
     }
     pane.history_back = 0;
     pane.runs += 1;
@@ -123,45 +112,44 @@ fn launch(app: &mut App, recording: bool) {
     pane.scroll = 0;
     pane.record_applied = false;
     let how = if recording { "recording every syscall of" } else { "running" };
-    app.message = Some(format!("{how} {} under the edited profile", pane.input));
+    ed.message = Some(format!("{how} {} under the edited profile", pane.input));
 }
 
-pub fn stop(app: &mut App) {
-    if let Some(job) = app.run.as_ref().and_then(|p| p.job.as_ref()) {
+pub fn stop(pane: &RunPane) {
+    if let Some(job) = &pane.job {
         job.stop();
     }
 }
 
-fn selected_denial(app: &App) -> Option<Denial> {
-    let pane = app.run.as_ref()?;
+fn selected_denial(pane: &RunPane) -> Option<Denial> {
     pane.denials().into_iter().nth(pane.cursor)
 }
 
 /// Allows the selected denial's syscall (one undoable edit).
-pub fn allow_selected(app: &mut App) {
-    let Some(d) = selected_denial(app) else { return };
-    allow_names(app, &[d.name.as_str()]);
+pub fn allow_selected(pane: &RunPane, ed: &mut EditingState) {
+    let Some(d) = selected_denial(pane) else { return };
+    allow_names(ed, &[d.name.as_str()]);
 }
 
 /// Allows every denial seen in the last run (one undoable edit).
-pub fn allow_all(app: &mut App) {
-    let denials = app.run.as_ref().map(RunPane::denials).unwrap_or_default();
+pub fn allow_all(pane: &RunPane, ed: &mut EditingState) {
+    let denials = pane.denials();
     let names: Vec<&str> = denials.iter().filter(|d| !d.action.lets_through()).map(|d| d.name.as_str()).collect();
-    allow_names(app, &names);
+    allow_names(ed, &names);
 }
 
-fn allow_names(app: &mut App, names: &[&str]) {
+fn allow_names(ed: &mut EditingState, names: &[&str]) {
     if names.is_empty() {
         return;
     }
-    let default = (app.doc.profile.default_action.unwrap_or(ActionName::Errno), app.doc.profile.default_errno_ret);
-    let mut value = app.doc.profile_value().clone();
+    let default = (ed.doc.profile.default_action.unwrap_or(ActionName::Errno), ed.doc.profile.default_errno_ret);
+    let mut value = ed.doc.profile_value().clone();
     for name in names {
         if crate::catalog::is_known_anywhere(name) {
             set_syscall(&mut value, name, Setting::Action(ActionName::Allow, None), default);
         }
     }
-    app.apply(value, format!("allowed {} (r re-runs)", names.join(", ")));
+    ed.apply(value, format!("allowed {} (r re-runs)", names.join(", ")));
 }
 
 /// The arguments worth matching on, per syscall: flags and families, not pointers.
@@ -177,16 +165,16 @@ pub fn significant_args(name: &str) -> &'static [usize] {
 /// Allows the selected denial only with the argument value of its first call: the syscall
 /// leaves its unconditional rules, then (default deny) a rule allows it when the argument is
 /// that value, or (default allow) a rule keeps denying it when the argument is anything else.
-pub fn allow_with_args(app: &mut App) {
-    let Some(d) = selected_denial(app) else { return };
+pub fn allow_with_args(pane: &RunPane, ed: &mut EditingState) {
+    let Some(d) = selected_denial(pane) else { return };
     let Some(&index) = significant_args(&d.name).first() else {
-        app.message = Some(format!("{}: no flag or family argument to match; a allows the syscall", d.name));
+        ed.message = Some(format!("{}: no flag or family argument to match; a allows the syscall", d.name));
         return;
     };
     let wanted = d.first_args[index];
-    let default = (app.doc.profile.default_action.unwrap_or(ActionName::Errno), app.doc.profile.default_errno_ret);
+    let default = (ed.doc.profile.default_action.unwrap_or(ActionName::Errno), ed.doc.profile.default_errno_ret);
     let default_allows = Action::from_name(default.0, default.1).lets_through();
-    let mut value = app.doc.profile_value().clone();
+    let mut value = ed.doc.profile_value().clone();
     set_syscall(&mut value, &d.name, Setting::Default, default);
     let (action, errno, op) = if default_allows {
         let (name, errno) = action_name(d.action);
@@ -196,7 +184,7 @@ pub fn allow_with_args(app: &mut App) {
     };
     let condition = ArgCondition { index: index as u32, value: wanted, value_two: 0, op };
     append_conditional_rule(&mut value, &d.name, action, errno, &condition);
-    app.apply(value, format!("allowed {} only when arg{index} == {wanted:#x} (r re-runs)", d.name));
+    ed.apply(value, format!("allowed {} only when arg{index} == {wanted:#x} (r re-runs)", d.name));
 }
 
 /// The profile spelling of a decided action.
@@ -214,27 +202,22 @@ fn action_name(action: Action) -> (ActionName, Option<u32>) {
 }
 
 /// Keeps the selection inside the list and notices the end of a run.
-pub fn tick(app: &mut App) -> bool {
-    let Some(pane) = app.run.as_mut() else { return false };
+pub fn tick(pane: &mut RunPane, ed: &mut EditingState, mode: &mut Mode) -> bool {
     let Some(job) = pane.job.as_mut() else { return false };
     let ended = job.poll();
     let count = job.denials.lock().expect("not poisoned").len();
     pane.cursor = pane.cursor.min(count.saturating_sub(1));
     if ended {
-        app.message = Some(super::run_view::status_text(pane));
-        if app.mode == Mode::Interact {
-            app.mode = Mode::Normal;
+        ed.message = Some(view::status_text(pane));
+        if *mode == Mode::Interact {
+            *mode = Mode::Normal;
         }
     }
     ended
 }
 
 /// The profile a command is remembered for: its file, or its built-in name.
-fn profile_key(app: &App) -> String {
-    profile_key_of(&app.doc)
-}
-
-fn profile_key_of(doc: &crate::profile::Document) -> String {
+fn profile_key(doc: &crate::profile::Document) -> String {
     match &doc.path {
         Some(p) => std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()).display().to_string(),
         None => doc.name.clone(),
@@ -242,8 +225,7 @@ fn profile_key_of(doc: &crate::profile::Document) -> String {
 }
 
 /// Up/Down on the command line: older and newer commands.
-pub fn browse_history(app: &mut App, older: bool) {
-    let Some(pane) = app.run.as_mut() else { return };
+pub fn browse_history(pane: &mut RunPane, older: bool) {
     let back = if older { pane.history_back + 1 } else { pane.history_back.saturating_sub(1) };
     if back == 0 {
         pane.history_back = 0;
@@ -255,51 +237,45 @@ pub fn browse_history(app: &mut App, older: bool) {
     }
 }
 
-/// Keys of the run pane when it has the focus; `None` leaves the key to the editor.
-pub fn key(app: &mut App, msg: Msg) -> Option<Vec<Effect>> {
-    let p = app.run.as_mut()?;
+/// Keys of the run pane when it has the focus; false leaves the key to the editor.
+pub fn key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) -> bool {
     let count = p.denials().len();
     match msg {
         Msg::Up => p.cursor = p.cursor.saturating_sub(1),
         Msg::Down => p.cursor = (p.cursor + 1).min(count.saturating_sub(1)),
         Msg::PageUp => p.scroll += 10,
         Msg::PageDown => p.scroll = p.scroll.saturating_sub(10),
-        Msg::Pick => allow_selected(app),
-        Msg::AllowArgs => allow_with_args(app),
-        Msg::AllowAll => allow_all(app),
-        Msg::Rerun => start(app),
-        Msg::EditCommand => app.mode = Mode::RunCommand,
-        Msg::Record => record(app),
-        Msg::Type('y') if !super::run_view::pending_names(p).is_empty() => apply_recording(app),
-        Msg::Type('n') if !super::run_view::pending_names(p).is_empty() => discard_recording(app),
+        Msg::Pick => allow_selected(p, ed),
+        Msg::AllowArgs => allow_with_args(p, ed),
+        Msg::AllowAll => allow_all(p, ed),
+        Msg::Rerun => start(p, ed, mode),
+        Msg::EditCommand => *mode = Mode::RunCommand,
+        Msg::Record => record(p, ed, mode),
+        Msg::Type('y') if !view::pending_names(p).is_empty() => apply_recording(p, ed),
+        Msg::Type('n') if !view::pending_names(p).is_empty() => discard_recording(p, ed),
         Msg::Interact if p.is_running() => {
             p.scroll = 0;
-            app.mode = Mode::Interact;
+            *mode = Mode::Interact;
         }
-        _ => return None,
+        _ => return false,
     }
-    Some(Vec::new())
+    true
 }
 
 /// Typing the command line: Enter runs it.
-pub fn command_key(app: &mut App, msg: Msg) -> Vec<Effect> {
-    let Some(p) = app.run.as_mut() else {
-        app.mode = Mode::Normal;
-        return Vec::new();
-    };
+pub fn command_key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) {
     match msg {
         Msg::Type(c) => p.input.push(c),
         Msg::Backspace => {
             p.input.pop();
         }
-        Msg::Escape => app.mode = Mode::Normal,
-        Msg::Up => browse_history(app, true),
-        Msg::Down => browse_history(app, false),
+        Msg::Escape => *mode = Mode::Normal,
+        Msg::Up => browse_history(p, true),
+        Msg::Down => browse_history(p, false),
         Msg::Enter => {
-            app.mode = Mode::Normal;
-            start(app);
+            *mode = Mode::Normal;
+            start(p, ed, mode);
         }
         _ => {}
     }
-    Vec::new()
 }

@@ -1,126 +1,26 @@
-//! The editor's state, and what is derived from it (rows, badges, counts) after every edit.
+//! Layer 1 of the editor: the editing state. The document being edited, the context it is
+//! judged in, undo and redo, the selection in the catalogue, and everything derived from them
+//! (the evaluator, per-engine evaluators, counts, lint findings, the syscall list's rows, the
+//! preview caches), with the operations the features need: [`EditingState::edit`] (one undo
+//! step), [`EditingState::set_context`], [`EditingState::refresh`].
+//!
+//! It knows nothing of panes, modes, keys, themes or ratatui: every feature reads it and changes
+//! it through these methods, and the features above never need each other to stay consistent.
 
-use super::preview::{BpfView, DiffLine, bpf_view, json_diff};
-use super::theme::Theme;
+mod actions;
+pub mod preview;
+
+pub use actions::{Target, errno_of};
+
 use crate::catalog::{self, CATEGORIES, search::search};
 use crate::policy::context::{Context, Engine};
 use crate::policy::evaluator::Evaluator;
 use crate::policy::lint::lint;
-use crate::profile::convert::Format;
 use crate::profile::finding::Finding;
-use crate::profile::{Action, Document, Op};
+use crate::profile::{Action, Document};
+use preview::{BpfView, DiffLine, bpf_view, json_diff};
 use serde_json::Value;
 use std::collections::BTreeSet;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    Categories,
-    Syscalls,
-    /// The run pane's denial list.
-    Run,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Info,
-    Json,
-    Bpf,
-    Lint,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Info, Tab::Json, Tab::Bpf, Tab::Lint];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Info => "Syscall",
-            Tab::Json => "JSON",
-            Tab::Bpf => "BPF",
-            Tab::Lint => "Lint",
-        }
-    }
-}
-
-/// What a key press means right now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mode {
-    Normal,
-    /// Typing a search query.
-    Search,
-    Help,
-    /// Choosing an action for the selected syscall, the whole category or the default.
-    Pick {
-        target: Target,
-        cursor: usize,
-    },
-    /// Typing a value: an errno, or a path to save to.
-    Prompt {
-        purpose: Prompt,
-        input: String,
-    },
-    /// The rules that name the selected syscall: conditions and comments.
-    Rules {
-        cursor: usize,
-    },
-    /// Choosing the comparison of a condition being added or edited.
-    PickOp {
-        at: CondAt,
-        cursor: usize,
-    },
-    /// The profile's `architectures`.
-    Arches {
-        cursor: usize,
-    },
-    /// Typing the run pane's command line.
-    RunCommand,
-    /// Keys go to the running command until Ctrl-].
-    Interact,
-    /// Unsaved edits: quit anyway?
-    ConfirmQuit,
-    /// The file changed on disk: overwrite it?
-    ConfirmOverwrite,
-}
-
-/// What an action choice applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    Syscall,
-    Category,
-    /// The profile's `defaultAction` (and `defaultErrnoRet`).
-    Default,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prompt {
-    Errno(Target),
-    /// Where to save, and in which format (`None`: the document's own).
-    SavePath {
-        to: Option<Format>,
-    },
-    /// Capabilities of the context, comma-separated.
-    Caps,
-    /// Kernel version of the context.
-    Kernel,
-    /// `ARG VALUE` (or `ARG MASK VALUE`) of a condition.
-    Condition {
-        at: CondAt,
-        op: Op,
-    },
-    /// A rule's comment.
-    Comment {
-        rule: usize,
-    },
-    /// A file or built-in name to compare the edited profile with.
-    CompareWith,
-}
-
-/// Where a condition goes: a rule (`None`: a new rule for the selected syscall) and which of
-/// its conditions (`None`: a new one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CondAt {
-    pub rule: Option<usize>,
-    pub k: Option<usize>,
-}
 
 /// One row of the syscall list.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,76 +41,60 @@ pub struct Count {
     pub total: usize,
 }
 
-pub struct App {
+pub struct EditingState {
     pub doc: Document,
     pub ctx: Context,
-    pub theme: Theme,
     pub undo: Vec<Value>,
     pub redo: Vec<Value>,
-    pub focus: Focus,
+    // The selection: which category, which row of the list, the search, the lint finding.
     pub category: usize,
     pub cursor: usize,
     pub query: String,
-    pub tab: Tab,
-    pub mode: Mode,
-    pub message: Option<String>,
-    pub quit: bool,
-    /// Lines scrolled in the detail pane.
-    pub detail_scroll: u16,
-    /// Lines scrolled in the help.
-    pub help_scroll: u16,
     /// Selected lint finding (Lint tab).
     pub finding: usize,
+    /// What the last operation did (or why it did not), for the status line.
+    pub message: Option<String>,
     // Derived after each edit or context change.
     pub evaluator: Result<Evaluator, String>,
     pub counts: Vec<Count>,
     pub findings: Vec<Finding>,
     pub rows: Vec<Row>,
-    /// The run pane, when open.
-    pub run: Option<super::run_pane::RunPane>,
-    /// The compare view, when open (it takes the editor's place).
-    pub compare: Option<super::compare::CompareView>,
     /// Syscalls that a conditional rule names (the list's marker).
     conditional: BTreeSet<String>,
     /// The profile under docker, podman and containerd, for the preview's comparison.
     engines: Vec<(Engine, Result<Evaluator, String>)>,
-    /// Preview tabs, computed on demand by [`App::prepare_view`]; `None` after an edit.
+    /// Preview caches, computed on demand by [`EditingState::prepare_json`] and
+    /// [`EditingState::prepare_bpf`]; `None` after an edit.
     pub json_view: Option<Vec<DiffLine>>,
     pub bpf_view: Option<Result<BpfView, String>>,
+    /// Counts refreshes, so views derived elsewhere (the comparison) know when to recompute.
+    revision: u64,
 }
 
-impl App {
-    pub fn new(doc: Document, ctx: Context, theme: Theme) -> App {
-        let mut app = App {
+impl EditingState {
+    pub fn new(doc: Document, ctx: Context) -> EditingState {
+        let mut state = EditingState {
             doc,
             ctx,
-            theme,
             undo: Vec::new(),
             redo: Vec::new(),
-            focus: Focus::Syscalls,
             category: 0,
             cursor: 0,
             query: String::new(),
-            tab: Tab::Info,
-            mode: Mode::Normal,
-            message: None,
-            quit: false,
-            detail_scroll: 0,
-            help_scroll: 0,
             finding: 0,
+            message: None,
             evaluator: Err(String::new()),
             counts: Vec::new(),
             findings: Vec::new(),
             rows: Vec::new(),
-            run: None,
-            compare: None,
             conditional: BTreeSet::new(),
             engines: Vec::new(),
             json_view: None,
             bpf_view: None,
+            revision: 0,
         };
-        app.refresh();
-        app
+        state.refresh();
+        state
     }
 
     /// Recomputes everything derived from the profile and the context.
@@ -230,19 +114,25 @@ impl App {
         self.json_view = None;
         self.bpf_view = None;
         self.refresh_rows();
-        super::compare::refresh(self);
+        self.revision += 1;
     }
 
-    /// Computes what the shown tab needs and does not have yet (call before drawing).
-    pub fn prepare_view(&mut self) {
-        match self.tab {
-            Tab::Json if self.json_view.is_none() => {
-                self.json_view = Some(json_diff(&self.doc.original, &self.doc.render()));
-            }
-            Tab::Bpf if self.bpf_view.is_none() => {
-                self.bpf_view = Some(self.evaluator.as_ref().map_err(Clone::clone).and_then(bpf_view));
-            }
-            _ => {}
+    /// Changes with every [`EditingState::refresh`]: an edit, an undo, a context change.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// The JSON tab's diff, computed when first needed after an edit.
+    pub fn prepare_json(&mut self) {
+        if self.json_view.is_none() {
+            self.json_view = Some(json_diff(&self.doc.original, &self.doc.render()));
+        }
+    }
+
+    /// The BPF tab's program, compiled when first needed after an edit.
+    pub fn prepare_bpf(&mut self) {
+        if self.bpf_view.is_none() {
+            self.bpf_view = Some(self.evaluator.as_ref().map_err(Clone::clone).and_then(bpf_view));
         }
     }
 
@@ -297,6 +187,14 @@ impl App {
         self.rows.get(self.cursor)
     }
 
+    /// Shows category `i` from its top (the search is gone).
+    pub fn select_category(&mut self, i: usize) {
+        self.category = i;
+        self.query.clear();
+        self.cursor = 0;
+        self.refresh_rows();
+    }
+
     /// Replaces the profile with an edited one, keeping the old one for undo.
     pub fn apply(&mut self, edited: Value, what: String) {
         let before = self.doc.profile_value().clone();
@@ -307,6 +205,41 @@ impl App {
         self.redo.clear();
         self.doc.set_profile_value(edited);
         self.message = Some(what);
+        self.refresh();
+    }
+
+    /// Edits a copy of the profile's value with `change`, as one undo step described by `what`.
+    pub fn edit(&mut self, what: impl Into<String>, change: impl FnOnce(&mut Value)) {
+        let mut value = self.doc.profile_value().clone();
+        change(&mut value);
+        self.apply(value, what.into());
+    }
+
+    /// Undoes the newest edit (`backwards`) or redoes the newest undone one.
+    pub fn undo(&mut self, backwards: bool) {
+        let (from, to) = if backwards { (&mut self.undo, &mut self.redo) } else { (&mut self.redo, &mut self.undo) };
+        let Some(value) = from.pop() else {
+            self.message = Some(if backwards { "nothing to undo" } else { "nothing to redo" }.into());
+            return;
+        };
+        to.push(self.doc.profile_value().clone());
+        self.doc.set_profile_value(value);
+        self.refresh();
+        self.message = Some(if backwards { "undone" } else { "redone" }.into());
+    }
+
+    /// Judges the profile in another context (not an edit: nothing to undo, no file changes).
+    pub fn set_context(&mut self, ctx: Context) {
+        self.ctx = ctx;
+        self.refresh();
+    }
+
+    /// Edits another document from now on (its own undo history starts empty).
+    pub fn replace_document(&mut self, doc: Document) {
+        self.doc = doc;
+        self.undo.clear();
+        self.redo.clear();
+        self.json_view = None;
         self.refresh();
     }
 

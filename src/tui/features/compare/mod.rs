@@ -1,14 +1,16 @@
 //! The compare view: the edited profile (left) against another (right), a row per syscall
 //! where the kernel's behaviour differs, decisions copied across as undoable edits.
 
-use super::app::App;
-use super::update::{Effect, Msg};
+pub mod view;
+
 use crate::catalog::Arch;
 use crate::policy::compare::{Comparison, Difference, compare};
 use crate::policy::context::Context;
 use crate::policy::evaluator::Evaluator;
 use crate::profile::Document;
 use crate::profile::edit::{Setting, remove_name, set_syscall};
+use crate::tui::shared::{Focus, Msg};
+use crate::tui::state::EditingState;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +44,23 @@ impl CompareView {
         }
     }
 
+    /// Recomputes the comparison (after an edit on either side or a context change).
+    pub fn refresh(&mut self, ed: &EditingState) {
+        self.right_ctx.native = ed.ctx.native;
+        let left = ed.evaluator.clone();
+        let right = Evaluator::new(self.right.effective_profile(), &self.right_ctx).map_err(|e| e.to_string());
+        self.result = match (left, right) {
+            (Ok(l), Ok(r)) => {
+                let arches: std::collections::BTreeSet<Arch> = l.arches().into_iter().chain(r.arches()).collect();
+                Ok(compare(&l, &r, &arches.into_iter().collect::<Vec<_>>(), self.show_all))
+            }
+            (Err(e), _) => Err(format!("left: {e}")),
+            (_, Err(e)) => Err(format!("right: {e}")),
+        };
+        let len = self.rows(&ed.query).len();
+        self.cursor = self.cursor.min(len.saturating_sub(1));
+    }
+
     /// The rows shown: differences (every syscall with `show_all`) matching the fuzzy `query`.
     pub fn rows(&self, query: &str) -> Vec<&Difference> {
         let Ok(c) = &self.result else { return Vec::new() };
@@ -68,55 +87,26 @@ pub fn category_index(name: &str) -> usize {
     crate::catalog::CATEGORIES.iter().position(|c| Some(c.id) == id).unwrap_or(usize::MAX)
 }
 
-/// Opens the view comparing the edited profile with `right`.
-pub fn open(app: &mut App, right: Document) {
-    let view = CompareView::new(right, app.ctx.clone());
-    app.compare = Some(view);
-    refresh(app);
-}
-
-/// Recomputes the comparison (after an edit on either side or a context change).
-pub fn refresh(app: &mut App) {
-    let Some(view) = app.compare.as_mut() else { return };
-    view.right_ctx.native = app.ctx.native;
-    let left = app.evaluator.clone();
-    let right = Evaluator::new(view.right.effective_profile(), &view.right_ctx).map_err(|e| e.to_string());
-    view.result = match (left, right) {
-        (Ok(l), Ok(r)) => {
-            let arches: std::collections::BTreeSet<Arch> = l.arches().into_iter().chain(r.arches()).collect();
-            Ok(compare(&l, &r, &arches.into_iter().collect::<Vec<_>>(), view.show_all))
-        }
-        (Err(e), _) => Err(format!("left: {e}")),
-        (_, Err(e)) => Err(format!("right: {e}")),
-    };
-    let len = view.rows(&app.query).len();
-    view.cursor = view.cursor.min(len.saturating_sub(1));
-}
-
 /// Makes `to` treat the selected syscall as `from` does: its rules naming the syscall are
 /// replaced by copies of `from`'s (conditions, filters and comments included).
-pub fn copy(app: &mut App, to: Side) {
-    let Some(view) = app.compare.as_ref() else { return };
-    let Some(name) = view.rows(&app.query).get(view.cursor).map(|d| d.syscall) else { return };
+pub fn copy(view: &mut CompareView, ed: &mut EditingState, to: Side) {
+    let Some(name) = view.rows(&ed.query).get(view.cursor).map(|d| d.syscall) else { return };
     let (source, target) = match to {
-        Side::Right => (app.doc.profile_value().clone(), view.right.profile_value().clone()),
-        Side::Left => (view.right.profile_value().clone(), app.doc.profile_value().clone()),
+        Side::Right => (ed.doc.profile_value().clone(), view.right.profile_value().clone()),
+        Side::Left => (view.right.profile_value().clone(), ed.doc.profile_value().clone()),
     };
     let edited = copy_rules(&source, target, name);
     let what = format!("{name}: copied the {} side's rules", if to == Side::Right { "left" } else { "right" });
     match to {
-        Side::Left => app.apply(edited, what),
+        Side::Left => ed.apply(edited, what),
         Side::Right => {
-            let view = app.compare.as_mut().expect("checked above");
             view.right_undo.push(view.right.profile_value().clone());
             view.right.set_profile_value(edited);
-            app.message = Some(what);
+            ed.message = Some(what);
         }
     }
-    if let Some(view) = app.compare.as_mut() {
-        view.edits.push(to);
-    }
-    refresh(app);
+    view.edits.push(to);
+    view.refresh(ed);
 }
 
 /// `target` with every rule naming `name` removed (the name only, for shared rules), then the
@@ -172,25 +162,32 @@ fn default_of(profile: &Value) -> (crate::profile::ActionName, Option<u32>) {
 }
 
 /// `u` in the view: undoes the newest copy, on whichever side it was.
-pub fn undo(app: &mut App) -> bool {
-    let Some(side) = app.compare.as_mut().and_then(|v| v.edits.pop()) else { return false };
+pub fn undo(view: &mut CompareView, ed: &mut EditingState) -> bool {
+    let Some(side) = view.edits.pop() else { return false };
     if side == Side::Right {
-        let view = app.compare.as_mut().expect("checked above");
         if let Some(previous) = view.right_undo.pop() {
             view.right.set_profile_value(previous);
         }
-        app.message = Some("undone on the right".into());
-        refresh(app);
+        ed.message = Some("undone on the right".into());
+        view.refresh(ed);
         return true;
     }
     false
 }
 
-/// Keys of the compare view; `None` leaves the key to the editor (search, context, save, help).
-pub fn key(app: &mut App, msg: Msg) -> Option<Vec<Effect>> {
-    let query = app.query.clone();
-    let view = app.compare.as_mut()?;
-    let last = view.rows(&query).len().saturating_sub(1);
+/// What a key did in the compare view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not a key of the view: the editor's meaning applies (search, context, save, help).
+    Unhandled,
+    Handled,
+    /// The view is done (Esc, or Enter went to the syscall in the editor).
+    Close,
+}
+
+/// Keys of the compare view.
+pub fn key(view: &mut CompareView, ed: &mut EditingState, focus: &mut Focus, msg: Msg) -> Outcome {
+    let last = view.rows(&ed.query).len().saturating_sub(1);
     match msg {
         Msg::Up => view.cursor = view.cursor.saturating_sub(1),
         Msg::Down => view.cursor = (view.cursor + 1).min(last),
@@ -199,50 +196,46 @@ pub fn key(app: &mut App, msg: Msg) -> Option<Vec<Effect>> {
         Msg::ClickRow(i) => view.cursor = i.min(last),
         Msg::ToggleAll => {
             view.show_all = !view.show_all;
-            refresh(app);
+            view.refresh(ed);
         }
-        Msg::CopyRight => copy(app, Side::Right),
-        Msg::CopyLeft => copy(app, Side::Left),
-        Msg::Undo if undo(app) => {}
-        Msg::SaveRight => save_right(app),
-        Msg::Escape if app.query.is_empty() => app.compare = None,
-        Msg::Pick => jump(app),
-        _ => return None,
+        Msg::CopyRight => copy(view, ed, Side::Right),
+        Msg::CopyLeft => copy(view, ed, Side::Left),
+        Msg::Undo if undo(view, ed) => {}
+        Msg::SaveRight => save_right(view, ed),
+        Msg::Escape if ed.query.is_empty() => return Outcome::Close,
+        Msg::Pick if jump(view, ed, focus) => return Outcome::Close,
+        Msg::Pick => {}
+        _ => return Outcome::Unhandled,
     }
-    Some(Vec::new())
+    Outcome::Handled
 }
 
-/// Enter: back to the editor on the selected syscall.
-fn jump(app: &mut App) {
-    let Some(name) = app.compare.as_ref().and_then(|v| v.rows(&app.query).get(v.cursor).map(|d| d.syscall)) else {
-        return;
+/// Enter: back to the editor on the selected syscall (false: no row is selected).
+fn jump(view: &CompareView, ed: &mut EditingState, focus: &mut Focus) -> bool {
+    let Some(name) = view.rows(&ed.query).get(view.cursor).map(|d| d.syscall) else {
+        return false;
     };
-    app.compare = None;
-    app.query = name.to_string();
-    app.refresh_rows();
-    app.cursor = app.rows.iter().position(|r| r.name == name).unwrap_or(0);
-    app.focus = super::app::Focus::Syscalls;
+    ed.query = name.to_string();
+    ed.refresh_rows();
+    ed.cursor = ed.rows.iter().position(|r| r.name == name).unwrap_or(0);
+    *focus = Focus::Syscalls;
+    true
 }
 
-fn save_right(app: &mut App) {
-    let Some(view) = app.compare.as_mut() else { return };
-    app.message = Some(match view.right.save() {
+fn save_right(view: &mut CompareView, ed: &mut EditingState) {
+    ed.message = Some(match view.right.save() {
         Ok(saved) => format!("saved {}", saved.summary()),
         Err(e) => format!("right side not saved: {e}"),
     });
 }
 
-/// Opens the view against a file, or a built-in profile by name.
-pub fn open_named(app: &mut App, name: &str) {
+/// A file, or a built-in profile by name, to compare with.
+pub fn load_right(name: &str) -> Result<Document, String> {
     let path = std::path::Path::new(name);
-    let doc = if path.exists() {
+    if path.exists() {
         Document::open(path).map_err(|e| e.to_string())
     } else {
         crate::profile::bundled::open(name).ok_or_else(|| format!("{name}: no such file or built-in profile"))
-    };
-    match doc {
-        Ok(doc) => open(app, doc),
-        Err(e) => app.message = Some(e),
     }
 }
 

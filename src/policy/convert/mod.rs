@@ -4,10 +4,10 @@
 
 mod rules;
 
-use super::Document;
-use super::spo;
-use super::yaml::emit::{self, Style};
 use crate::policy::context::Context;
+use crate::profile::Document;
+use crate::profile::spo;
+use crate::profile::yaml::emit::{self, Style};
 use serde_json::{Map, Value};
 
 /// A profile format.

@@ -1,0 +1,83 @@
+//! Effects to I/O: saving (in place, over a changed file, as a new file or format) and
+//! quitting. The loop calls [`perform`] with what an update returned.
+
+use super::{App, Mode};
+use crate::fsutil::write_file;
+use crate::policy::convert::{Format, Request, convert};
+use crate::profile::Document;
+use crate::tui::shared::Effect;
+use std::path::Path;
+
+/// Carries out what `update` asked for.
+pub fn perform(app: &mut App, effect: Effect) {
+    apply(app, effect);
+    app.sync_compare();
+}
+
+fn apply(app: &mut App, effect: Effect) {
+    match effect {
+        Effect::Quit => app.quit = true,
+        Effect::Save => match app.state.doc.save() {
+            Ok(saved) => app.state.message = Some(format!("saved {}", saved.summary())),
+            Err(crate::profile::SaveError::ChangedOnDisk { .. }) => app.mode = Mode::ConfirmOverwrite,
+            Err(e) => app.state.message = Some(format!("not saved: {e}")),
+        },
+        Effect::SaveOverwrite => {
+            let path = app.state.doc.path.clone().expect("only files from disk change on disk");
+            save_as(app, &path);
+        }
+        Effect::SaveAs(path, to) => {
+            let path = Path::new(&path);
+            if path.exists() {
+                app.state.message =
+                    Some(format!("{} exists; not overwriting it (S and choose another name)", path.display()));
+            } else if let Some(to) = to {
+                save_converted(app, path, to);
+            } else {
+                save_as(app, path);
+            }
+        }
+    }
+}
+
+fn save_as(app: &mut App, path: &Path) {
+    match app.state.doc.save_as(path) {
+        Ok(saved) => {
+            app.state.json_view = None;
+            app.state.message = Some(format!("saved {}", saved.summary()));
+        }
+        Err(e) => app.state.message = Some(format!("not saved: {e}")),
+    }
+}
+
+/// Save as another format: converted (conditions resolved for the editing context), written,
+/// then opened in place of the old document (its undo history no longer applies).
+fn save_converted(app: &mut App, path: &Path, to: Format) {
+    let request = Request { to, name: None, resolve: Some(&app.state.ctx) };
+    let converted = match convert(&app.state.doc, &request) {
+        Ok(c) => c,
+        Err(refused) => {
+            app.state.message = Some(format!("not saved as {}: {}", to.name(), refused.0.join("; ")));
+            return;
+        }
+    };
+    let saved = match write_file(path, converted.text.as_bytes()) {
+        Ok(saved) => saved,
+        Err(e) => {
+            app.state.message = Some(format!("not saved: {e}"));
+            return;
+        }
+    };
+    match Document::open(path) {
+        Ok(doc) => {
+            app.state.replace_document(doc);
+            let dropped = if converted.dropped.is_empty() {
+                "nothing dropped".to_string()
+            } else {
+                format!("dropped: {}", converted.dropped.join("; "))
+            };
+            app.state.message = Some(format!("saved {} as {} ({dropped}); now editing it", saved.summary(), to.name()));
+        }
+        Err(e) => app.state.message = Some(format!("saved {}, but it does not read back: {e}", path.display())),
+    }
+}

@@ -1,0 +1,99 @@
+//! Drawing the browser: the categories with their counts, the syscall list with action badges,
+//! conditional markers and the search's matched characters.
+
+use crate::catalog::CATEGORIES;
+use crate::tui::shared::Focus;
+use crate::tui::state::EditingState;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{fit, list_offset, pane};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn categories(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Focus, area: Rect) {
+    let focused = focus == Focus::Categories && ed.query.is_empty();
+    let block = pane(theme, " Categories ", focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let height = inner.height as usize;
+    let offset = list_offset(ed.category, CATEGORIES.len(), height);
+    let lines: Vec<Line> = CATEGORIES
+        .iter()
+        .zip(&ed.counts)
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, (category, count))| {
+            let mark = match count.allowed {
+                0 => "[ ]",
+                n if n == count.total => "[x]",
+                _ => "[~]",
+            };
+            let figures = format!("{:>3}/{:<3}", count.allowed, count.total);
+            let width = inner.width as usize;
+            let title = fit(category.title, width.saturating_sub(mark.len() + figures.len() + 2));
+            let text =
+                format!("{mark} {title:<w$} {figures}", w = width.saturating_sub(mark.len() + figures.len() + 2));
+            let selected = i == ed.category && ed.query.is_empty();
+            let style = if selected && focused {
+                theme.selection()
+            } else if selected {
+                theme.accent()
+            } else {
+                theme.text()
+            };
+            Line::styled(text, style)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The syscall list; `searching`: the search is being typed (its cursor shows).
+pub fn syscalls(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Focus, searching: bool, area: Rect) {
+    let focused = focus == Focus::Syscalls || !ed.query.is_empty();
+    let title = if ed.query.is_empty() && !searching {
+        format!(" {} ({}) ", CATEGORIES[ed.category].title, ed.rows.len())
+    } else {
+        let cursor = if searching { "▏" } else { "" };
+        format!(" /{}{cursor} ({} found) ", ed.query, ed.rows.len())
+    };
+    let block = pane(theme, title, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let height = inner.height as usize;
+    if ed.rows.is_empty() {
+        let text = if ed.query.is_empty() { "no syscalls on this arch" } else { "no match; Esc clears the search" };
+        frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())), inner);
+        return;
+    }
+    let offset = list_offset(ed.cursor, ed.rows.len(), height);
+    let lines: Vec<Line> = ed
+        .rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, row)| {
+            let badge = format!(" {}", row.action);
+            let marker = if row.conditional { "◆" } else { " " };
+            let room = (inner.width as usize).saturating_sub(badge.chars().count() + 2);
+            let mut spans = vec![Span::styled(marker, theme.warning()), Span::raw(" ")];
+            for (ci, ch) in row.name.chars().take(room).enumerate() {
+                let style = if row.matched.contains(&ci) { theme.matched() } else { theme.text() };
+                spans.push(Span::styled(ch.to_string(), style));
+            }
+            let pad = room.saturating_sub(row.name.chars().count());
+            spans.push(Span::raw(" ".repeat(pad)));
+            spans.push(Span::styled(badge, theme.action(row.action)));
+            let line = Line::from(spans);
+            if i == ed.cursor { line.patch_style(cursor_style(theme, focused)) } else { line }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn cursor_style(theme: &Theme, focused: bool) -> Style {
+    if focused { theme.selection() } else { Style::new().add_modifier(Modifier::BOLD) }
+}

@@ -1,0 +1,109 @@
+//! Drawing the detail pane: the tab titles, then the shown tab's lines.
+
+use super::DetailState;
+use crate::tui::shared::Tab;
+use crate::tui::state::EditingState;
+use crate::tui::state::preview::DiffLine;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::pane;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Tabs, Wrap};
+
+pub fn draw(frame: &mut Frame, state: &DetailState, ed: &EditingState, theme: &Theme, area: Rect) {
+    let block = pane(theme, " Preview ", false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [tabs_row, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    let titles: Vec<String> = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match t {
+            Tab::Lint => format!("{} {} ({})", i + 1, t.title(), ed.findings.len()),
+            _ => format!("{} {}", i + 1, t.title()),
+        })
+        .collect();
+    let selected = Tab::ALL.iter().position(|t| *t == state.tab).unwrap_or(0);
+    let tabs = Tabs::new(titles).select(selected).style(theme.dim()).highlight_style(theme.accent());
+    frame.render_widget(tabs, tabs_row);
+    let (lines, offset) = match state.tab {
+        Tab::Info => (super::info::info_lines(ed, theme), 0),
+        Tab::Json => json_lines(ed, theme),
+        Tab::Bpf => (bpf_lines(ed, theme), 0),
+        Tab::Lint => lint_lines(ed, theme),
+    };
+    let scroll = (offset + state.scroll as usize).min(u16::MAX as usize) as u16;
+    let wrap = matches!(state.tab, Tab::Info | Tab::Lint);
+    let paragraph = Paragraph::new(lines).style(theme.text()).scroll((scroll, 0));
+    let paragraph = if wrap { paragraph.wrap(Wrap { trim: false }) } else { paragraph };
+    frame.render_widget(paragraph, body);
+}
+
+/// The profile as it would be saved, the pending edits marked; opens at the first change.
+fn json_lines(ed: &EditingState, theme: &Theme) -> (Vec<Line<'static>>, usize) {
+    let Some(diff) = &ed.json_view else { return (vec![Line::raw("…")], 0) };
+    let first = diff.iter().position(DiffLine::is_change);
+    let mut lines = Vec::with_capacity(diff.len() + 1);
+    lines.push(match first {
+        Some(_) => Line::styled(
+            format!(
+                "{} lines changed since opened; + will be saved, - removed",
+                diff.iter().filter(|l| l.is_change()).count()
+            ),
+            theme.accent(),
+        ),
+        None => Line::styled("no pending edits", theme.dim()),
+    });
+    for line in diff {
+        lines.push(match line {
+            // Terminals give a tab no width inside a widget: show the file's tabs as 4 columns.
+            DiffLine::Same(t) => Line::raw(format!("  {}", t.replace('\t', "    "))),
+            DiffLine::Added(t) => Line::styled(format!("+ {}", t.replace('\t', "    ")), theme.added()),
+            DiffLine::Removed(t) => Line::styled(format!("- {}", t.replace('\t', "    ")), theme.removed()),
+        });
+    }
+    (lines, first.map_or(0, |f| f.saturating_sub(4)))
+}
+
+fn bpf_lines(ed: &EditingState, theme: &Theme) -> Vec<Line<'static>> {
+    match &ed.bpf_view {
+        None => vec![Line::raw("…")],
+        Some(Err(e)) => vec![Line::styled(format!("cannot compile: {e}"), theme.error())],
+        Some(Ok(view)) => {
+            let mut lines: Vec<Line> =
+                view.summary.lines().map(|l| Line::styled(l.to_string(), theme.accent())).collect();
+            lines.extend(view.listing.lines().map(|l| Line::raw(l.to_string())));
+            lines
+        }
+    }
+}
+
+fn lint_lines(ed: &EditingState, theme: &Theme) -> (Vec<Line<'static>>, usize) {
+    if ed.findings.is_empty() {
+        return (vec![Line::styled("no findings", theme.dim())], 0);
+    }
+    let mut lines = vec![Line::styled("↑↓ select a finding: the list jumps to its syscall", theme.dim())];
+    let mut selected_at = 0;
+    for (i, f) in ed.findings.iter().enumerate() {
+        let style = match f.level {
+            crate::profile::finding::Level::Error => theme.error(),
+            _ => theme.warning(),
+        };
+        if i == ed.finding {
+            selected_at = lines.len();
+        }
+        let place = f.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+        let head = Line::from(vec![
+            Span::styled(format!("{} ", f.level), style),
+            Span::styled(f.id.to_string(), theme.accent()),
+            Span::raw(format!(" {}{place}", f.path)),
+        ]);
+        lines.push(if i == ed.finding { head.patch_style(theme.selection()) } else { head });
+        lines.push(Line::raw(format!("  {}", f.message)));
+        if let Some(hint) = &f.hint {
+            lines.push(Line::styled(format!("  fix: {hint}"), theme.dim()));
+        }
+    }
+    (lines, selected_at.saturating_sub(2))
+}

@@ -1,0 +1,44 @@
+//! Drawing helpers every feature and the app share (below the features): list scrolling that
+//! clicks can map back, text fitting, a pane's frame and a centred popup.
+
+use super::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear};
+
+/// The first visible row of a list of `len` rows in `height` lines with `cursor` selected:
+/// the cursor stays in the middle once the list scrolls. Stateless, so clicks map back.
+pub fn list_offset(cursor: usize, len: usize, height: usize) -> usize {
+    if len <= height {
+        return 0;
+    }
+    cursor.saturating_sub(height / 2).min(len - height)
+}
+
+/// Cuts `text` to `width` characters, marking the cut with an ellipsis.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// A bordered pane, its border brighter when it has the keys.
+pub fn pane<'a>(theme: &Theme, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
+    Block::default().borders(Borders::ALL).border_style(theme.border(focused)).title(title)
+}
+
+/// A centred popup of `width`×`height` (clipped to the screen); returns its inside.
+pub fn popup(frame: &mut Frame, theme: &Theme, title: &str, width: u16, height: u16) -> Rect {
+    let size = frame.area();
+    let (w, h) = (width.min(size.width), height.min(size.height));
+    let area = Rect { x: size.x + (size.width - w) / 2, y: size.y + (size.height - h) / 2, width: w, height: h };
+    frame.render_widget(Clear, area);
+    let block = pane(theme, format!(" {title} "), true).style(theme.text());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
