@@ -7,6 +7,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     restore_default_sigpipe();
     let cli = Cli::parse();
+    if let Some(bytes) = cli.max_input_size {
+        seccompose::profile::limits::set_max_input_size(bytes);
+    }
     let command = cli.command.unwrap_or(Command::Edit(cli.edit));
     match run(command) {
         Ok(code) => ExitCode::from(code as u8),

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area.
 
+mod bounds;
 mod cli;
 mod compare_view;
 mod compiler;
