@@ -9,6 +9,7 @@ mod diff;
 mod editor;
 mod editor_pty;
 mod evaluator_table;
+mod fuzz;
 mod guide;
 mod import_audit;
 mod invalid;
