@@ -97,7 +97,10 @@ fn main() {
     }
     let dir = std::env::temp_dir().join(format!("seccompose-bench-bounds-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    println!("{:<52} {:>14} {:>10} {:>9} {:>14} {:>10}", "input", "lint", "peak RSS", "findings", "check (CLI)", "peak RSS");
+    println!(
+        "{:<52} {:>14} {:>10} {:>9} {:>14} {:>10}",
+        "input", "lint", "peak RSS", "findings", "check (CLI)", "peak RSS"
+    );
     for (name, path) in inputs(&dir) {
         let run = |what: &str| -> Vec<String> {
             let out = std::process::Command::new(std::env::current_exe().unwrap())
@@ -109,10 +112,20 @@ fn main() {
             text.lines().last().unwrap_or("").split_whitespace().map(String::from).collect()
         };
         let (lint, check) = (run("lint"), run("check"));
-        let secs = |v: &[String]| v.first().and_then(|s| s.parse::<f64>().ok()).map_or("failed".into(), |s| format!("{:.1} ms", s * 1e3));
-        let mib = |v: &[String]| v.get(1).and_then(|s| s.parse::<f64>().ok()).map_or("-".into(), |k| format!("{:.0} MiB", k / 1024.0));
+        let secs = |v: &[String]| {
+            v.first().and_then(|s| s.parse::<f64>().ok()).map_or("failed".into(), |s| format!("{:.1} ms", s * 1e3))
+        };
+        let mib = |v: &[String]| {
+            v.get(1).and_then(|s| s.parse::<f64>().ok()).map_or("-".into(), |k| format!("{:.0} MiB", k / 1024.0))
+        };
         let findings = lint.get(2).cloned().unwrap_or_default();
-        println!("{name:<52} {:>14} {:>10} {findings:>9} {:>14} {:>10}", secs(&lint), mib(&lint), secs(&check), mib(&check));
+        println!(
+            "{name:<52} {:>14} {:>10} {findings:>9} {:>14} {:>10}",
+            secs(&lint),
+            mib(&lint),
+            secs(&check),
+            mib(&check)
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
