@@ -217,16 +217,16 @@ fn a_base_profile_cycle_is_reported_once_and_merged_never() {
 }
 
 /// Each conditional rule copied the syscall's whole rule tree to roll back a conflict:
-/// 10,000 of them on one syscall took seconds per evaluator (`explain` builds four).
+/// 20,000 of them on one syscall took 18 s per evaluator in a test build (`explain` builds four).
 #[test]
-fn ten_thousand_conditional_rules_build_an_evaluator_in_linear_time() {
-    let rules: Vec<Value> = (0..10_000)
+fn twenty_thousand_conditional_rules_build_an_evaluator_quickly() {
+    let rules: Vec<Value> = (0..20_000)
         .map(|i| json!({"names": ["getpid"], "action": "SCMP_ACT_ALLOW", "args": [{"index": i % 6, "value": i, "op": "SCMP_CMP_EQ"}]}))
         .collect();
     let text = json!({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": rules}).to_string();
     let doc = Document::parse(&text, "conditional.json").unwrap();
     let started = Instant::now();
     let ev = seccompose::policy::evaluator::Evaluator::new(&doc.profile, &ctx()).unwrap();
-    assert_eq!(ev.decide_name(Arch::X86_64, "getpid", &[0, 0, 0, 0, 0, 9_995]).unwrap().action.to_string(), "ALLOW");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert_eq!(ev.decide_name(Arch::X86_64, "getpid", &[0, 0, 0, 0, 0, 19_997]).unwrap().action.to_string(), "ALLOW");
+    assert!(started.elapsed() < Duration::from_secs(8), "{:?} (18 s before the fix)", started.elapsed());
 }
