@@ -12,9 +12,8 @@ use serde_json::{Value, json};
 
 const ACTIONS: &[&str] =
     &["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP", "SCMP_ACT_LOG", "SCMP_ACT_TRACE"];
-const OPS: &[&str] = &[
-    "SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_GT", "SCMP_CMP_GE", "SCMP_CMP_MASKED_EQ",
-];
+const OPS: &[&str] =
+    &["SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_GT", "SCMP_CMP_GE", "SCMP_CMP_MASKED_EQ"];
 const VALUES: &[u64] = &[0, 1, 2, 0xff, 0xffff_ffff, 1 << 32, u64::MAX, 0x7e02_0000];
 
 fuzz_target!(|data: &[u8]| {
