@@ -13,9 +13,13 @@ thread_local! {
     // Const-initialised cells without destructors: usable from inside the allocator.
     static LIVE: Cell<isize> = const { Cell::new(0) };
     static PEAK: Cell<isize> = const { Cell::new(0) };
+    static TOTAL: Cell<usize> = const { Cell::new(0) };
 }
 
 fn count(delta: isize) {
+    if delta > 0 {
+        let _ = TOTAL.try_with(|total| total.set(total.get().saturating_add(delta as usize)));
+    }
     let _ = LIVE.try_with(|live| {
         let now = live.get() + delta;
         live.set(now);
@@ -68,4 +72,12 @@ pub fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let out = f();
     let peak = PEAK.with(Cell::get);
     (out, (peak - start).max(0) as usize)
+}
+
+/// Runs `f` and returns its result and every byte it allocated (freed or not): the work of
+/// copying, which grows with the square of the input where a quadratic copy hides.
+pub fn allocated_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let start = TOTAL.with(Cell::get);
+    let out = f();
+    (out, TOTAL.with(Cell::get) - start)
 }

@@ -13,7 +13,7 @@
 //! is hundreds of times the input. `PROPTEST_CASES` sets the cases per property (default 64:
 //! the suite takes seconds in `cargo test`); `fuzz/` has cargo-fuzz targets for long runs.
 
-mod alloc;
+pub mod alloc;
 mod compiler;
 mod inputs;
 mod loaders;
