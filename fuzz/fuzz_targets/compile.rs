@@ -17,7 +17,7 @@ const OPS: &[&str] =
 const VALUES: &[u64] = &[0, 1, 2, 0xff, 0xffff_ffff, 1 << 32, u64::MAX, 0x7e02_0000];
 
 fuzz_target!(|data: &[u8]| {
-    let names: Vec<&str> = catalog::table(Arch::X86_64).unwrap().iter().map(|(_, n)| *n).collect();
+    let names: Vec<&str> = catalog::table(Arch::X86_64).unwrap().iter().map(|(_, n)| n).collect();
     let rules: Vec<Value> = data
         .chunks_exact(8)
         .take(64)
@@ -42,8 +42,8 @@ fuzz_target!(|data: &[u8]| {
     for (nr, _) in catalog::table(Arch::X86_64).unwrap().iter().step_by(3) {
         for value in VALUES {
             let args = [*value, value.rotate_left(8), *value ^ 1, 0, *value, 1];
-            let expected = ev.decide(Arch::X86_64, *nr, &args).action;
-            let call = SeccompData::new(Arch::X86_64.audit_value(), *nr, args);
+            let expected = ev.decide(Arch::X86_64, nr, &args).action;
+            let call = SeccompData::new(Arch::X86_64.audit_value(), nr, args);
             let got = bpf::run(&compiled.program, &call, compiled.little_endian).map(|r| r.ret);
             assert_eq!(got, Ok(expected.ret_value()), "nr {nr} args {args:x?}: {text}");
         }

@@ -69,7 +69,13 @@ fn too_large_message(size: Option<u64>, limit: u64, what: &str) -> String {
         Some(size) => format!("is {}", human(size)),
         None => format!("is larger than {} (reading stopped there)", human(limit)),
     };
-    format!("{is}; {what} are limited to {}: use {FLAG} SIZE (e.g. {FLAG} 8MiB) to read it", human(limit))
+    let enough = size.unwrap_or(limit.saturating_mul(4)).max(1).next_power_of_two().max(1 << 20);
+    format!("{is}; {what} are limited to {}: use {FLAG} {} to read it", human(limit), flag_value(enough))
+}
+
+/// A size as `--max-input-size` takes it: `4MiB`, `2GiB`.
+fn flag_value(bytes: u64) -> String {
+    human(bytes).replace(' ', "")
 }
 
 /// Reads all of `reader` but at most `limit` bytes: one byte more is an error, and nothing
@@ -212,7 +218,7 @@ mod tests {
         let err = read_limited(zero, 1 << 20, "profiles").unwrap_err().to_string();
         assert_eq!(
             err,
-            "is larger than 1 MiB (reading stopped there); profiles are limited to 1 MiB: use --max-input-size SIZE (e.g. --max-input-size 8MiB) to read it"
+            "is larger than 1 MiB (reading stopped there); profiles are limited to 1 MiB: use --max-input-size 4MiB to read it"
         );
         assert_eq!(read_limited(&b"abc"[..], 3, "profiles").unwrap(), b"abc");
         assert!(read_limited(&b"abcd"[..], 3, "profiles").is_err());

@@ -112,7 +112,7 @@ fn a_profile_over_one_mib_is_refused_with_the_flag_that_raises_the_limit() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("large.json is 3.4 MiB; profiles are limited to 1 MiB: use --max-input-size SIZE"),
+        stderr.contains("large.json is 3.4 MiB; profiles are limited to 1 MiB: use --max-input-size 4MiB to read it"),
         "{stderr}"
     );
     let raised = seccompose(&["check", path.to_str().unwrap(), "--max-input-size", "4MiB"]);
