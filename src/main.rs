@@ -10,6 +10,9 @@ fn main() -> ExitCode {
     // process orphaned to it then is the command's, to be killed at its end.
     seccompose::sandbox::descendants::claim_every_orphan();
     let cli = Cli::parse();
+    if let Some(bytes) = cli.max_input_size {
+        seccompose::profile::limits::set_max_input_size(bytes);
+    }
     let command = cli.command.unwrap_or(Command::Edit(cli.edit));
     match run(command) {
         Ok(code) => ExitCode::from(code as u8),

@@ -25,6 +25,10 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         if c.eq_ignore_ascii_case(word) {
             return Some(c);
         }
+        // The distance is at least the difference in length: skip what cannot be close.
+        if c.len().abs_diff(word.len()) > limit {
+            continue;
+        }
         let d = edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase());
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));

@@ -7,9 +7,9 @@ use crate::kube::manifest::{Manifest, Origin, read_manifest};
 use crate::kube::pod_check::{ProfileReport, ProfileState, ProfileType, Report, Resolved, Role, SetAt, check};
 use crate::policy::context::Context;
 use crate::profile::finding::{Level, format_finding};
+use crate::profile::limits;
 use clap::Args;
 use serde_json::{Value, json};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
@@ -46,18 +46,17 @@ pub fn run(args: &CheckPodArgs) -> Result<i32, Failure> {
 
 /// Reads and parses one manifest; any failure is exit 2 with file:line when known.
 fn load(path: &Path) -> Result<Manifest, Failure> {
-    let (name, text) = if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| Failure::unusable(format!("<stdin>: {e}")))?;
-        ("<stdin>".to_string(), text)
+    let limit = limits::manifest_limit();
+    let (name, bytes) = if path.as_os_str() == "-" {
+        ("<stdin>".to_string(), limits::read_limited(std::io::stdin(), limit, "manifests"))
     } else {
-        let name = path.display().to_string();
-        let mut text = String::new();
-        crate::fsutil::open_regular(path)
-            .and_then(|mut f| f.read_to_string(&mut text))
-            .map_err(|e| Failure::unusable(format!("{name}: {e}")))?;
-        (name, text)
+        (path.display().to_string(), limits::read_file_limited(path, limit, "manifests"))
     };
+    let separator = if matches!(bytes, Err(limits::LimitError::TooLarge { .. })) { " " } else { ": " };
+    let bytes = bytes.map_err(|e| Failure::unusable(format!("{name}{separator}{e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure::unusable(format!("{name}: not valid UTF-8 text (near byte {})", e.utf8_error().valid_up_to()))
+    })?;
     read_manifest(&text, &name).map_err(|e| Failure::unusable(e.to_string()))
 }
 

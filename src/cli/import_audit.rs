@@ -6,9 +6,10 @@ use crate::catalog::Arch;
 use crate::profile::audit_import::{Filter, Import, Program, native_for};
 use crate::profile::audit_log::Loss;
 use crate::profile::generate::Dialect;
+use crate::profile::limits;
 use clap::Args;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
@@ -66,13 +67,23 @@ fn read_log(path: &Path, import: &mut Import) -> Result<(), Failure> {
             .map_err(|e| Failure::unusable(format!("{}: cannot read: {e}", path.display())))?;
         (path.display().to_string(), Box::new(file))
     };
-    let mut reader = BufReader::new(reader);
+    // Bounded memory on any input: one line of at most MAX_LOG_LINE bytes at a time, and no
+    // more than the log limit in all (`/dev/zero` ends at once, with a message).
+    let limit = limits::log_limit();
+    let mut reader = BufReader::new(reader.take(limit.saturating_add(1)));
     let mut buf = Vec::new();
+    let mut total: u64 = 0;
     for line in 1.. {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf) {
+        match limits::read_line_limited(&mut reader, &mut buf, limits::MAX_LOG_LINE) {
             Ok(0) => return Ok(()),
-            Ok(_) => import.add_line(&name, line, String::from_utf8_lossy(&buf).trim_end_matches(['\n', '\r'])),
+            Ok(n) => {
+                total += n as u64;
+                if total > limit {
+                    let err = limits::LimitError::TooLarge { size: None, limit, what: "audit logs" };
+                    return Err(Failure::unusable(format!("{name} {err}")));
+                }
+                import.add_line(&name, line, String::from_utf8_lossy(&buf).trim_end_matches('\r'))
+            }
             Err(e) => return Err(Failure::unusable(format!("{name}:{line}: cannot read: {e}"))),
         }
     }
@@ -106,7 +117,8 @@ fn nothing_found(import: &Import) -> String {
         );
     }
     if !import.problems.is_empty() {
-        return format!("no usable seccomp record: {} malformed (listed above)", import.problems.len());
+        let malformed = import.problems.len() as u64 + import.more_problems;
+        return format!("no usable seccomp record: {malformed} malformed (listed above)");
     }
     "no seccomp audit record found. Was the profile's defaultAction SCMP_ACT_LOG? Does \
      /proc/sys/kernel/seccomp/actions_logged include `log`? With auditd running, records go to \
@@ -117,6 +129,9 @@ fn nothing_found(import: &Import) -> String {
 fn print_summary(import: &Import, written: Option<&Written>, native: Arch) {
     for p in &import.problems {
         eprintln!("seccompose: {p}");
+    }
+    if import.more_problems > 0 {
+        eprintln!("seccompose: … and {} more malformed records", import.more_problems);
     }
     eprintln!(
         "seccompose: {} seccomp records from {} program(s){}",

@@ -31,6 +31,10 @@ pub struct Cli {
     /// Without a subcommand: open FILE (or the runtime default) in the editor.
     #[command(flatten)]
     pub edit: edit::EditArgs,
+    /// Largest input read: each profile or manifest (default 1 MiB), each audit log (default
+    /// 4 GiB, read line by line). Bytes, or with K, M, G: 8MiB.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = crate::profile::limits::parse_size)]
+    pub max_input_size: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]

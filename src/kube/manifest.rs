@@ -62,6 +62,14 @@ pub struct Manifest {
 /// ignored; a document that is not a mapping is an error, since it cannot be a manifest.
 pub fn read_manifest(text: &str, source_name: &str) -> Result<Manifest, ManifestError> {
     let mut out = Manifest::default();
+    if let Err(e) = crate::profile::yaml::check_depth(text) {
+        return Err(ManifestError {
+            source_name: source_name.to_string(),
+            line: Some(e.line),
+            column: Some(e.column),
+            message: e.message,
+        });
+    }
     for (i, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
         let number = i + 1;
         let value = Value::deserialize(document).map_err(|e| yaml_error(source_name, number, &e))?;

@@ -104,9 +104,18 @@ pub struct Import {
     pub records: u64,
     /// Records of other programs, left out by the filter.
     pub filtered_out: u64,
+    /// The first [`KEPT`] malformed records (a log of junk must not fill memory).
     pub problems: Vec<Problem>,
+    /// Malformed records past those.
+    pub more_problems: u64,
+    /// The first [`KEPT`] signs of lost records; their totals are kept apart.
     pub losses: Vec<LossSeen>,
+    suppressed_sum: u64,
+    lost_max: Option<u64>,
 }
+
+/// How many problems and loss signs are kept to show.
+pub const KEPT: usize = 1000;
 
 impl Import {
     pub fn new(filter: Filter) -> Import {
@@ -118,12 +127,22 @@ impl Import {
         match parse_line(text) {
             Line::Seccomp(Ok(r)) if self.filter.keeps(&r) => self.add_record(&r),
             Line::Seccomp(Ok(_)) => self.filtered_out += 1,
+            Line::Seccomp(Err(_)) if self.problems.len() >= KEPT => self.more_problems += 1,
             Line::Seccomp(Err(why)) => self.problems.push(Problem {
                 source: source.into(),
                 line,
                 message: format!("seccomp record skipped: {why}"),
             }),
-            Line::Loss(loss) => self.losses.push(LossSeen { source: source.into(), line, loss }),
+            Line::Loss(loss) => {
+                match loss {
+                    Loss::Suppressed(n) => self.suppressed_sum = self.suppressed_sum.saturating_add(n),
+                    Loss::Lost(n) => self.lost_max = self.lost_max.max(Some(n)),
+                    _ => {}
+                }
+                if self.losses.len() < KEPT {
+                    self.losses.push(LossSeen { source: source.into(), line, loss });
+                }
+            }
             Line::Other => {}
         }
     }
@@ -160,12 +179,12 @@ impl Import {
 
     /// Records the printk rate limit is known to have dropped (sum of `callbacks suppressed`).
     pub fn suppressed(&self) -> u64 {
-        self.losses.iter().map(|l| if let Loss::Suppressed(n) = l.loss { n } else { 0 }).sum()
+        self.suppressed_sum
     }
 
     /// The highest `audit_lost=` count seen (the kernel's counter only grows).
     pub fn audit_lost(&self) -> Option<u64> {
-        self.losses.iter().filter_map(|l| if let Loss::Lost(n) = l.loss { Some(n) } else { None }).max()
+        self.lost_max
     }
 
     /// The allow-list profile of every named syscall seen, for `native` and the ABIs seen.

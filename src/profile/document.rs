@@ -4,12 +4,13 @@
 use super::bundled;
 use super::finding::{Finding, Level};
 use super::json::{self, Node, PathStep};
+use super::limits;
 use super::load::{Schema, read_profile};
 use super::model::Profile;
 use super::position::LineIndex;
 use super::spo::{self, BaseProfile};
 use super::yaml::emit::{self, Style};
-use super::yaml::locate::locate;
+use super::yaml::locate::YamlIndex;
 use super::yaml::{self, YamlDocument};
 use crate::fsutil::read::read_regular;
 use crate::fsutil::{Saved, WriteError, write_file};
@@ -23,6 +24,8 @@ pub enum LoadError {
     Read { path: String, source: std::io::Error },
     #[error("{path}:{line}:{column}: {message}")]
     Syntax { path: String, line: usize, column: usize, message: String },
+    #[error("{path} {source}")]
+    Limit { path: String, source: limits::LimitError },
     #[error("{path}: the file is not valid UTF-8 text (near byte {offset})")]
     Encoding { path: String, offset: usize },
     #[error("{path}: no SeccompProfile resource or seccomp profile in this YAML (found: {found})")]
@@ -77,30 +80,35 @@ pub struct Document {
     /// The line of each `syscalls[i]` in the current text (0 when unknown): kept with every
     /// edit so that showing "syscalls[3] (line 40)" costs nothing.
     rule_lines: Vec<usize>,
-    /// How deep in a chain of base profiles this document is.
-    depth: usize,
+    /// The names of the profiles that asked for this one as their base, outermost first.
+    chain: Vec<String>,
+    /// `baseProfileName` leads back to a profile of the chain: the cycle, as `a → b → a`.
+    pub base_cycle: Option<String>,
 }
 
 impl Document {
     /// Reads a profile file. Syntax errors and unreadable files are errors; content problems
     /// become findings.
     pub fn open(path: &Path) -> Result<Document, LoadError> {
-        Document::open_at_depth(path, 0)
+        Document::open_in_chain(path, Vec::new())
     }
 
-    fn open_at_depth(path: &Path, depth: usize) -> Result<Document, LoadError> {
+    fn open_in_chain(path: &Path, chain: Vec<String>) -> Result<Document, LoadError> {
         let shown = path.display().to_string();
-        let bytes = read_regular(path).map_err(|source| LoadError::Read { path: shown.clone(), source })?;
+        let bytes = limits::read_file_limited(path, limits::profile_limit(), "profiles").map_err(|e| match e {
+            limits::LimitError::Io(source) => LoadError::Read { path: shown.clone(), source },
+            too_large => LoadError::Limit { path: shown.clone(), source: too_large },
+        })?;
         let text = String::from_utf8(bytes)
             .map_err(|e| LoadError::Encoding { path: shown.clone(), offset: e.utf8_error().valid_up_to() })?;
-        let mut doc = Document::read(&text, &shown, None, Some(path), depth)?;
+        let mut doc = Document::read(&text, &shown, None, Some(path), chain)?;
         doc.path = Some(path.to_path_buf());
         Ok(doc)
     }
 
     /// Reads a profile from text; `name` is used in messages.
     pub fn parse(text: &str, name: &str) -> Result<Document, LoadError> {
-        Document::read(text, name, None, None, 0)
+        Document::read(text, name, None, None, Vec::new())
     }
 
     /// Every profile in a file: one for JSON, one per `SeccompProfile` for YAML.
@@ -120,7 +128,7 @@ impl Document {
         names
             .iter()
             .map(|n| {
-                let mut doc = Document::read(&text, &shown, Some(n), Some(path), 0)?;
+                let mut doc = Document::read(&text, &shown, Some(n), Some(path), Vec::new())?;
                 doc.path = Some(path.to_path_buf());
                 Ok(doc)
             })
@@ -133,7 +141,7 @@ impl Document {
         name: &str,
         select: Option<&str>,
         path: Option<&Path>,
-        depth: usize,
+        chain: Vec<String>,
     ) -> Result<Document, LoadError> {
         let (source, value, profile_at) = if yaml::looks_like_yaml(text) {
             select_yaml(text, name, select)?
@@ -160,7 +168,8 @@ impl Document {
             effective: None,
             findings: Vec::new(),
             rule_lines: Vec::new(),
-            depth,
+            chain,
+            base_cycle: None,
         };
         doc.reread();
         doc.path = None;
@@ -237,27 +246,35 @@ impl Document {
         self.profile = profile;
         self.rule_lines = rule_lines(&root, &json_text, &self.profile_at);
         self.findings = findings;
+        self.resolve_base();
+        if let (Some(cycle), true) = (&self.base_cycle, self.chain.is_empty()) {
+            let at: Vec<PathStep> =
+                self.profile_at.iter().cloned().chain([PathStep::Key("baseProfileName".into())]).collect();
+            let finding = Finding::new("base-profile-cycle", Level::Error, &at, format!("baseProfileName makes a cycle: {cycle}; the operator cannot resolve it, and seccompose uses this profile without a base"))
+                .hint("point one of them at a profile outside the cycle, or remove its baseProfileName");
+            self.findings.push(finding.locate_key(&root, &LineIndex::new(&json_text), &at));
+        }
         if let Source::Yaml { .. } = self.source {
             self.relocate_to_yaml();
         }
-        self.resolve_base();
     }
 
     /// Findings and rule lines were located in the JSON form; point them at the YAML lines.
     fn relocate_to_yaml(&mut self) {
         let text = self.render();
         let Some((content, first_line)) = self.yaml_content(&text) else { return };
+        let index = YamlIndex::new(content);
         let mut rules = self.profile_at.clone();
         rules.push(PathStep::Key("syscalls".into()));
         self.rule_lines = (0..self.rule_lines.len())
             .map(|i| {
                 let at: Vec<PathStep> = rules.iter().cloned().chain([PathStep::Index(i)]).collect();
-                locate(content, &at).map_or(0, |(l, _)| l + first_line - 1)
+                index.locate(&at).map_or(0, |(l, _)| l + first_line - 1)
             })
             .collect();
         for f in &mut self.findings {
             let at = json::parse_path(&f.path);
-            (f.line, f.column) = match locate(content, &at) {
+            (f.line, f.column) = match index.locate(&at) {
                 Some((l, c)) => (Some(l + first_line - 1), Some(c)),
                 None => (Some(first_line), Some(1)),
             };
@@ -286,16 +303,45 @@ impl Document {
     /// a built-in profile.
     fn resolve_base(&mut self) {
         self.effective = None;
+        self.base_cycle = None;
         self.base = self.profile.base_profile_name.clone().map(|name| self.find_base(&name));
         if let Some(Ok(base)) = &self.base {
             self.effective = Some(spo::merge(&self.profile, &base.profile));
         }
     }
 
-    fn find_base(&self, name: &str) -> Result<BaseProfile, String> {
-        if self.depth >= spo::MAX_BASE_DEPTH {
-            return Err(format!("base profiles nest deeper than {} (a cycle?)", spo::MAX_BASE_DEPTH));
+    /// The name a base profile chain knows this one by: its resource name, else its file's stem.
+    fn own_name(&self) -> String {
+        spo::name_of(&self.value)
+            .map(String::from)
+            .or_else(|| self.path.as_deref().and_then(Path::file_stem).map(|s| s.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| self.name.clone())
+    }
+
+    fn find_base(&mut self, name: &str) -> Result<BaseProfile, String> {
+        let mut chain = self.chain.clone();
+        chain.push(self.own_name());
+        if chain.iter().any(|n| n == name) {
+            let cycle = chain.iter().skip_while(|n| *n != name).chain([&name.to_string()]).cloned().collect::<Vec<_>>();
+            let cycle = cycle.join(" → ");
+            self.base_cycle = Some(cycle.clone());
+            return Err(format!("a cycle: {cycle}"));
         }
+        if chain.len() > spo::MAX_BASE_DEPTH {
+            return Err(format!("base profiles nest deeper than {}", spo::MAX_BASE_DEPTH));
+        }
+        let result = self.find_base_in(name, chain);
+        // A cycle further down is this chain's cycle too: report it here, merge nothing.
+        if let Ok(base) = &result {
+            if let Some(cycle) = &base.cycle {
+                self.base_cycle = Some(cycle.clone());
+                return Err(format!("a cycle: {cycle}"));
+            }
+        }
+        result
+    }
+
+    fn find_base_in(&self, name: &str, chain: Vec<String>) -> Result<BaseProfile, String> {
         if name.starts_with("oci://") {
             return Err("the operator pulls it from a registry; seccompose cannot fetch it".into());
         }
@@ -304,11 +350,12 @@ impl Document {
             from,
             profile: doc.effective_profile().clone(),
             syscalls: doc.effective_syscalls(),
+            cycle: doc.base_cycle.clone(),
         };
         if let Source::Yaml { documents, .. } = &self.source {
             if documents.iter().any(|d| spo::is_resource(&d.value) && spo::name_of(&d.value) == Some(name)) {
                 let mut doc =
-                    Document::read(&self.original, &self.name, Some(name), self.path.as_deref(), self.depth + 1)
+                    Document::read(&self.original, &self.name, Some(name), self.path.as_deref(), chain.clone())
                         .map_err(|e| e.to_string())?;
                 doc.path = self.path.clone();
                 return Ok(found(doc, "this file".into()));
@@ -323,7 +370,7 @@ impl Document {
             for file in [format!("{name}.yaml"), format!("{name}.yml"), format!("{name}.json")] {
                 let candidate = dir.join(&file);
                 if candidate.is_file() {
-                    let doc = Document::open_at_depth(&candidate, self.depth + 1).map_err(|e| e.to_string())?;
+                    let doc = Document::open_in_chain(&candidate, chain.clone()).map_err(|e| e.to_string())?;
                     return Ok(found(doc, candidate.display().to_string()));
                 }
             }
@@ -342,15 +389,30 @@ impl Document {
 
     /// Points a finding about `path` (within the profile object) at its line in the file.
     pub fn locate(&self, finding: Finding, path: &[PathStep]) -> Finding {
-        let full: Vec<PathStep> = self.profile_at.iter().cloned().chain(path.iter().cloned()).collect();
+        self.locate_all(vec![(finding, path.to_vec())]).pop().expect("one finding in, one out")
+    }
+
+    /// Points findings at their lines: the text is rendered and indexed once for all of them.
+    pub fn locate_all(&self, raw: Vec<(Finding, Vec<PathStep>)>) -> Vec<Finding> {
+        let full = |path: &[PathStep]| -> Vec<PathStep> { self.profile_at.iter().chain(path).cloned().collect() };
         let text = self.render();
         if let Some((content, first_line)) = self.yaml_content(&text) {
-            let (line, column) = locate(content, &full).map_or((first_line, 1), |(l, c)| (l + first_line - 1, c));
-            return Finding { line: Some(line), column: Some(column), ..finding };
+            let index = YamlIndex::new(content);
+            return raw
+                .into_iter()
+                .map(|(finding, path)| {
+                    let (line, column) =
+                        index.locate(&full(&path)).map_or((first_line, 1), |(l, c)| (l + first_line - 1, c));
+                    Finding { line: Some(line), column: Some(column), ..finding }
+                })
+                .collect();
         }
         match json::parse(&text) {
-            Ok(root) => finding.locate(&root, &LineIndex::new(&text), &full),
-            Err(_) => finding,
+            Ok(root) => {
+                let lines = LineIndex::new(&text);
+                raw.into_iter().map(|(finding, path)| finding.locate(&root, &lines, &full(&path))).collect()
+            }
+            Err(_) => raw.into_iter().map(|(finding, _)| finding).collect(),
         }
     }
 
@@ -392,7 +454,7 @@ impl Document {
         let text = self.render();
         let saved = write_file(path, text.as_bytes())?;
         let select = spo::name_of(&self.value).map(String::from);
-        let reread = Document::read(&text, &self.name, select.as_deref(), Some(path), self.depth)
+        let reread = Document::read(&text, &self.name, select.as_deref(), Some(path), self.chain.clone())
             .expect("a rendered document reads back");
         *self = Document { path: Some(path.to_path_buf()), ..reread };
         Ok(saved)

@@ -7,7 +7,7 @@
 use super::action::{ActionName, Op};
 use super::errno::{errno_names, errno_number};
 use super::finding::{Finding, Level};
-use super::json::{Node, NodeKind, PathStep};
+use super::json::{Member, Node, NodeKind, PathStep};
 use super::model::{ArchMapEntry, ArgCondition, Filter, KernelVersion, Profile, Rule};
 use super::position::LineIndex;
 use crate::catalog::Arch;
@@ -112,8 +112,16 @@ impl Reader<'_> {
     fn members<'n>(&mut self, node: &'n Node, path: &[PathStep], known: &[&str]) -> Vec<(&'static str, &'n Node)> {
         let NodeKind::Object(members) = &node.kind else { return Vec::new() };
         let mut out: Vec<(&'static str, &'n Node)> = Vec::new();
+        let mut first_at: Vec<(&'static str, usize)> = Vec::new();
         for m in members {
             let here = key(path, &m.key);
+            let canonical = known.iter().find(|k| k.eq_ignore_ascii_case(&m.key)).map(|k| *static_key(k));
+            if let Some(k) = canonical {
+                match first_at.iter().find(|(seen, _)| *seen == k) {
+                    Some(&(_, first)) => self.duplicate_key(m, k, first, &here),
+                    None => first_at.push((k, m.key_span.start)),
+                }
+            }
             if let Some(k) = known.iter().find(|k| **k == m.key) {
                 if self.schema == Schema::Spo && NOT_IN_SPO.contains(k) {
                     self.push(
@@ -139,9 +147,9 @@ impl Reader<'_> {
                         format!("unknown key \"{}\"; did you mean \"{k}\"?", m.key),
                         format!("rename it to \"{k}\": Go-based engines accept any letter case, other tools do not"),
                     );
-                    if !out.iter().any(|(seen, _)| *seen == k) {
-                        out.push((*static_key(k), &m.value));
-                    }
+                    // Go's encoding/json sets the field again for every matching key: the last wins.
+                    out.retain(|(seen, _)| *seen != k);
+                    out.push((*static_key(k), &m.value));
                 }
                 Some(k) => self.error_hint(
                     "misspelled-key",
@@ -162,6 +170,23 @@ impl Reader<'_> {
             }
         }
         out
+    }
+
+    /// A key given twice (or in two letter cases): an error at the later one, the one that counts.
+    fn duplicate_key(&mut self, member: &Member, canonical: &str, first: usize, path: &[PathStep]) {
+        let (first_line, first_column) = self.index.line_col(first);
+        let (line, column) = self.index.line_col(member.key_span.start);
+        let mut finding = Finding::new(
+            "duplicate-key",
+            Level::Error,
+            path,
+            format!(
+                "\"{canonical}\" is given again here (first at line {first_line}, column {first_column}): the runtimes decode with Go's encoding/json, which keeps only this last one and ignores the first"
+            ),
+        )
+        .hint(format!("merge them into one \"{canonical}\" (other tools may keep the first one instead)"));
+        (finding.line, finding.column) = (Some(line), Some(column));
+        self.findings.push(finding);
     }
 
     fn profile(&mut self, node: &Node, path: Vec<PathStep>) -> Profile {

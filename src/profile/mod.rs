@@ -11,6 +11,7 @@ pub mod errno;
 pub mod finding;
 pub mod generate;
 pub mod json;
+pub mod limits;
 pub mod load;
 pub mod model;
 pub mod position;

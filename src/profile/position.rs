@@ -1,16 +1,38 @@
 //! Byte offsets to 1-based line and column numbers, for messages people can jump to.
 
-/// Start offsets of every line of a text.
+/// Bytes per block of the character-count index: a column costs at most this many byte checks.
+const BLOCK: usize = 256;
+
+/// Start offsets of every line of a text, and enough of a character count to turn an offset
+/// into a column in constant time, even on one 1 MiB line of non-ASCII text.
 pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// Characters before each `BLOCK`-byte boundary (and in all); empty when the text is ASCII.
+    chars_before_block: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> LineIndex<'a> {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+        starts.extend(memchr_lines(text.as_bytes()));
+        let chars_before_block = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut count = 0;
+            let mut before: Vec<usize> = text
+                .as_bytes()
+                .chunks(BLOCK)
+                .map(|block| {
+                    let here = count;
+                    count += block.iter().filter(|b| !is_continuation(**b)).count();
+                    here
+                })
+                .collect();
+            before.push(count);
+            before
+        };
+        LineIndex { text, starts, chars_before_block }
     }
 
     /// 1-based (line, column); the column counts characters, as editors do.
@@ -18,14 +40,31 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
-        (line + 1, column + 1)
+        (line + 1, self.chars_at(offset) - self.chars_at(start) + 1)
     }
 
     /// 1-based line of an offset.
     pub fn line(&self, offset: usize) -> usize {
         self.line_col(offset).0
     }
+
+    /// Characters that start before `offset` (counting a character cut by `offset` as before it).
+    fn chars_at(&self, offset: usize) -> usize {
+        if self.chars_before_block.is_empty() {
+            return offset;
+        }
+        let block = offset / BLOCK;
+        let rest = &self.text.as_bytes()[block * BLOCK..offset];
+        self.chars_before_block[block] + rest.iter().filter(|b| !is_continuation(**b)).count()
+    }
+}
+
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
+fn memchr_lines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1)
 }
 
 #[cfg(test)]
@@ -42,5 +81,16 @@ mod tests {
         assert_eq!(idx.line_col(7), (4, 1));
         assert_eq!(idx.line_col(9), (4, 2));
         assert_eq!(idx.line(100), 4);
+    }
+
+    #[test]
+    fn columns_count_characters_across_blocks() {
+        let text = format!("x\n{}é{}\n", "é".repeat(700), "a".repeat(300));
+        let idx = LineIndex::new(&text);
+        for (offset, _) in text.char_indices() {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let line = text[..offset].matches('\n').count() + 1;
+            assert_eq!(idx.line_col(offset), (line, text[start..offset].chars().count() + 1), "offset {offset}");
+        }
     }
 }

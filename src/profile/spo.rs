@@ -72,6 +72,8 @@ pub struct BaseProfile {
     pub profile: Profile,
     /// The same rules as written (`syscalls[]` entries), for conversions that merge them.
     pub syscalls: Vec<Value>,
+    /// The cycle its own `baseProfileName` chain makes, if it does (`a → b → a`).
+    pub cycle: Option<String>,
 }
 
 /// What the operator installs for a profile with a base: the profile's own settings, its

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area.
 
 mod adversarial_run;
+mod bounds;
 mod cli;
 mod compare_view;
 mod compiler;
@@ -9,6 +10,7 @@ mod diff;
 mod editor;
 mod editor_pty;
 mod evaluator_table;
+mod fuzz;
 mod guide;
 mod import_audit;
 mod invalid;

@@ -10,9 +10,8 @@ use crate::profile::finding::Finding;
 use crate::profile::generate::RUNC_NEEDS;
 use crate::profile::json::PathStep;
 use crate::profile::{Action, Document};
-use std::collections::HashMap;
 
-type Out = Vec<(Finding, Vec<PathStep>)>;
+pub(super) type Out = Vec<(Finding, Vec<PathStep>)>;
 
 fn key(k: &str) -> PathStep {
     PathStep::Key(k.to_string())
@@ -34,7 +33,7 @@ pub fn run(doc: &Document, ctx: &Context, evaluator: Result<&Evaluator, &BuildEr
             if doc.is_spo() {
                 spo_hints(out);
             }
-            overlaps(ev, out);
+            super::overlaps::overlaps(ev, out);
             range_overlaps(ev, out);
         }
         Err(e) => push(
@@ -261,61 +260,6 @@ fn dangerous_allows(ev: &Evaluator, out: &mut Out) {
             Finding::new(id, level, &path, msg).hint("deny it unless the workload needs it").about(info.name),
             path,
         ));
-    }
-}
-
-/// Duplicate, conflicting and redundant rules, per syscall name, in the prepared spec.
-fn overlaps(ev: &Evaluator, out: &mut Out) {
-    let default = ev.default_action;
-    let mut seen: HashMap<&str, Vec<(usize, Action, bool)>> = HashMap::new();
-    for rule in &ev.prepared.spec.rules {
-        let action = Action::from_name(rule.action, rule.errno_ret);
-        if action == default {
-            push(
-                out,
-                "rule-equals-default",
-                rule_path(rule.origin),
-                format!("the rule's action {action} is the default action: runc drops it"),
-                "remove the rule, or give it a different action",
-            );
-            continue;
-        }
-        for name in &rule.names {
-            let earlier = seen.entry(name.as_str()).or_default();
-            let conditional = !rule.args.is_empty();
-            for &(origin, other_action, other_conditional) in earlier.iter() {
-                if other_action == action && !conditional && !other_conditional {
-                    push(
-                        out,
-                        "duplicate-rule",
-                        rule_path(rule.origin),
-                        format!("{name} is already {action} in syscalls[{origin}]; listing it again has no effect"),
-                        "remove one of them",
-                    );
-                } else if other_action != action && !other_conditional && !conditional {
-                    let msg = format!(
-                        "{name}: syscalls[{origin}] makes it {other_action} and this rule {action}; libseccomp keeps the first, so this rule does nothing"
-                    );
-                    out.push((
-                        Finding::new("conflicting-rules", level_of("conflicting-rules"), &rule_path(rule.origin), msg)
-                            .hint("remove the rule that should not apply, or make them conditional")
-                            .about(name.as_str()),
-                        rule_path(rule.origin),
-                    ));
-                } else if other_action != action && !conditional && other_conditional {
-                    let msg = format!(
-                        "{name}: this unconditional {action} rule replaces the conditional rule in syscalls[{origin}] entirely"
-                    );
-                    out.push((
-                        Finding::new("conflicting-rules", level_of("conflicting-rules"), &rule_path(rule.origin), msg)
-                            .hint("drop one of them")
-                            .about(name.as_str()),
-                        rule_path(rule.origin),
-                    ));
-                }
-            }
-            earlier.push((rule.origin, action, conditional));
-        }
     }
 }
 

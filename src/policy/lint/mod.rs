@@ -3,6 +3,9 @@
 //! come from the document; these come from the evaluator.
 
 mod checks;
+mod overlaps;
+
+use checks::Out;
 
 use super::context::Context;
 use super::evaluator::Evaluator;
@@ -41,7 +44,7 @@ pub fn lint(doc: &Document, ctx: &Context) -> Vec<Finding> {
     let mut raw = Vec::new();
     let evaluator = Evaluator::new(doc.effective_profile(), ctx);
     checks::run(doc, ctx, evaluator.as_ref(), &mut raw);
-    out.extend(raw.into_iter().map(|(finding, path)| doc.locate(finding, &path)));
+    out.extend(doc.locate_all(raw));
     out.sort_by_key(|f| (f.line.unwrap_or(0), std::cmp::Reverse(f.level)));
     out
 }

@@ -178,25 +178,47 @@ impl SeccompDb {
             }
             return Ok(());
         }
-        // Only the entries of this syscall (and its multiplexer) can change: keep copies of
-        // those to roll back, as libseccomp's transaction does.
-        let touched: Vec<(usize, u32, Option<Entry>)> = (0..self.dbs.len())
-            .flat_map(|i| self.numbers_for(i, name).into_iter().map(move |nr| (i, nr)))
-            .map(|(i, nr)| (i, nr, self.dbs[i].syscalls.get(&nr).cloned()))
+        // Only the entries of this syscall (and its multiplexer) can change: journal those to
+        // roll back, as libseccomp's transaction does.
+        let numbers: Vec<(usize, u32)> =
+            (0..self.dbs.len()).flat_map(|i| self.numbers_for(i, name).into_iter().map(move |nr| (i, nr))).collect();
+        let touched: Vec<(usize, u32, Option<u32>)> = numbers
+            .into_iter()
+            .map(|(i, nr)| {
+                let before = self.dbs[i].syscalls.get_mut(&nr).map(|e| {
+                    e.tree.begin();
+                    e.action
+                });
+                (i, nr, before)
+            })
             .collect();
+        let mut result = Ok(());
         for i in 0..self.dbs.len() {
             let arch = self.dbs[i].arch;
             if let Err(Conflict) = self.add_to_arch(i, name, action, &chain) {
-                for (db, nr, entry) in touched {
-                    match entry {
-                        Some(e) => self.dbs[db].syscalls.insert(nr, e),
-                        None => self.dbs[db].syscalls.remove(&nr),
-                    };
-                }
-                return Err(AddError::Conflict { name: name.to_string(), arch });
+                result = Err(AddError::Conflict { name: name.to_string(), arch });
+                break;
             }
         }
-        Ok(())
+        for (db, nr, before) in touched {
+            match (before, &result) {
+                (Some(action), Err(_)) => {
+                    let entry = self.dbs[db].syscalls.get_mut(&nr).expect("entries are never removed by a rule");
+                    entry.tree.rollback();
+                    entry.action = action;
+                }
+                (Some(_), Ok(())) => {
+                    if let Some(entry) = self.dbs[db].syscalls.get_mut(&nr) {
+                        entry.tree.commit();
+                    }
+                }
+                (None, Err(_)) => {
+                    self.dbs[db].syscalls.remove(&nr);
+                }
+                (None, Ok(())) => {}
+            }
+        }
+        result
     }
 
     /// The syscall numbers a rule for `name` touches in database `db`.
@@ -456,7 +478,7 @@ fn generate_64(tree: &mut Tree, chain: &[Option<Cond>; 6], action: u32) -> Optio
 }
 
 fn tree_mut(tree: &mut Tree, id: Id) -> &mut tree::Node {
-    &mut tree.nodes[id]
+    tree.n(id)
 }
 
 /// Links the next condition's first node below the accepting branches of the previous one.
@@ -595,5 +617,20 @@ mod tests {
         let err = f.add_rule("ioctl", Action::Log, &[eq(1, 5)]).unwrap_err();
         assert!(matches!(err, AddError::Conflict { .. }));
         assert_eq!(f.decide(Arch::X86_64, 16, &[0, 5, 0, 0, 0, 0]).0, Action::Allow, "rolled back");
+    }
+
+    #[test]
+    fn a_conflicting_rule_leaves_every_tree_as_it_was() {
+        let mut f = db(Action::Errno(1));
+        for v in 0..20 {
+            f.add_rule("socket", Action::Allow, &[eq(1, v), eq(2, v + 1)]).unwrap();
+            f.add_rule("socket", Action::Log, &[eq(1, v + 100)]).unwrap();
+        }
+        let before = format!("{:?}", f.dbs.iter().map(|d| &d.syscalls).collect::<Vec<_>>());
+        assert!(f.add_rule("socket", Action::Trap, &[eq(1, 3), eq(2, 4)]).is_err());
+        let after = format!("{:?}", f.dbs.iter().map(|d| &d.syscalls).collect::<Vec<_>>());
+        assert_eq!(before, after, "the socket and socketcall trees on every arch are restored");
+        f.add_rule("socket", Action::Allow, &[eq(1, 50)]).unwrap();
+        assert_eq!(f.decide(Arch::X86_64, 41, &[0, 50, 0, 0, 0, 0]).0, Action::Allow, "and still take rules");
     }
 }

@@ -7,6 +7,7 @@
 pub mod emit;
 pub mod locate;
 
+use crate::profile::limits::{MAX_YAML_DEPTH, yaml_too_deep};
 use serde_json::Value;
 
 /// One YAML document of a file: where its text is, and what it says.
@@ -37,6 +38,7 @@ pub fn looks_like_yaml(text: &str) -> bool {
 
 /// Splits the text at `---` lines and parses every document that has content.
 pub fn parse_documents(text: &str) -> Result<Vec<YamlDocument>, YamlError> {
+    check_depth(text)?;
     let mut docs = Vec::new();
     for (start, end, first_line) in document_ranges(text) {
         let piece = &text[start..end];
@@ -52,6 +54,19 @@ pub fn parse_documents(text: &str) -> Result<Vec<YamlDocument>, YamlError> {
         docs.push(YamlDocument { start, end, first_line, value });
     }
     Ok(docs)
+}
+
+/// Refuses nesting deeper than [`MAX_YAML_DEPTH`] before the parser sees it: the parser
+/// recurses per level and took minutes on 100,000 levels before giving up.
+pub fn check_depth(text: &str) -> Result<(), YamlError> {
+    match yaml_too_deep(text, MAX_YAML_DEPTH) {
+        Some(line) => Err(YamlError {
+            line,
+            column: 1,
+            message: format!("nesting deeper than {MAX_YAML_DEPTH} levels (a profile needs 6); refusing to parse it"),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Byte ranges between document markers. A `---` at column 0 always starts a document: block
