@@ -8,6 +8,7 @@ mod convert;
 mod diff;
 mod editor;
 mod editor_pty;
+mod effects;
 mod evaluator_table;
 mod guide;
 mod import_audit;
