@@ -8,8 +8,8 @@
 //!    the layout, effects to I/O.
 //!
 //! Below all three: [`shared`] (messages, effects, modes), [`theme`], [`widgets`]. This file is
-//! on top: the terminal and the event loop, moving events to [`app::update`] and effects to
-//! [`app::perform`].
+//! on top: the terminal and the event loop, moving events to [`app::step`]: the pure
+//! [`app::update::update`] routes a message, [`app::perform`] does the effects it returns.
 
 pub mod app;
 pub mod features;
@@ -19,9 +19,8 @@ pub mod terminal;
 pub mod theme;
 pub mod widgets;
 
-pub use app::{key_msg, mouse_msg, perform};
+pub use app::{key_msg, mouse_msg, perform, step};
 
-use app::update::update;
 use app::view::Areas;
 use app::{App, Mode, run_pane};
 use features::run::view::terminal_area;
@@ -100,9 +99,7 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, signals: &terminal:
             _ => None,
         };
         if let Some(msg) = msg {
-            for effect in update(app, msg) {
-                perform(app, effect);
-            }
+            step(app, msg);
         }
     }
     Ok(Ending::Quit)

@@ -94,6 +94,27 @@ pub enum Effect {
     SaveOverwrite,
     SaveAs(String, Option<Format>),
     Quit,
+    /// Compare view: save the right side to its file.
+    SaveRight,
+    /// Open the compare view against a file, or a built-in profile by name.
+    OpenCompare(String),
+    /// Open the run pane (reading the command history) at its command line.
+    OpenRunPane,
+    /// Start the run pane's command under the profile as edited now (recording, or not).
+    Run(Launch),
+    /// End the run pane's command (its whole process group).
+    StopRun,
+}
+
+/// A command the run pane is to start, checked by the routing (split, not empty, nothing
+/// running, the profile compiles); starting it is the loop's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launch {
+    /// The command line as typed (remembered in the history).
+    pub command: String,
+    pub argv: Vec<String>,
+    /// Record every syscall instead of running under the profile.
+    pub record: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,8 @@ use seccompose::policy::context::{Context, Engine};
 use seccompose::profile::{Action, Document, KernelVersion};
 use seccompose::tui::app::App;
 use seccompose::tui::app::compare;
-use seccompose::tui::app::update::{Msg, update};
+use seccompose::tui::app::step as update;
+use seccompose::tui::app::update::Msg;
 use seccompose::tui::theme::Theme;
 
 fn app(left: &std::path::Path, right: &str) -> App {

@@ -9,6 +9,7 @@ mod convert;
 mod diff;
 mod editor;
 mod editor_pty;
+mod effects;
 mod evaluator_table;
 mod fuzz;
 mod guide;

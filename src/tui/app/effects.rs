@@ -1,12 +1,24 @@
-//! Effects to I/O: saving (in place, over a changed file, as a new file or format) and
-//! quitting. The loop calls [`perform`] with what an update returned.
+//! Effects to I/O: saving (in place, over a changed file, as a new file or format, the
+//! compare view's right side), loading a profile to compare with, opening the run pane (its
+//! history), starting and stopping its command, and quitting. The loop calls [`perform`] with
+//! what an update returned ([`step`] does both for one message).
 
-use super::{App, Mode};
+use super::update::update;
+use super::{App, Mode, compare, run_pane};
 use crate::fsutil::write_file;
 use crate::policy::convert::{Format, Request, convert};
 use crate::profile::Document;
-use crate::tui::shared::Effect;
+use crate::tui::features::{compare as compare_view, run};
+use crate::tui::shared::{Effect, Msg};
 use std::path::Path;
+
+/// One message, as the event loop handles it: routed by the pure [`update`], then every
+/// effect it returned performed, in order.
+pub fn step(app: &mut App, msg: Msg) {
+    for effect in update(app, msg) {
+        perform(app, effect);
+    }
+}
 
 /// Carries out what `update` asked for.
 pub fn perform(app: &mut App, effect: Effect) {
@@ -25,6 +37,23 @@ fn apply(app: &mut App, effect: Effect) {
         Effect::SaveOverwrite => {
             let path = app.state.doc.path.clone().expect("only files from disk change on disk");
             save_as(app, &path);
+        }
+        Effect::SaveRight => {
+            if let Some(view) = app.compare.as_mut() {
+                compare_view::save_right(view, &mut app.state);
+            }
+        }
+        Effect::OpenCompare(name) => compare::open_named(app, &name),
+        Effect::OpenRunPane => run_pane::open(app),
+        Effect::Run(launch) => {
+            if let Some(pane) = app.run.as_mut() {
+                run::launch(pane, &mut app.state, launch);
+            }
+        }
+        Effect::StopRun => {
+            if let Some(pane) = &app.run {
+                run::stop(pane);
+            }
         }
         Effect::SaveAs(path, to) => {
             let path = Path::new(&path);

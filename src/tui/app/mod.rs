@@ -14,7 +14,7 @@ pub mod view;
 
 pub use crate::tui::shared::{CondAt, Focus, Mode, Prompt, Tab};
 pub use crate::tui::state::{Count, Row, Target};
-pub use effects::perform;
+pub use effects::{perform, step};
 pub use input::{interact, key_msg, mouse_msg};
 
 use crate::policy::context::Context;

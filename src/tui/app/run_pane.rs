@@ -1,19 +1,36 @@
 //! Opening and closing the run pane, and following its command between key presses.
 
 use super::{App, Focus, Mode};
+use crate::tui::features::run::history::History;
 use crate::tui::features::run::{self, RunPane};
+use crate::tui::shared::Effect;
 
-/// `t`: opens the pane at its command line, or closes it.
-pub fn toggle(app: &mut App) {
+/// `t`: opens the pane at its command line, or closes it. Opening a closed pane reads the
+/// command history, so that is an effect ([`open`]).
+pub fn toggle(app: &mut App) -> Vec<Effect> {
     if app.run.as_ref().is_some_and(|p| !p.is_running()) && app.focus == Focus::Run {
         app.run = None;
         app.focus = Focus::Syscalls;
-        return;
+        return Vec::new();
     }
-    let state = &app.state;
-    app.run.get_or_insert_with(|| RunPane::open(state));
+    if app.run.is_none() {
+        return vec![Effect::OpenRunPane];
+    }
+    focus_command_line(app);
+    Vec::new()
+}
+
+/// The loop's part of opening the pane: reads the history, then shows the command line.
+pub fn open(app: &mut App) {
+    if app.run.is_none() {
+        app.run = Some(RunPane::open(&app.state, History::load_default()));
+    }
+    focus_command_line(app);
+}
+
+/// The command line, with this profile's last command ready: Enter runs it.
+fn focus_command_line(app: &mut App) {
     app.focus = Focus::Run;
-    // The command line, with this profile's last command ready: Enter runs it.
     app.mode = Mode::RunCommand;
 }
 

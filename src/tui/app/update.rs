@@ -1,5 +1,7 @@
 //! Routing: a message in, to the feature that owns it in the current mode and focus; the
-//! effects out. No I/O here: saving and quitting are effects the loop performs.
+//! effects out. No I/O here (no file, process or clock): saving, loading a profile to compare
+//! with, reading the run history, starting and stopping a command and quitting are effects
+//! the loop performs ([`super::step`] routes and performs one message).
 
 pub use crate::tui::shared::{Effect, Msg};
 
@@ -31,7 +33,7 @@ fn route(app: &mut App, msg: Msg) -> Vec<Effect> {
         Mode::PickOp { at, cursor } => rules::pick_op_key(ed, mode, msg, at, cursor),
         Mode::Arches { cursor } => rules::arches_key(ed, mode, msg, cursor),
         Mode::RunCommand => match app.run.as_mut() {
-            Some(pane) => run::command_key(pane, ed, mode, msg),
+            Some(pane) => return run::command_key(pane, ed, mode, msg),
             None => *mode = Mode::Normal,
         },
         Mode::Interact => {
@@ -73,6 +75,7 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
     if let Some(view) = app.compare.as_mut() {
         match compare::key(view, &mut app.state, &mut app.focus, msg) {
             Outcome::Handled => return Vec::new(),
+            Outcome::Perform(effect) => return vec![effect],
             Outcome::Close => {
                 app.compare = None;
                 return Vec::new();
@@ -82,8 +85,8 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
     }
     if app.focus == Focus::Run {
         if let Some(pane) = app.run.as_mut() {
-            if run::key(pane, &mut app.state, &mut app.mode, msg) {
-                return Vec::new();
+            if let Some(effects) = run::key(pane, &mut app.state, &mut app.mode, msg) {
+                return effects;
             }
         }
     }
@@ -102,18 +105,14 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
                 _ => Focus::Categories,
             }
         }
-        Msg::RunPane => run_pane::toggle(app),
+        Msg::RunPane => return run_pane::toggle(app),
         Msg::Compare => app.mode = Mode::Prompt { purpose: Prompt::CompareWith, input: "runtime-default".into() },
         // From the editor panes too: allow something, then re-run at once.
         Msg::Rerun if app.run.is_some() => {
-            let pane = app.run.as_mut().expect("checked above");
-            run::start(pane, ed, &mut app.mode);
+            let pane = app.run.as_ref().expect("checked above");
+            return run::start(pane, ed, &mut app.mode);
         }
-        Msg::Stop => {
-            if let Some(pane) = &app.run {
-                run::stop(pane);
-            }
-        }
+        Msg::Stop if app.run.is_some() => return vec![Effect::StopRun],
         Msg::StartSearch => browser::start_search(ed, &mut app.mode, &mut app.focus),
         Msg::Escape if !ed.query.is_empty() => browser::clear_search(ed),
         Msg::Toggle | Msg::Type(' ') => browser::toggle(ed, app.focus),
@@ -175,7 +174,7 @@ fn submit(app: &mut App, purpose: Prompt, input: &str) -> Vec<Effect> {
         Prompt::Kernel => context::set_kernel(ed, input),
         Prompt::Condition { at, op } => rules::submit_condition(ed, &mut app.mode, at, op, input),
         Prompt::Comment { rule } => rules::submit_comment(ed, &mut app.mode, rule, input),
-        Prompt::CompareWith => super::compare::open_named(app, input),
+        Prompt::CompareWith => return vec![Effect::OpenCompare(input.to_string())],
     }
     Vec::new()
 }

@@ -9,7 +9,7 @@ use crate::policy::context::Context;
 use crate::policy::evaluator::Evaluator;
 use crate::profile::Document;
 use crate::profile::edit::{Setting, remove_name, set_syscall};
-use crate::tui::shared::{Focus, Msg};
+use crate::tui::shared::{Effect, Focus, Msg};
 use crate::tui::state::EditingState;
 use serde_json::Value;
 
@@ -176,11 +176,13 @@ pub fn undo(view: &mut CompareView, ed: &mut EditingState) -> bool {
 }
 
 /// What a key did in the compare view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Not a key of the view: the editor's meaning applies (search, context, save, help).
     Unhandled,
     Handled,
+    /// Handled, and the loop has I/O to do (saving the right side).
+    Perform(Effect),
     /// The view is done (Esc, or Enter went to the syscall in the editor).
     Close,
 }
@@ -201,7 +203,7 @@ pub fn key(view: &mut CompareView, ed: &mut EditingState, focus: &mut Focus, msg
         Msg::CopyRight => copy(view, ed, Side::Right),
         Msg::CopyLeft => copy(view, ed, Side::Left),
         Msg::Undo if undo(view, ed) => {}
-        Msg::SaveRight => save_right(view, ed),
+        Msg::SaveRight => return Outcome::Perform(Effect::SaveRight),
         Msg::Escape if ed.query.is_empty() => return Outcome::Close,
         Msg::Pick if jump(view, ed, focus) => return Outcome::Close,
         Msg::Pick => {}
@@ -222,7 +224,8 @@ fn jump(view: &CompareView, ed: &mut EditingState, focus: &mut Focus) -> bool {
     true
 }
 
-fn save_right(view: &mut CompareView, ed: &mut EditingState) {
+/// Saves the right side to its file (the loop's part of `W`).
+pub fn save_right(view: &mut CompareView, ed: &mut EditingState) {
     ed.message = Some(match view.right.save() {
         Ok(saved) => format!("saved {}", saved.summary()),
         Err(e) => format!("right side not saved: {e}"),

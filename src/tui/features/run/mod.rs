@@ -1,5 +1,8 @@
 //! The run pane: a command line, the command's terminal, the denials it met, and the one-key
 //! edits that allow them. Runs use the edited (unsaved) profile.
+//!
+//! Key handling is pure: starting or stopping the command and reading the history are
+//! [`Effect`]s the loop performs through [`launch`], [`stop`] and [`RunPane::open`].
 
 pub mod history;
 pub mod job;
@@ -9,7 +12,7 @@ use crate::profile::edit::{Setting, set_syscall};
 use crate::profile::edit_rule::append_conditional_rule;
 use crate::profile::{Action, ActionName, ArgCondition, Op};
 use crate::sandbox::observe::Denial;
-use crate::tui::shared::{Mode, Msg};
+use crate::tui::shared::{Effect, Launch, Mode, Msg};
 use crate::tui::state::EditingState;
 use history::History;
 use job::Job;
@@ -45,22 +48,22 @@ impl RunPane {
 }
 
 impl RunPane {
-    /// A new pane, its command line holding the last command run under this profile.
-    pub fn open(ed: &EditingState) -> RunPane {
-        let history = History::load_default();
+    /// A new pane with `history` (read by the loop), its command line holding the last
+    /// command run under this profile.
+    pub fn open(ed: &EditingState, history: History) -> RunPane {
         let input = history.last_for.get(&profile_key(&ed.doc)).cloned().unwrap_or_default();
         RunPane { history, input, ..RunPane::default() }
     }
 }
 
-/// Starts the command line's command under the profile as edited now.
-pub fn start(pane: &mut RunPane, ed: &mut EditingState, mode: &mut Mode) {
-    launch(pane, ed, mode, false);
+/// Starts the command line's command under the profile as edited now (the effect that does).
+pub fn start(pane: &RunPane, ed: &mut EditingState, mode: &mut Mode) -> Vec<Effect> {
+    check(pane, ed, mode, false)
 }
 
-/// Runs the command line's command recording every syscall it makes.
-pub fn record(pane: &mut RunPane, ed: &mut EditingState, mode: &mut Mode) {
-    launch(pane, ed, mode, true);
+/// Runs the command line's command recording every syscall it makes (the effect that does).
+pub fn record(pane: &RunPane, ed: &mut EditingState, mode: &mut Mode) -> Vec<Effect> {
+    check(pane, ed, mode, true)
 }
 
 /// Applies what the finished recording needs, as one undoable edit.
@@ -77,44 +80,59 @@ pub fn discard_recording(pane: &mut RunPane, ed: &mut EditingState) {
     ed.message = Some("recording discarded".into());
 }
 
-fn launch(pane: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, recording: bool) {
+/// Whether the command line can run now: the [`Effect::Run`] that starts it, or (nothing
+/// and) a message saying why not.
+fn check(pane: &RunPane, ed: &mut EditingState, mode: &mut Mode, record: bool) -> Vec<Effect> {
     let argv = match shell_words::split(&pane.input) {
         Ok(argv) => argv,
         Err(e) => {
             ed.message = Some(format!("cannot split the command line: {e}"));
-            return;
+            return Vec::new();
         }
     };
     if argv.is_empty() {
         *mode = Mode::RunCommand;
-        return;
+        return Vec::new();
     }
     if pane.is_running() {
         ed.message = Some("a command is running; Ctrl-c stops it".into());
-        return;
+        return Vec::new();
     }
+    if let Err(e) = &ed.evaluator {
+        ed.message = Some(format!("cannot run: {e}"));
+        return Vec::new();
+    }
+    vec![Effect::Run(Launch { command: pane.input.clone(), argv, record })]
+}
+
+/// The loop's part of a run: remembers the command in the history and starts the job.
+pub fn launch(pane: &mut RunPane, ed: &mut EditingState, launch: Launch) {
+    // Checked by the routing; the state cannot have changed since, but a refusal beats a panic.
     let ev = match &ed.evaluator {
-        Ok(ev) => ev.clone(),
+        Ok(ev) if !pane.is_running() => ev.clone(),
+        Ok(_) => return,
         Err(e) => {
             ed.message = Some(format!("cannot run: {e}"));
             return;
         }
     };
+    let Launch { command, argv, record } = launch;
     let (rows, cols) = if pane.size.0 > 0 { pane.size } else { (12, 80) };
     let profile = profile_key(&ed.doc);
-    if let Err(e) = pane.history.add(&profile, &pane.input) {
+    if let Err(e) = pane.history.add(&profile, &command) {
         ed.message = Some(e);
     }
     pane.history_back = 0;
     pane.runs += 1;
-    pane.job = Some(Job::start(ev, argv, rows, cols, recording));
+    pane.job = Some(Job::start(ev, argv, rows, cols, record));
     pane.cursor = 0;
     pane.scroll = 0;
     pane.record_applied = false;
-    let how = if recording { "recording every syscall of" } else { "running" };
-    ed.message = Some(format!("{how} {} under the edited profile", pane.input));
+    let how = if record { "recording every syscall of" } else { "running" };
+    ed.message = Some(format!("{how} {command} under the edited profile"));
 }
 
+/// Ends the running command (the loop's part of [`Effect::StopRun`]).
 pub fn stop(pane: &RunPane) {
     if let Some(job) = &pane.job {
         job.stop();
@@ -237,8 +255,9 @@ pub fn browse_history(pane: &mut RunPane, older: bool) {
     }
 }
 
-/// Keys of the run pane when it has the focus; false leaves the key to the editor.
-pub fn key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) -> bool {
+/// Keys of the run pane when it has the focus: the effects to perform, or `None` to leave
+/// the key to the editor.
+pub fn key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) -> Option<Vec<Effect>> {
     let count = p.denials().len();
     match msg {
         Msg::Up => p.cursor = p.cursor.saturating_sub(1),
@@ -248,22 +267,22 @@ pub fn key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) ->
         Msg::Pick => allow_selected(p, ed),
         Msg::AllowArgs => allow_with_args(p, ed),
         Msg::AllowAll => allow_all(p, ed),
-        Msg::Rerun => start(p, ed, mode),
+        Msg::Rerun => return Some(start(p, ed, mode)),
         Msg::EditCommand => *mode = Mode::RunCommand,
-        Msg::Record => record(p, ed, mode),
+        Msg::Record => return Some(record(p, ed, mode)),
         Msg::Type('y') if !view::pending_names(p).is_empty() => apply_recording(p, ed),
         Msg::Type('n') if !view::pending_names(p).is_empty() => discard_recording(p, ed),
         Msg::Interact if p.is_running() => {
             p.scroll = 0;
             *mode = Mode::Interact;
         }
-        _ => return false,
+        _ => return None,
     }
-    true
+    Some(Vec::new())
 }
 
-/// Typing the command line: Enter runs it.
-pub fn command_key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) {
+/// Typing the command line: Enter runs it (the effect that does).
+pub fn command_key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Type(c) => p.input.push(c),
         Msg::Backspace => {
@@ -274,8 +293,9 @@ pub fn command_key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg:
         Msg::Down => browse_history(p, false),
         Msg::Enter => {
             *mode = Mode::Normal;
-            start(p, ed, mode);
+            return start(p, ed, mode);
         }
         _ => {}
     }
+    Vec::new()
 }
