@@ -119,14 +119,24 @@ fn a_profile_over_one_mib_is_refused_with_the_flag_that_raises_the_limit() {
     assert_eq!(raised.status.code(), Some(0), "{}", String::from_utf8_lossy(&raised.stderr));
 }
 
-/// `/dev/zero` is read up to the limit and one byte more, not until memory runs out.
+/// `/dev/zero` is not a regular file: refused before reading. Through `/dev/stdin` (which is
+/// read as it is) it is read up to the limit and one byte more, not until memory runs out.
 #[test]
 fn dev_zero_as_a_profile_ends_at_the_limit() {
-    let started = Instant::now();
     let out = seccompose(&["check", "/dev/zero"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("/dev/zero is larger than 1 MiB (reading stopped there)"), "{stderr}");
+    assert!(stderr.contains("/dev/zero: not a regular file (a character device)"), "{stderr}");
+
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_seccompose"))
+        .args(["check", "/dev/stdin"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/dev/stdin is larger than 1 MiB (reading stopped there)"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
@@ -145,11 +155,19 @@ fn yaml_nested_deeper_than_64_levels_is_refused_before_parsing() {
 
 #[test]
 fn import_audit_refuses_an_overlong_line_without_reading_on() {
-    let started = Instant::now();
     let out = seccompose(&["import-audit", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"), "a device is not read at all");
+
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_seccompose"))
+        .args(["import-audit", "/dev/stdin"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("/dev/zero:1: cannot read: a line longer than 64 KiB"), "{stderr}");
+    assert!(stderr.contains("/dev/stdin:1: cannot read: a line longer than 64 KiB"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
