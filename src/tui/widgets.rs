@@ -4,6 +4,7 @@
 use super::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear};
 
@@ -24,6 +25,14 @@ pub fn fit(text: &str, width: usize) -> String {
     let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
     out.push('…');
     out
+}
+
+/// A selected row: every span takes the selection's colours (keeping its own emphasis, such as
+/// a search's matched characters), so a name or badge coloured for the plain background stays
+/// readable on the selection's.
+pub fn selected(line: Line<'_>, selection: Style) -> Line<'_> {
+    let spans = line.spans.into_iter().map(|span| span.patch_style(selection)).collect::<Vec<_>>();
+    Line { spans, style: line.style.patch(selection), alignment: line.alignment }
 }
 
 /// A bordered pane, its border brighter when it has the keys.

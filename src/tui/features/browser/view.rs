@@ -5,7 +5,7 @@ use crate::catalog::CATEGORIES;
 use crate::tui::shared::Focus;
 use crate::tui::state::EditingState;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{fit, list_offset, pane};
+use crate::tui::widgets::{fit, list_offset, pane, selected};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -88,7 +88,7 @@ pub fn syscalls(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Focu
             spans.push(Span::raw(" ".repeat(pad)));
             spans.push(Span::styled(badge, theme.action(row.action)));
             let line = Line::from(spans);
-            if i == ed.cursor { line.patch_style(cursor_style(theme, focused)) } else { line }
+            if i == ed.cursor { selected(line, cursor_style(theme, focused)) } else { line }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);

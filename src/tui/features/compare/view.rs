@@ -6,7 +6,7 @@ use crate::policy::compare::{Comparison, Direction};
 use crate::profile::Action;
 use crate::tui::state::EditingState;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{fit, list_offset};
+use crate::tui::widgets::{fit, list_offset, selected};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame, view: &CompareView, ed: &EditingState, theme: &Th
             cursor_line = display.len();
         }
         let line = row_line(theme, d, column);
-        display.push(if i == view.cursor { line.patch_style(theme.selection()) } else { line });
+        display.push(if i == view.cursor { selected(line, theme.selection()) } else { line });
     }
     let height = (inner.height as usize).saturating_sub(lines.len());
     let offset = list_offset(cursor_line, display.len(), height.max(1));

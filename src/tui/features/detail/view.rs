@@ -5,7 +5,7 @@ use crate::tui::shared::Tab;
 use crate::tui::state::EditingState;
 use crate::tui::state::preview::DiffLine;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::pane;
+use crate::tui::widgets::{pane, selected};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -99,7 +99,7 @@ fn lint_lines(ed: &EditingState, theme: &Theme) -> (Vec<Line<'static>>, usize) {
             Span::styled(f.id.to_string(), theme.accent()),
             Span::raw(format!(" {}{place}", f.path)),
         ]);
-        lines.push(if i == ed.finding { head.patch_style(theme.selection()) } else { head });
+        lines.push(if i == ed.finding { selected(head, theme.selection()) } else { head });
         lines.push(Line::raw(format!("  {}", f.message)));
         if let Some(hint) = &f.hint {
             lines.push(Line::styled(format!("  fix: {hint}"), theme.dim()));

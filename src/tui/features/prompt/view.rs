@@ -6,7 +6,7 @@ use crate::policy::convert::Format;
 use crate::tui::shared::Prompt;
 use crate::tui::state::{EditingState, Target};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::popup;
+use crate::tui::widgets::{popup, selected};
 use ratatui::Frame;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
@@ -24,7 +24,7 @@ pub fn picker(frame: &mut Frame, ed: &EditingState, theme: &Theme, target: Targe
         .enumerate()
         .map(|(i, (label, _))| {
             let line = Line::raw(format!(" {label}"));
-            if i == cursor { line.patch_style(theme.selection()) } else { line }
+            if i == cursor { selected(line, theme.selection()) } else { line }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);

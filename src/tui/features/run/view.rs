@@ -5,7 +5,7 @@ use super::RunPane;
 use super::job::{Report, State};
 use crate::tui::shared::Mode;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::list_offset;
+use crate::tui::widgets::{list_offset, selected};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -116,7 +116,7 @@ fn draw_denials(frame: &mut Frame, theme: &Theme, focused: bool, pane: &RunPane,
             let sample = d.samples.first().map(|s| format!(" {s}")).unwrap_or_default();
             let text = format!("{:<14} ×{:<4} {}{sample}", d.name, d.count, d.action);
             let line = Line::styled(text, theme.action(d.action));
-            if i == pane.cursor && focused { line.patch_style(theme.selection()) } else { line }
+            if i == pane.cursor && focused { selected(line, theme.selection()) } else { line }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);

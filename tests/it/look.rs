@@ -1,0 +1,227 @@
+//! Readable at a glance (issue 15): every text on a selected or highlighted row reaches WCAG AA
+//! (4.5:1) in every bundled theme, measured on what ratatui's TestBackend holds.
+
+use crate::support::{TempDir, root};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use seccompose::catalog::{Arch, CATEGORIES};
+use seccompose::policy::context::{Context, Engine};
+use seccompose::profile::{Document, KernelVersion};
+use seccompose::tui::app::update::{Msg, update};
+use seccompose::tui::app::view::{self, Areas};
+use seccompose::tui::app::{App, Focus, Tab};
+use seccompose::tui::features::run::RunPane;
+use seccompose::tui::features::run::history::History;
+use seccompose::tui::theme::{BUILTIN, Theme, contrast};
+use std::time::{Duration, Instant};
+
+/// WCAG AA for normal text.
+const AA: f64 = 4.5;
+
+fn context() -> Context {
+    Context {
+        native: Arch::X86_64,
+        kernel: KernelVersion { major: 6, minor: 8 },
+        ..Context::for_engine(Engine::Docker)
+    }
+}
+
+pub fn app(profile: &str) -> App {
+    App::new(Document::open(&root().join(profile)).unwrap(), context(), Theme::builtin("dark").unwrap())
+}
+
+fn send(app: &mut App, msgs: &[Msg]) {
+    for m in msgs {
+        update(app, *m);
+    }
+}
+
+fn search(app: &mut App, query: &str) {
+    send(app, &[Msg::StartSearch]);
+    send(app, &query.chars().map(Msg::Type).collect::<Vec<_>>());
+    send(app, &[Msg::Enter]);
+}
+
+pub fn buffer(app: &mut App, width: u16, height: u16) -> Buffer {
+    app.prepare_view();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::draw(frame, app)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+/// Which cells a scenario measures.
+enum Cells {
+    /// Every visible cell on the selection's background (the focused selection).
+    Selection,
+    /// Every visible cell of the row of `area` (from the layout) showing `text`: an unfocused
+    /// selection, shown with its own colours (bold or the accent).
+    Row(fn(&Areas) -> Rect, fn(&App) -> String),
+}
+
+struct Scenario {
+    element: &'static str,
+    profile: &'static str,
+    setup: fn(&mut App),
+    cells: Cells,
+}
+
+fn selected_name(app: &App) -> String {
+    app.selected().unwrap().name.to_string()
+}
+
+fn scenarios() -> Vec<Scenario> {
+    use Cells::*;
+    let fg = "profiles/fine-grained.json";
+    let moby = "tests/fixtures/reference/moby-default.json";
+    vec![
+        Scenario { element: "categories (focused)", profile: fg, setup: |a| send(a, &[Msg::Left]), cells: Selection },
+        Scenario {
+            element: "categories (unfocused)",
+            profile: fg,
+            setup: |_| {},
+            cells: Row(|a| a.categories, |app| CATEGORIES[app.category].title.to_string()),
+        },
+        Scenario {
+            element: "syscalls (focused)",
+            profile: moby,
+            setup: |a| search_then_list(a, "ptrace"),
+            cells: Selection,
+        },
+        Scenario {
+            element: "syscalls (unfocused)",
+            profile: moby,
+            setup: |a| {
+                search_then_list(a, "ptrace");
+                send(a, &[Msg::Left]);
+            },
+            cells: Row(|a| a.syscalls, selected_name),
+        },
+        Scenario { element: "search hits", profile: moby, setup: |a| search(a, "mount"), cells: Selection },
+        Scenario {
+            element: "lint findings",
+            profile: moby,
+            setup: |a| send(a, &[Msg::ClickTab(Tab::Lint), Msg::Down]),
+            cells: Selection,
+        },
+        Scenario {
+            element: "tab bar",
+            profile: fg,
+            setup: |a| send(a, &[Msg::ClickTab(Tab::Lint)]),
+            cells: Row(|a| a.tabs, |_| "Lint".into()),
+        },
+        Scenario {
+            element: "compare rows",
+            profile: fg,
+            setup: |a| seccompose::tui::app::compare::open_named(a, "runtime-default"),
+            cells: Selection,
+        },
+        Scenario {
+            element: "action picker",
+            profile: fg,
+            setup: |a| send(a, &[Msg::Pick, Msg::Down]),
+            cells: Selection,
+        },
+        Scenario { element: "rules editor", profile: moby, setup: |a| rules(a), cells: Selection },
+        Scenario { element: "architectures", profile: fg, setup: |a| send(a, &[Msg::Arches]), cells: Selection },
+        Scenario { element: "run-pane denials", profile: "profiles/violation.json", setup: run_echo, cells: Selection },
+    ]
+}
+
+/// The list (not the category) shows the search's hit with the cursor on it.
+fn search_then_list(app: &mut App, query: &str) {
+    search(app, query);
+    app.focus = Focus::Syscalls;
+}
+
+fn rules(app: &mut App) {
+    search(app, "clone");
+    send(app, &[Msg::Rules, Msg::Down]);
+}
+
+/// Runs `/bin/echo` under violation.json: its denials fill the pane, the first selected.
+fn run_echo(app: &mut App) {
+    let dir = TempDir::new("look-denials");
+    let history = History::load(&dir.path().join("data"));
+    app.run = Some(RunPane { input: "/bin/echo hi".into(), history, size: (20, 80), ..RunPane::default() });
+    app.focus = Focus::Run;
+    seccompose::tui::app::step(app, Msg::Rerun);
+    let start = Instant::now();
+    while app.run.as_ref().unwrap().is_running() {
+        seccompose::tui::app::run_pane::tick(app);
+        assert!(start.elapsed() < Duration::from_secs(30), "echo did not end");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    seccompose::tui::app::run_pane::tick(app);
+    assert!(!app.run.as_ref().unwrap().denials().is_empty(), "echo under violation.json is denied something");
+}
+
+/// The lowest contrast among the measured cells, with the worst cell's colours and symbol.
+struct Measure {
+    cells: usize,
+    worst: f64,
+    what: String,
+}
+
+fn measure(app: &App, buf: &Buffer, cells: &Cells) -> Measure {
+    let theme = &app.theme;
+    let selection_bg = theme.selection().bg.unwrap();
+    let chosen: Vec<(u16, u16)> = match cells {
+        Cells::Selection => buf
+            .area
+            .positions()
+            .filter(|p| buf[*p].bg == selection_bg && p.y + 2 < buf.area.height) // not the status bar
+            .map(|p| (p.x, p.y))
+            .collect(),
+        Cells::Row(area, text) => {
+            let areas = Areas::compute(buf.area, app.run.is_some()).unwrap();
+            let area = area(&areas);
+            let text = text(app);
+            let row = (area.y..area.bottom()).find(|y| {
+                let line: String = (area.x..area.right()).map(|x| buf[(x, *y)].symbol()).collect();
+                line.contains(&text)
+            });
+            let row = row.unwrap_or_else(|| panic!("{text:?} not shown"));
+            (area.x + 1..area.right() - 1).map(|x| (x, row)).collect()
+        }
+    };
+    let mut m = Measure { cells: 0, worst: 21.0, what: String::new() };
+    for (x, y) in chosen {
+        let cell = &buf[(x, y)];
+        if cell.symbol().trim().is_empty() || "│─┌┐└┘".contains(cell.symbol()) {
+            continue;
+        }
+        m.cells += 1;
+        let (fg, bg) = (theme.rgb(cell.fg, true), theme.rgb(cell.bg, false));
+        let ratio = contrast(fg, bg);
+        if ratio < m.worst {
+            let hex = |c: [u8; 3]| format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]);
+            m.worst = ratio;
+            m.what = format!("{:?} {} on {}", cell.symbol(), hex(fg), hex(bg));
+        }
+    }
+    m
+}
+
+#[test]
+fn every_selected_or_highlighted_cell_reaches_wcag_aa_in_every_theme() {
+    let mut table = String::from("| element | theme | cells | lowest contrast | worst cell |\n|---|---|---|---|---|\n");
+    let mut failures = Vec::new();
+    for scenario in scenarios() {
+        let mut app = app(scenario.profile);
+        (scenario.setup)(&mut app);
+        for (name, _) in BUILTIN {
+            app.theme = Theme::builtin(name).unwrap();
+            let buf = buffer(&mut app, 160, 45);
+            let m = measure(&app, &buf, &scenario.cells);
+            assert!(m.cells > 0, "{}: nothing measured in {name}", scenario.element);
+            table += &format!("| {} | {name} | {} | {:.2} | {} |\n", scenario.element, m.cells, m.worst, m.what);
+            if m.worst < AA {
+                failures.push(format!("{} in {name}: {:.2} ({})", scenario.element, m.worst, m.what));
+            }
+        }
+    }
+    println!("{table}");
+    assert!(failures.is_empty(), "below WCAG AA 4.5:1:\n{}", failures.join("\n"));
+}
