@@ -142,9 +142,13 @@ fn rules(app: &mut App) {
 
 /// Runs `/bin/echo` under violation.json: its denials fill the pane, the first selected.
 fn run_echo(app: &mut App) {
+    run_command(app, "/bin/echo hi");
+}
+
+fn run_command(app: &mut App, command: &str) {
     let dir = TempDir::new("look-denials");
     let history = History::load(&dir.path().join("data"));
-    app.run = Some(RunPane { input: "/bin/echo hi".into(), history, size: (20, 80), ..RunPane::default() });
+    app.run = Some(RunPane { input: command.into(), history, size: (20, 80), ..RunPane::default() });
     app.focus = Focus::Run;
     seccompose::tui::app::step(app, Msg::Rerun);
     let start = Instant::now();
@@ -154,7 +158,7 @@ fn run_echo(app: &mut App) {
         std::thread::sleep(Duration::from_millis(5));
     }
     seccompose::tui::app::run_pane::tick(app);
-    assert!(!app.run.as_ref().unwrap().denials().is_empty(), "echo under violation.json is denied something");
+    assert!(!app.run.as_ref().unwrap().denials().is_empty(), "{command} under violation.json is denied something");
 }
 
 /// The lowest contrast among the measured cells, with the worst cell's colours and symbol.
@@ -224,4 +228,160 @@ fn every_selected_or_highlighted_cell_reaches_wcag_aa_in_every_theme() {
     }
     println!("{table}");
     assert!(failures.is_empty(), "below WCAG AA 4.5:1:\n{}", failures.join("\n"));
+}
+
+// ---- small terminals: responsive layout, whole items, snapshots ----
+
+const SIZES: [(u16, u16); 3] = [(80, 24), (100, 30), (160, 45)];
+
+/// The key hints as the status bar spells them (a shown hint must be one of these, whole).
+const HINTS: &[&str] = &[
+    "↑↓ move",
+    "←→/Tab pane",
+    "/ search",
+    "Space allow⇄default",
+    "Enter action",
+    "d default",
+    "u undo",
+    "Ctrl-s save",
+    "? help",
+    "q quit",
+];
+
+fn text(buf: &Buffer) -> Vec<String> {
+    (0..buf.area.height).map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()).collect()
+}
+
+/// The screens the snapshots hold: the main screen with a syscall selected, the Lint tab,
+/// the run pane open.
+fn screen(name: &str) -> App {
+    // Relative to the package (cargo runs tests there): the status bar shows no machine's path.
+    let doc = Document::open(std::path::Path::new("profiles/fine-grained.json")).unwrap();
+    let mut app = App::new(doc, context(), Theme::builtin("dark").unwrap());
+    send(&mut app, &[Msg::Down, Msg::Down]);
+    match name {
+        "main" => {}
+        "lint" => send(&mut app, &[Msg::ClickTab(Tab::Lint)]),
+        "run" => {
+            let dir = TempDir::new("look-run-snapshot");
+            let history = History::load(&dir.path().join("data"));
+            app.run = Some(RunPane { input: "ls -la /".into(), history, size: (10, 60), ..RunPane::default() });
+        }
+        _ => unreachable!(),
+    }
+    app
+}
+
+const SCREENS: [&str; 3] = ["main", "lint", "run"];
+
+#[test]
+fn screens_match_the_snapshots_at_three_sizes() {
+    let dir = root().join("tests/snapshots");
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut differ = Vec::new();
+    for name in SCREENS {
+        for (w, h) in SIZES {
+            let mut app = screen(name);
+            let shown = text(&buffer(&mut app, w, h)).join("\n") + "\n";
+            let path = dir.join(format!("{name}-{w}x{h}.txt"));
+            if update {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &shown).unwrap();
+            }
+            let want = std::fs::read_to_string(&path).unwrap_or_default();
+            if want != shown {
+                differ.push(format!("{} differs (UPDATE_SNAPSHOTS=1 rewrites it):\n{shown}", path.display()));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
+
+/// The status bar is the two last rows: the first holds the file's name, the default action,
+/// the context and the undo count separated by " │ ", the second the key hints separated by
+/// " · ". "No word cut" means: every piece between separators is one of those items exactly
+/// (the whole item or nothing), and they come in their order.
+#[test]
+fn status_and_hints_show_whole_items_only_and_the_active_tab() {
+    for name in SCREENS {
+        for (w, h) in SIZES {
+            let mut app = screen(name);
+            let rows = text(&buffer(&mut app, w, h));
+            let status = rows[h as usize - 2].trim();
+            let default = "default ERRNO(1)";
+            let name = app.doc.display_name();
+            let items = [name.clone(), default.into(), app.ctx.summary(), "undo 0".into()];
+            let mut at = 0;
+            for piece in status.split(" │ ") {
+                // A long path may be shown as its file name alone: still a whole item.
+                let whole = |i: &String| i == piece || (i == &name && name.ends_with(&format!("/{piece}")));
+                let k = items[at..].iter().position(whole);
+                let k = k.unwrap_or_else(|| {
+                    panic!("{name} {w}×{h}: status piece {piece:?} is not a whole item of {items:?}")
+                });
+                at += k + 1;
+            }
+            let hints = rows[h as usize - 1].trim();
+            let mut at = 0;
+            for piece in hints.split(" · ") {
+                let k = HINTS[at..].iter().position(|i| *i == piece);
+                let k = k.unwrap_or_else(|| panic!("{name} {w}×{h}: hint {piece:?} is cut or unknown in {hints:?}"));
+                at += k + 1;
+            }
+            assert!(hints.contains("? help") && hints.contains("q quit"), "{name} {w}×{h}: {hints:?}");
+            let active = if name == "lint" { format!("4 Lint ({})", app.findings.len()) } else { "1 Syscall".into() };
+            assert!(rows.iter().any(|r| r.contains(&active)), "{name} {w}×{h}: tab {active:?} not shown whole");
+        }
+    }
+}
+
+#[test]
+fn narrow_screens_give_the_preview_room_and_keep_the_category_in_a_line() {
+    let mut app = screen("main");
+    let areas = Areas::compute(Rect::new(0, 0, 80, 24), false).unwrap();
+    assert!(areas.detail.width >= 40, "the preview gets {} columns at 80", areas.detail.width);
+    let rows = text(&buffer(&mut app, 80, 24));
+    let category = CATEGORIES[app.category].title;
+    assert!(rows.iter().any(|r| r.contains(category)), "the category is named:\n{}", rows.join("\n"));
+    assert!(rows.iter().any(|r| r.contains("x86_64 ")), "the syscall numbers per arch show:\n{}", rows.join("\n"));
+    // ← focuses the selector, ↓ changes the category, as in the categories pane.
+    send(&mut app, &[Msg::Left, Msg::Down]);
+    let next = CATEGORIES[app.category].title;
+    assert_ne!(next, category);
+    let rows = text(&buffer(&mut app, 80, 24));
+    assert_eq!(app.focus, Focus::Categories);
+    assert!(rows.iter().any(|r| r.contains(next)), "{}", rows.join("\n"));
+}
+
+#[test]
+fn help_wraps_its_descriptions_at_80_columns() {
+    let mut app = screen("main");
+    send(&mut app, &[Msg::Help]);
+    let rows = text(&buffer(&mut app, 80, 120));
+    let shown = rows.join(" ").replace(['│', '┌', '┐', '└', '┘', '─'], " ");
+    let shown = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+    for binding in seccompose::tui::app::keymap::KEYMAP {
+        let words = binding.help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(shown.contains(&words), "{:?} is cut:\n{}", binding.help, rows.join("\n"));
+    }
+}
+
+#[test]
+fn denial_arguments_are_whole_at_160_columns() {
+    // violation.json denies execve: its sample is the program's path, made 40-odd characters.
+    let dir = std::env::temp_dir().join(format!("sc-look-{}/a-longer-name", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let echo = dir.join("echo");
+    let _ = std::fs::remove_file(&echo);
+    std::os::unix::fs::symlink("/bin/echo", &echo).unwrap();
+    let mut app = app("profiles/violation.json");
+    run_command(&mut app, &format!("{} hi", echo.display()));
+    std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+    let rows = text(&buffer(&mut app, 160, 45)).join("\n");
+    let denials = app.run.as_ref().unwrap().denials();
+    let sampled: Vec<_> = denials.iter().filter_map(|d| d.samples.first()).collect();
+    assert!(sampled.iter().any(|s| s.len() > 30), "long arguments: {sampled:?}");
+    for sample in sampled {
+        assert!(rows.contains(sample.as_str()), "{sample:?} is cut:\n{rows}");
+    }
 }

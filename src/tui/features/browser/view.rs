@@ -50,6 +50,29 @@ pub fn categories(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Fo
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// The categories as one line over the syscall list (narrow screens): the selected one with
+/// its counts; ← focuses it and ↑↓ change it, as in the categories pane.
+pub fn category_selector(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Focus, area: Rect) {
+    let focused = focus == Focus::Categories && ed.query.is_empty();
+    let count = ed.counts[ed.category];
+    let mark = match count.allowed {
+        0 => "[ ]",
+        n if n == count.total => "[x]",
+        _ => "[~]",
+    };
+    let title = CATEGORIES[ed.category].title;
+    let figures = format!("{}/{}", count.allowed, count.total);
+    let width = area.width as usize;
+    // The hint only when the name fits whole beside it.
+    let hint = if focused { " ↑↓ change" } else { " ← choose" };
+    let plain = mark.len() + title.chars().count() + figures.len() + 4;
+    let hint = if plain + hint.chars().count() <= width { hint } else { "" };
+    let room = width.saturating_sub(mark.len() + figures.len() + hint.chars().count() + 4);
+    let text = format!(" {mark} {:<room$} {figures}{hint} ", fit(title, room));
+    let style = if focused { theme.selection() } else { theme.accent() };
+    frame.render_widget(Paragraph::new(Line::styled(text, style)), area);
+}
+
 /// The syscall list; `searching`: the search is being typed (its cursor shows).
 pub fn syscalls(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Focus, searching: bool, area: Rect) {
     let focused = focus == Focus::Syscalls || !ed.query.is_empty();

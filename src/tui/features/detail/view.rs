@@ -16,14 +16,7 @@ pub fn draw(frame: &mut Frame, state: &DetailState, ed: &EditingState, theme: &T
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [tabs_row, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
-    let titles: Vec<String> = Tab::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, t)| match t {
-            Tab::Lint => format!("{} {} ({})", i + 1, t.title(), ed.findings.len()),
-            _ => format!("{} {}", i + 1, t.title()),
-        })
-        .collect();
+    let titles = tab_titles(ed.findings.len(), state.tab, tabs_row.width);
     let selected = Tab::ALL.iter().position(|t| *t == state.tab).unwrap_or(0);
     let tabs = Tabs::new(titles).select(selected).style(theme.dim()).highlight_style(theme.accent());
     frame.render_widget(tabs, tabs_row);
@@ -38,6 +31,22 @@ pub fn draw(frame: &mut Frame, state: &DetailState, ed: &EditingState, theme: &T
     let paragraph = Paragraph::new(lines).style(theme.text()).scroll((scroll, 0));
     let paragraph = if wrap { paragraph.wrap(Wrap { trim: false }) } else { paragraph };
     frame.render_widget(paragraph, body);
+}
+
+/// The tab titles as drawn in `width` columns: in full when they fit, else the shown tab in
+/// full and the others by their number key (so the active tab is always named).
+pub fn tab_titles(findings: usize, shown: Tab, width: u16) -> Vec<String> {
+    let full = |i: usize, t: &Tab| match t {
+        Tab::Lint => format!("{} {} ({findings})", i + 1, t.title()),
+        _ => format!("{} {}", i + 1, t.title()),
+    };
+    let titles: Vec<String> = Tab::ALL.iter().enumerate().map(|(i, t)| full(i, t)).collect();
+    // ratatui's Tabs: one space of padding each side of a title, a one-column divider between.
+    let needed: usize = titles.iter().map(|t| t.chars().count() + 3).sum::<usize>() - 1;
+    if needed <= width as usize {
+        return titles;
+    }
+    Tab::ALL.iter().enumerate().map(|(i, t)| if *t == shown { full(i, t) } else { (i + 1).to_string() }).collect()
 }
 
 /// The profile as it would be saved, the pending edits marked; opens at the first change.
