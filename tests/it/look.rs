@@ -385,3 +385,74 @@ fn denial_arguments_are_whole_at_160_columns() {
         assert!(rows.contains(sample.as_str()), "{sample:?} is cut:\n{rows}");
     }
 }
+
+// ---- the smaller items ----
+
+#[test]
+fn a_long_prompt_input_shows_its_end() {
+    let mut app = screen("main");
+    send(&mut app, &[Msg::EditCaps]);
+    let typed = ",CAP_NET_ADMIN,CAP_SYS_PTRACE,CAP_SYS_ADMIN,CAP_NET_RAW,CAP_SYS_TIME,CAP_SYSLOG";
+    send(&mut app, &typed.chars().map(Msg::Type).collect::<Vec<_>>());
+    let rows = text(&buffer(&mut app, 80, 24)).join("\n");
+    assert!(rows.contains("CAP_SYS_TIME,CAP_SYSLOG▏"), "the end of what is typed shows:\n{rows}");
+}
+
+#[test]
+fn the_compare_view_does_not_keep_the_editor_search() {
+    let mut app = screen("main");
+    search(&mut app, "sock");
+    assert!(!app.query.is_empty());
+    seccompose::tui::app::compare::open_named(&mut app, "runtime-default");
+    assert!(app.query.is_empty(), "the editor's search is cleared when the view opens");
+    let rows = text(&buffer(&mut app, 160, 45)).join("\n");
+    let view = app.compare.as_ref().unwrap();
+    assert_eq!(view.rows("").len(), view.rows(&app.query).len(), "every difference is listed");
+    // The view's own search says so in its header.
+    send(&mut app, &[Msg::StartSearch]);
+    send(&mut app, &"sock".chars().map(Msg::Type).collect::<Vec<_>>());
+    send(&mut app, &[Msg::Enter]);
+    let filtered = text(&buffer(&mut app, 160, 45)).join("\n");
+    assert!(filtered.contains("matching /sock"), "{rows}\n{filtered}");
+}
+
+#[test]
+fn quitting_while_a_command_runs_says_so_not_unsaved_edits() {
+    let mut app = screen("main");
+    let dir = TempDir::new("look-quit");
+    let history = History::load(&dir.path().join("data"));
+    app.run = Some(RunPane { input: "/bin/sleep 20".into(), history, size: (10, 60), ..RunPane::default() });
+    seccompose::tui::app::step(&mut app, Msg::Rerun);
+    assert!(app.run.as_ref().unwrap().is_running());
+    app.focus = Focus::Syscalls;
+    send(&mut app, &[Msg::Quit]);
+    let rows = text(&buffer(&mut app, 160, 45)).join("\n");
+    seccompose::tui::app::step(&mut app, Msg::Escape);
+    seccompose::tui::app::step(&mut app, Msg::Stop);
+    assert!(!rows.contains("Unsaved edits"), "nothing is modified:\n{rows}");
+    assert!(rows.contains("A command is running: stop it and quit?"), "{rows}");
+}
+
+#[test]
+fn a_finding_about_the_whole_profile_does_not_claim_to_jump() {
+    let mut app = screen("lint");
+    assert!(app.findings[app.finding].syscall.is_none(), "fine-grained's first finding is about defaultAction");
+    let rows = text(&buffer(&mut app, 160, 45)).join("\n");
+    assert!(!rows.contains("jumps to its syscall"), "{rows}");
+    assert!(rows.contains("about the whole profile"), "{rows}");
+}
+
+#[test]
+fn empty_categories_are_not_listed() {
+    let mut app = screen("main");
+    let empty: Vec<&str> =
+        CATEGORIES.iter().zip(&app.counts).filter(|(_, c)| c.total == 0).map(|(c, _)| c.title).collect();
+    assert!(!empty.is_empty(), "x86_64 has an empty category (Other)");
+    send(&mut app, &[Msg::Left]);
+    send(&mut app, &vec![Msg::Down; CATEGORIES.len()]);
+    assert!(app.counts[app.category].total > 0, "the cursor never rests on an empty category");
+    let rows = text(&buffer(&mut app, 160, 80)).join("\n");
+    for title in empty {
+        assert!(!rows.contains(&format!("] {title} ")), "{title} listed:\n{rows}");
+    }
+}

@@ -4,7 +4,6 @@
 use super::keymap;
 use super::view::Areas;
 use super::{App, Focus, Mode, Tab};
-use crate::catalog::CATEGORIES;
 use crate::tui::shared::Msg;
 use crate::tui::widgets::list_offset;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -68,8 +67,10 @@ pub fn mouse_msg(app: &App, mouse: MouseEvent, area: Rect) -> Option<Msg> {
     }
     if areas.categories.contains(at) {
         let height = areas.categories.height.saturating_sub(2) as usize;
-        let offset = list_offset(app.state.category, CATEGORIES.len(), height);
-        return row_in(areas.categories).map(|r| Msg::ClickCategory(offset + r));
+        let shown = crate::tui::features::browser::shown_categories(&app.state);
+        let at = shown.iter().position(|&i| i == app.state.category).unwrap_or(0);
+        let offset = list_offset(at, shown.len(), height);
+        return row_in(areas.categories).and_then(|r| shown.get(offset + r)).map(|&i| Msg::ClickCategory(i));
     }
     if areas.syscalls.contains(at) {
         let height = areas.syscalls.height.saturating_sub(2) as usize;

@@ -108,11 +108,21 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Mode::Rules { cursor } => rules::view::rules(frame, ed, theme, *cursor),
         Mode::PickOp { cursor, .. } => rules::view::ops(frame, theme, *cursor),
         Mode::Arches { cursor } => rules::view::arches(frame, ed, theme, *cursor),
-        Mode::ConfirmQuit => prompt::view::confirm(frame, theme, "Unsaved edits. Quit without saving? (y/n)"),
+        Mode::ConfirmQuit => prompt::view::confirm(frame, theme, quit_question(app)),
         Mode::ConfirmOverwrite => {
             prompt::view::confirm(frame, theme, "The file changed on disk since it was opened. Overwrite it? (y/n)")
         }
         Mode::Normal | Mode::Search | Mode::RunCommand | Mode::Interact => {}
+    }
+}
+
+/// Why `q` asks: unsaved edits, a running command, or both.
+fn quit_question(app: &App) -> &'static str {
+    let running = app.run.as_ref().is_some_and(|p| p.is_running());
+    match (app.state.doc.is_modified(), running) {
+        (true, true) => "Unsaved edits, and a command is running: stop it and quit without saving? (y/n)",
+        (true, false) => "Unsaved edits. Quit without saving? (y/n)",
+        _ => "A command is running: stop it and quit? (y/n)",
     }
 }
 

@@ -18,14 +18,15 @@ pub fn categories(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Fo
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let height = inner.height as usize;
-    let offset = list_offset(ed.category, CATEGORIES.len(), height);
-    let lines: Vec<Line> = CATEGORIES
+    let shown = super::shown_categories(ed);
+    let at = shown.iter().position(|&i| i == ed.category).unwrap_or(0);
+    let offset = list_offset(at, shown.len(), height);
+    let lines: Vec<Line> = shown
         .iter()
-        .zip(&ed.counts)
-        .enumerate()
         .skip(offset)
         .take(height)
-        .map(|(i, (category, count))| {
+        .map(|&i| {
+            let (category, count) = (&CATEGORIES[i], &ed.counts[i]);
             let mark = match count.allowed {
                 0 => "[ ]",
                 n if n == count.total => "[x]",

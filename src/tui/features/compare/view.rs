@@ -85,8 +85,13 @@ fn header(view: &CompareView, ed: &EditingState, theme: &Theme, c: &Comparison) 
     if !risky.is_empty() {
         lines.push(Line::styled(format!("risk: newly allowed on the right: {}", risky.join(", ")), theme.warning()));
     }
+    let shown = if ed.query.is_empty() {
+        String::new()
+    } else {
+        format!(" · showing {} matching /{} (Esc shows all)", view.rows(&ed.query).len(), ed.query)
+    };
     lines.push(Line::styled(
-        format!("{} differences ({} syscalls × arches compared)", c.differences.len(), c.compared),
+        format!("{} differences ({} syscalls × arches compared){shown}", c.differences.len(), c.compared),
         theme.accent(),
     ));
     lines

@@ -92,7 +92,11 @@ fn lint_lines(ed: &EditingState, theme: &Theme) -> (Vec<Line<'static>>, usize) {
     if ed.findings.is_empty() {
         return (vec![Line::styled("no findings", theme.dim())], 0);
     }
-    let mut lines = vec![Line::styled("↑↓ select a finding: the list jumps to its syscall", theme.dim())];
+    let about = match ed.findings.get(ed.finding).and_then(|f| f.syscall.as_deref()) {
+        Some(name) => format!("↑↓ select a finding: the list shows its syscall ({name})"),
+        None => "↑↓ select a finding: this one is about the whole profile, no syscall to show".to_string(),
+    };
+    let mut lines = vec![Line::styled(about, theme.dim())];
     let mut selected_at = 0;
     for (i, f) in ed.findings.iter().enumerate() {
         let style = match f.level {
