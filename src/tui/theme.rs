@@ -39,6 +39,10 @@ const KEYS: &[&str] = &[
     "status_bg",
 ];
 
+/// Colours a theme may name: `background` is the terminal background the theme is made for
+/// (the editor never paints it; contrast checks resolve the terminal's own colour to it).
+const OPTIONAL: &[&str] = &["background"];
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
     pub name: String,
@@ -73,8 +77,21 @@ impl Theme {
                 .map_err(|_| format!("{origin}: colour \"{key}\": \"{spelled}\" is not #rrggbb or a colour name"))?;
             colors.insert((*key).to_string(), color);
         }
-        if let Some(unknown) = file.colors.keys().find(|k| !KEYS.contains(&k.as_str())) {
-            return Err(format!("{origin}: unknown colour \"{unknown}\" (known: {})", KEYS.join(", ")));
+        for key in OPTIONAL {
+            if let Some(spelled) = file.colors.get(*key) {
+                let color = Color::from_str(spelled).map_err(|_| {
+                    format!("{origin}: colour \"{key}\": \"{spelled}\" is not #rrggbb or a colour name")
+                })?;
+                colors.insert((*key).to_string(), color);
+            }
+        }
+        let known = |k: &str| KEYS.contains(&k) || OPTIONAL.contains(&k);
+        if let Some(unknown) = file.colors.keys().find(|k| !known(k)) {
+            return Err(format!(
+                "{origin}: unknown colour \"{unknown}\" (known: {}, {})",
+                KEYS.join(", "),
+                OPTIONAL.join(", ")
+            ));
         }
         Ok(Theme { name: file.name, colors, monochrome: false })
     }
@@ -115,6 +132,19 @@ impl Theme {
             let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
             format!("unknown theme \"{name}\" (built in: {}; or a .json file)", names.join(", "))
         })
+    }
+
+    /// The RGB a terminal shows for `color` under this theme: the terminal's own colour
+    /// (`Reset`) is the theme's `background` (black when it names none) behind text and its
+    /// `text` colour in front; named and indexed colours are the xterm palette's.
+    pub fn rgb(&self, color: Color, foreground: bool) -> [u8; 3] {
+        match color {
+            Color::Reset if foreground => self.rgb(self.colors["text"], true),
+            Color::Reset => self.colors.get("background").map_or([0, 0, 0], |c| self.rgb(*c, false)),
+            Color::Rgb(r, g, b) => [r, g, b],
+            Color::Indexed(i) => xterm_rgb(i),
+            named => xterm_rgb(named_index(named)),
+        }
     }
 
     fn color(&self, key: &str) -> Color {
@@ -183,6 +213,74 @@ impl Theme {
     }
 }
 
+/// The index of a named colour in the 16-colour palette.
+fn named_index(color: Color) -> u8 {
+    use Color::*;
+    let named = [
+        Black,
+        Red,
+        Green,
+        Yellow,
+        Blue,
+        Magenta,
+        Cyan,
+        Gray,
+        DarkGray,
+        LightRed,
+        LightGreen,
+        LightYellow,
+        LightBlue,
+        LightMagenta,
+        LightCyan,
+        White,
+    ];
+    named.iter().position(|c| *c == color).unwrap_or(0) as u8
+}
+
+/// xterm's 256-colour palette: 16 system colours, a 6×6×6 cube, 24 greys.
+fn xterm_rgb(i: u8) -> [u8; 3] {
+    const SYSTEM: [[u8; 3]; 16] = [
+        [0, 0, 0],
+        [205, 0, 0],
+        [0, 205, 0],
+        [205, 205, 0],
+        [0, 0, 238],
+        [205, 0, 205],
+        [0, 205, 205],
+        [229, 229, 229],
+        [127, 127, 127],
+        [255, 0, 0],
+        [0, 255, 0],
+        [255, 255, 0],
+        [92, 92, 255],
+        [255, 0, 255],
+        [0, 255, 255],
+        [255, 255, 255],
+    ];
+    match i {
+        0..=15 => SYSTEM[i as usize],
+        16..=231 => {
+            let level = |v: u8| if v == 0 { 0 } else { 55 + 40 * v };
+            let v = i - 16;
+            [level(v / 36), level(v / 6 % 6), level(v % 6)]
+        }
+        _ => [8 + 10 * (i - 232); 3],
+    }
+}
+
+/// The WCAG 2 contrast ratio of two colours (1 to 21; AA asks 4.5 for text).
+pub fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let luminance = |c: [u8; 3]| {
+        let channel = |v: u8| {
+            let s = f64::from(v) / 255.0;
+            if s <= 0.04045 { s / 12.92 } else { ((s + 0.055) / 1.055).powf(2.4) }
+        };
+        0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2])
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
 /// `~/.config/seccompose` (or the platform's equivalent).
 pub fn config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "seccompose").map(|d| d.config_dir().to_path_buf())
@@ -236,6 +334,17 @@ mod tests {
         assert_eq!(Theme::find("dark", Some(&dir)).unwrap().name, "dark");
         assert_eq!(read_config(&dir).theme.as_deref(), Some("mine"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn contrast_follows_wcag_and_palettes_resolve() {
+        assert!((contrast([0, 0, 0], [255, 255, 255]) - 21.0).abs() < 1e-9);
+        assert!((contrast([0x77; 3], [255; 3]) - 4.48).abs() < 0.01, "the classic #777 on white");
+        let dark = Theme::builtin("dark").unwrap();
+        assert_eq!(dark.rgb(Color::Indexed(196), true), [255, 0, 0]);
+        assert_eq!(dark.rgb(Color::Indexed(244), true), [128, 128, 128]);
+        assert_eq!(dark.rgb(Color::LightYellow, true), [255, 255, 0]);
+        assert_eq!(dark.rgb(Color::Reset, true), dark.rgb(dark.colors["text"], true));
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod invalid;
 #[cfg(target_arch = "x86_64")]
 mod kernel;
 mod kube;
+mod look;
 #[cfg(feature = "oracle")]
 mod oracle;
 mod random_profile;

@@ -5,8 +5,11 @@ use super::App;
 use crate::profile::Document;
 use crate::tui::features::compare::{CompareView, load_right};
 
-/// Opens the view comparing the edited profile with `right`.
+/// Opens the view comparing the edited profile with `right`. The editor's search is cleared:
+/// the view lists every difference (its own `/` filters them and says so in its header).
 pub fn open(app: &mut App, right: Document) {
+    app.state.query.clear();
+    app.state.refresh_rows();
     app.compare = Some(CompareView::new(right, app.state.ctx.clone()));
     refresh(app);
 }

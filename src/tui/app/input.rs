@@ -4,7 +4,6 @@
 use super::keymap;
 use super::view::Areas;
 use super::{App, Focus, Mode, Tab};
-use crate::catalog::CATEGORIES;
 use crate::tui::shared::Msg;
 use crate::tui::widgets::list_offset;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -63,10 +62,15 @@ pub fn mouse_msg(app: &App, mouse: MouseEvent, area: Rect) -> Option<Msg> {
     }
     let row_in =
         |pane: Rect| (mouse.row > pane.y && mouse.row < pane.bottom() - 1).then(|| (mouse.row - pane.y - 1) as usize);
+    if areas.categories.contains(at) && areas.collapsed {
+        return Some(Msg::ClickCategory(app.state.category));
+    }
     if areas.categories.contains(at) {
         let height = areas.categories.height.saturating_sub(2) as usize;
-        let offset = list_offset(app.state.category, CATEGORIES.len(), height);
-        return row_in(areas.categories).map(|r| Msg::ClickCategory(offset + r));
+        let shown = crate::tui::features::browser::shown_categories(&app.state);
+        let at = shown.iter().position(|&i| i == app.state.category).unwrap_or(0);
+        let offset = list_offset(at, shown.len(), height);
+        return row_in(areas.categories).and_then(|r| shown.get(offset + r)).map(|&i| Msg::ClickCategory(i));
     }
     if areas.syscalls.contains(at) {
         let height = areas.syscalls.height.saturating_sub(2) as usize;
@@ -74,19 +78,16 @@ pub fn mouse_msg(app: &App, mouse: MouseEvent, area: Rect) -> Option<Msg> {
         return row_in(areas.syscalls).map(|r| Msg::ClickRow(offset + r));
     }
     if areas.tabs.contains(at) {
-        return tab_at(mouse.column - areas.tabs.x, app).map(Msg::ClickTab);
+        return tab_at(mouse.column - areas.tabs.x, app, areas.tabs.width).map(Msg::ClickTab);
     }
     None
 }
 
 /// Which tab title covers column `x` of the tab row (titles as `view` draws them).
-fn tab_at(x: u16, app: &App) -> Option<Tab> {
+fn tab_at(x: u16, app: &App, width: u16) -> Option<Tab> {
+    let titles = crate::tui::features::detail::view::tab_titles(app.state.findings.len(), app.detail.tab, width);
     let mut start = 0u16;
-    for (i, tab) in Tab::ALL.iter().enumerate() {
-        let title = match tab {
-            Tab::Lint => format!("{} {} ({})", i + 1, tab.title(), app.state.findings.len()),
-            _ => format!("{} {}", i + 1, tab.title()),
-        };
+    for (tab, title) in Tab::ALL.iter().zip(titles) {
         // ratatui's Tabs: one space of padding each side, then a one-column divider.
         let end = start + title.chars().count() as u16 + 2;
         if x < end {

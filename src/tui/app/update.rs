@@ -5,7 +5,7 @@
 
 pub use crate::tui::shared::{Effect, Msg};
 
-use super::{App, Focus, Mode, Prompt, Tab, Target, keymap, run_pane};
+use super::{App, Focus, Mode, Prompt, Tab, Target, run_pane};
 use crate::tui::features::compare::{self, Outcome};
 use crate::tui::features::{browser, context, prompt, rules, run};
 
@@ -51,8 +51,7 @@ fn help_key(app: &mut App, msg: Msg) {
     match msg {
         Msg::Escape | Msg::Help | Msg::Quit | Msg::Enter => app.mode = Mode::Normal,
         Msg::Down | Msg::ScrollDetail(1..) | Msg::PageDown => {
-            let rows = keymap::help_lines().len() as u16;
-            app.help_scroll = (app.help_scroll + 3).min(rows);
+            app.help_scroll = (app.help_scroll + 3).min(super::view::help_last_scroll());
         }
         Msg::Up | Msg::ScrollDetail(i16::MIN..=-1) | Msg::PageUp => app.help_scroll = app.help_scroll.saturating_sub(3),
         _ => {}

@@ -16,8 +16,10 @@ pub fn move_cursor(ed: &mut EditingState, focus: Focus, lint: bool, delta: isize
     match focus {
         Focus::Run => false,
         Focus::Categories => {
-            let i = (ed.category as isize + delta).clamp(0, CATEGORIES.len() as isize - 1) as usize;
-            ed.select_category(i);
+            let shown = shown_categories(ed);
+            let at = shown.iter().position(|&i| i == ed.category).unwrap_or(0);
+            let to = (at as isize + delta).clamp(0, shown.len() as isize - 1) as usize;
+            ed.select_category(shown[to]);
             false
         }
         Focus::Syscalls if lint && delta.abs() == 1 && !ed.findings.is_empty() => {
@@ -31,6 +33,12 @@ pub fn move_cursor(ed: &mut EditingState, focus: Focus, lint: bool, delta: isize
             true
         }
     }
+}
+
+/// The categories listed (indices into [`CATEGORIES`]): those with syscalls on the host arch,
+/// and the selected one, so no "Other 0/0" is offered.
+pub fn shown_categories(ed: &EditingState) -> Vec<usize> {
+    (0..CATEGORIES.len()).filter(|&i| ed.counts.get(i).is_some_and(|c| c.total > 0) || i == ed.category).collect()
 }
 
 /// Selecting a lint finding shows its syscall in the list.

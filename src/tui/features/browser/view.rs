@@ -5,7 +5,7 @@ use crate::catalog::CATEGORIES;
 use crate::tui::shared::Focus;
 use crate::tui::state::EditingState;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{fit, list_offset, pane};
+use crate::tui::widgets::{fit, list_offset, pane, selected};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -18,14 +18,15 @@ pub fn categories(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Fo
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let height = inner.height as usize;
-    let offset = list_offset(ed.category, CATEGORIES.len(), height);
-    let lines: Vec<Line> = CATEGORIES
+    let shown = super::shown_categories(ed);
+    let at = shown.iter().position(|&i| i == ed.category).unwrap_or(0);
+    let offset = list_offset(at, shown.len(), height);
+    let lines: Vec<Line> = shown
         .iter()
-        .zip(&ed.counts)
-        .enumerate()
         .skip(offset)
         .take(height)
-        .map(|(i, (category, count))| {
+        .map(|&i| {
+            let (category, count) = (&CATEGORIES[i], &ed.counts[i]);
             let mark = match count.allowed {
                 0 => "[ ]",
                 n if n == count.total => "[x]",
@@ -48,6 +49,29 @@ pub fn categories(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Fo
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The categories as one line over the syscall list (narrow screens): the selected one with
+/// its counts; ← focuses it and ↑↓ change it, as in the categories pane.
+pub fn category_selector(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Focus, area: Rect) {
+    let focused = focus == Focus::Categories && ed.query.is_empty();
+    let count = ed.counts[ed.category];
+    let mark = match count.allowed {
+        0 => "[ ]",
+        n if n == count.total => "[x]",
+        _ => "[~]",
+    };
+    let title = CATEGORIES[ed.category].title;
+    let figures = format!("{}/{}", count.allowed, count.total);
+    let width = area.width as usize;
+    // The hint only when the name fits whole beside it.
+    let hint = if focused { " ↑↓ change" } else { " ← choose" };
+    let plain = mark.len() + title.chars().count() + figures.len() + 4;
+    let hint = if plain + hint.chars().count() <= width { hint } else { "" };
+    let room = width.saturating_sub(mark.len() + figures.len() + hint.chars().count() + 4);
+    let text = format!(" {mark} {:<room$} {figures}{hint} ", fit(title, room));
+    let style = if focused { theme.selection() } else { theme.accent() };
+    frame.render_widget(Paragraph::new(Line::styled(text, style)), area);
 }
 
 /// The syscall list; `searching`: the search is being typed (its cursor shows).
@@ -88,7 +112,7 @@ pub fn syscalls(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Focu
             spans.push(Span::raw(" ".repeat(pad)));
             spans.push(Span::styled(badge, theme.action(row.action)));
             let line = Line::from(spans);
-            if i == ed.cursor { line.patch_style(cursor_style(theme, focused)) } else { line }
+            if i == ed.cursor { selected(line, cursor_style(theme, focused)) } else { line }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);

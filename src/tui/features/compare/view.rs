@@ -6,7 +6,7 @@ use crate::policy::compare::{Comparison, Direction};
 use crate::profile::Action;
 use crate::tui::state::EditingState;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{fit, list_offset};
+use crate::tui::widgets::{fit, list_offset, selected};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame, view: &CompareView, ed: &EditingState, theme: &Th
             cursor_line = display.len();
         }
         let line = row_line(theme, d, column);
-        display.push(if i == view.cursor { line.patch_style(theme.selection()) } else { line });
+        display.push(if i == view.cursor { selected(line, theme.selection()) } else { line });
     }
     let height = (inner.height as usize).saturating_sub(lines.len());
     let offset = list_offset(cursor_line, display.len(), height.max(1));
@@ -85,8 +85,13 @@ fn header(view: &CompareView, ed: &EditingState, theme: &Theme, c: &Comparison) 
     if !risky.is_empty() {
         lines.push(Line::styled(format!("risk: newly allowed on the right: {}", risky.join(", ")), theme.warning()));
     }
+    let shown = if ed.query.is_empty() {
+        String::new()
+    } else {
+        format!(" · showing {} matching /{} (Esc shows all)", view.rows(&ed.query).len(), ed.query)
+    };
     lines.push(Line::styled(
-        format!("{} differences ({} syscalls × arches compared)", c.differences.len(), c.compared),
+        format!("{} differences ({} syscalls × arches compared){shown}", c.differences.len(), c.compared),
         theme.accent(),
     ));
     lines

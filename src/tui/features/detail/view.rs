@@ -5,7 +5,7 @@ use crate::tui::shared::Tab;
 use crate::tui::state::EditingState;
 use crate::tui::state::preview::DiffLine;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::pane;
+use crate::tui::widgets::{pane, selected};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -16,14 +16,7 @@ pub fn draw(frame: &mut Frame, state: &DetailState, ed: &EditingState, theme: &T
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [tabs_row, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
-    let titles: Vec<String> = Tab::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, t)| match t {
-            Tab::Lint => format!("{} {} ({})", i + 1, t.title(), ed.findings.len()),
-            _ => format!("{} {}", i + 1, t.title()),
-        })
-        .collect();
+    let titles = tab_titles(ed.findings.len(), state.tab, tabs_row.width);
     let selected = Tab::ALL.iter().position(|t| *t == state.tab).unwrap_or(0);
     let tabs = Tabs::new(titles).select(selected).style(theme.dim()).highlight_style(theme.accent());
     frame.render_widget(tabs, tabs_row);
@@ -38,6 +31,22 @@ pub fn draw(frame: &mut Frame, state: &DetailState, ed: &EditingState, theme: &T
     let paragraph = Paragraph::new(lines).style(theme.text()).scroll((scroll, 0));
     let paragraph = if wrap { paragraph.wrap(Wrap { trim: false }) } else { paragraph };
     frame.render_widget(paragraph, body);
+}
+
+/// The tab titles as drawn in `width` columns: in full when they fit, else the shown tab in
+/// full and the others by their number key (so the active tab is always named).
+pub fn tab_titles(findings: usize, shown: Tab, width: u16) -> Vec<String> {
+    let full = |i: usize, t: &Tab| match t {
+        Tab::Lint => format!("{} {} ({findings})", i + 1, t.title()),
+        _ => format!("{} {}", i + 1, t.title()),
+    };
+    let titles: Vec<String> = Tab::ALL.iter().enumerate().map(|(i, t)| full(i, t)).collect();
+    // ratatui's Tabs: one space of padding each side of a title, a one-column divider between.
+    let needed: usize = titles.iter().map(|t| t.chars().count() + 3).sum::<usize>() - 1;
+    if needed <= width as usize {
+        return titles;
+    }
+    Tab::ALL.iter().enumerate().map(|(i, t)| if *t == shown { full(i, t) } else { (i + 1).to_string() }).collect()
 }
 
 /// The profile as it would be saved, the pending edits marked; opens at the first change.
@@ -83,7 +92,11 @@ fn lint_lines(ed: &EditingState, theme: &Theme) -> (Vec<Line<'static>>, usize) {
     if ed.findings.is_empty() {
         return (vec![Line::styled("no findings", theme.dim())], 0);
     }
-    let mut lines = vec![Line::styled("↑↓ select a finding: the list jumps to its syscall", theme.dim())];
+    let about = match ed.findings.get(ed.finding).and_then(|f| f.syscall.as_deref()) {
+        Some(name) => format!("↑↓ select a finding: the list shows its syscall ({name})"),
+        None => "↑↓ select a finding: this one is about the whole profile, no syscall to show".to_string(),
+    };
+    let mut lines = vec![Line::styled(about, theme.dim())];
     let mut selected_at = 0;
     for (i, f) in ed.findings.iter().enumerate() {
         let style = match f.level {
@@ -99,7 +112,7 @@ fn lint_lines(ed: &EditingState, theme: &Theme) -> (Vec<Line<'static>>, usize) {
             Span::styled(f.id.to_string(), theme.accent()),
             Span::raw(format!(" {}{place}", f.path)),
         ]);
-        lines.push(if i == ed.finding { head.patch_style(theme.selection()) } else { head });
+        lines.push(if i == ed.finding { selected(head, theme.selection()) } else { head });
         lines.push(Line::raw(format!("  {}", f.message)));
         if let Some(hint) = &f.hint {
             lines.push(Line::styled(format!("  fix: {hint}"), theme.dim()));

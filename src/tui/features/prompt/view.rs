@@ -6,8 +6,9 @@ use crate::policy::convert::Format;
 use crate::tui::shared::Prompt;
 use crate::tui::state::{EditingState, Target};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::popup;
+use crate::tui::widgets::{popup, selected};
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -24,7 +25,7 @@ pub fn picker(frame: &mut Frame, ed: &EditingState, theme: &Theme, target: Targe
         .enumerate()
         .map(|(i, (label, _))| {
             let line = Line::raw(format!(" {label}"));
-            if i == cursor { line.patch_style(theme.selection()) } else { line }
+            if i == cursor { selected(line, theme.selection()) } else { line }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
@@ -52,8 +53,20 @@ pub fn prompt(frame: &mut Frame, ed: &EditingState, theme: &Theme, purpose: Prom
         Prompt::CompareWith => "Compare with (a file, or runtime-default, audit, violation, fine-grained, …):",
     };
     let inner = popup(frame, theme, "Enter confirms · Esc cancels", 72, 5);
-    let lines = vec![Line::raw(question), Line::styled(format!("> {input}▏"), theme.accent())];
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    let [asked, typed] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(Line::raw(question)).wrap(Wrap { trim: false }), asked);
+    frame.render_widget(Paragraph::new(Line::styled(input_line(input, typed.width), theme.accent())), typed);
+}
+
+/// "> typed▏", scrolled so that the end of a long input (where the typing is) shows.
+fn input_line(input: &str, width: u16) -> String {
+    let room = (width as usize).saturating_sub(4);
+    let count = input.chars().count();
+    if count <= room {
+        return format!("> {input}▏");
+    }
+    let tail: String = input.chars().skip(count - room.saturating_sub(1)).collect();
+    format!("> …{tail}▏")
 }
 
 pub fn confirm(frame: &mut Frame, theme: &Theme, question: &str) {

@@ -7,7 +7,7 @@ use crate::policy::prepare::describe_filter;
 use crate::profile::Rule;
 use crate::tui::state::EditingState;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::popup;
+use crate::tui::widgets::{popup, selected};
 use ratatui::Frame;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
@@ -34,7 +34,7 @@ pub fn rules(frame: &mut Frame, ed: &EditingState, theme: &Theme, cursor: usize)
                 }
                 Item::NewRule => Line::styled(format!("+ new rule: allow {name} only when …"), theme.dim()),
             };
-            if i == cursor { line.patch_style(theme.selection()) } else { line }
+            if i == cursor { selected(line, theme.selection()) } else { line }
         })
         .collect();
     lines.push(Line::raw(""));
@@ -67,7 +67,7 @@ pub fn ops(frame: &mut Frame, theme: &Theme, cursor: usize) {
         .enumerate()
         .map(|(i, (op, text))| {
             let line = Line::raw(format!(" {text:<40} {}", op.spelling().trim_start_matches("SCMP_CMP_")));
-            if i == cursor { line.patch_style(theme.selection()) } else { line }
+            if i == cursor { selected(line, theme.selection()) } else { line }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
@@ -82,7 +82,7 @@ pub fn arches(frame: &mut Frame, ed: &EditingState, theme: &Theme, cursor: usize
         .map(|(i, arch)| {
             let mark = if listed.iter().any(|a| a == arch.scmp_name()) { "[x]" } else { "[ ]" };
             let line = Line::raw(format!(" {mark} {:<12} {}", arch.short_name(), arch.scmp_name()));
-            if i == cursor { line.patch_style(theme.selection()) } else { line }
+            if i == cursor { selected(line, theme.selection()) } else { line }
         })
         .collect();
     lines.push(Line::raw(""));

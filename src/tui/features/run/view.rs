@@ -5,7 +5,7 @@ use super::RunPane;
 use super::job::{Report, State};
 use crate::tui::shared::Mode;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::list_offset;
+use crate::tui::widgets::{fit_items, list_offset, selected};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -60,18 +60,36 @@ pub fn terminal_area(area: Rect) -> Rect {
     let inner = Block::default().borders(Borders::ALL).inner(area);
     let [_, body, _] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    let [screen, _] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(body);
-    screen
+    split(body)[0]
+}
+
+/// The pane's keys in its title, ranked: the lowest ranks stay when the width is short.
+const KEYS: &[(&str, u8)] = &[
+    ("Run", 0),
+    (": command", 1),
+    ("r re-run", 1),
+    ("Enter/a allow", 1),
+    ("= allow these values", 2),
+    ("+ allow all", 2),
+    ("i type", 3),
+    ("Ctrl-c stop", 1),
+    ("t close", 0),
+];
+
+/// The command's screen and the denials side by side: the denials get 38% of the width, half
+/// on wide screens (up to 84 columns) so a denial's decoded arguments are not cut.
+fn split(body: Rect) -> [Rect; 2] {
+    let denials = if body.width >= 140 { (body.width / 2).min(84) } else { body.width * 38 / 100 };
+    Layout::horizontal([Constraint::Min(1), Constraint::Length(denials)]).areas(body)
 }
 
 /// The pane in `area`; `focused`: its denial list has the keys.
 pub fn draw(frame: &mut Frame, pane: &RunPane, theme: &Theme, focused: bool, mode: &Mode, area: Rect) {
-    let title = match mode {
-        Mode::Interact => " Run · keys go to the command · Ctrl-] gives them back ",
-        _ => {
-            " Run · : command · r re-run · Enter/a allow · = allow these values · + allow all · i type · Ctrl-c stop · t close "
-        }
+    let items: &[(&str, u8)] = match mode {
+        Mode::Interact => &[("Run", 0), ("keys go to the command", 0), ("Ctrl-] gives them back", 0)],
+        _ => KEYS,
     };
+    let title = format!(" {} ", fit_items(items, " · ", area.width.saturating_sub(4) as usize));
     let block = Block::default().borders(Borders::ALL).border_style(theme.border(focused)).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -83,7 +101,7 @@ pub fn draw(frame: &mut Frame, pane: &RunPane, theme: &Theme, focused: bool, mod
         ratatui::text::Span::raw(format!("{}{cursor}", pane.input)),
     ]);
     frame.render_widget(Paragraph::new(line), command);
-    let [screen, denials] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(body);
+    let [screen, denials] = split(body);
     draw_screen(frame.buffer_mut(), pane, screen);
     draw_denials(frame, theme, focused, pane, denials);
     let style = if pane.is_running() { theme.accent() } else { theme.dim() };
@@ -116,7 +134,7 @@ fn draw_denials(frame: &mut Frame, theme: &Theme, focused: bool, pane: &RunPane,
             let sample = d.samples.first().map(|s| format!(" {s}")).unwrap_or_default();
             let text = format!("{:<14} ×{:<4} {}{sample}", d.name, d.count, d.action);
             let line = Line::styled(text, theme.action(d.action));
-            if i == pane.cursor && focused { line.patch_style(theme.selection()) } else { line }
+            if i == pane.cursor && focused { selected(line, theme.selection()) } else { line }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
