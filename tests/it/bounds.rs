@@ -10,7 +10,6 @@ use seccompose::policy::lint::lint;
 use seccompose::profile::{Document, Finding};
 use serde_json::{Value, json};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 fn seccompose(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_seccompose"))
@@ -79,26 +78,37 @@ fn names_repeated_across_and_within_rules_are_grouped() {
 #[test]
 fn ten_thousand_duplicate_rules_lint_in_linear_time() {
     let text = serde_json::to_string_pretty(&with_copies(10_000)).unwrap();
-    let started = Instant::now();
-    let doc = Document::parse(&text, "copies.json").unwrap();
-    let findings = lint(&doc, &ctx());
+    // Bytes allocated, not seconds: the same on a loaded machine.
+    let (findings, allocated) = crate::fuzz::alloc::allocated_during(|| {
+        let doc = Document::parse(&text, "copies.json").unwrap();
+        lint(&doc, &ctx())
+    });
     assert_eq!(of(&findings, "duplicate-rule").len(), 1);
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(allocated < 256 << 20, "{} MiB allocated for a {} KiB file", allocated >> 20, text.len() >> 10);
 }
 
 /// Ten thousand unknown names: one finding each, all located without re-parsing per finding.
+/// Locating by rendering and parsing the file per finding grows with names × file size; one
+/// index grows with the names. Counted in bytes allocated (not seconds: the same on a loaded
+/// machine), 10,000 names against 1,000: linear is 10×, quadratic 100×.
 #[test]
 fn ten_thousand_findings_are_located_in_linear_time() {
-    let names: Vec<String> = (0..10_000).map(|i| format!("nosuch{i}")).collect();
-    let profile =
-        json!({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": names, "action": "SCMP_ACT_ALLOW"}]});
-    let text = serde_json::to_string_pretty(&profile).unwrap();
-    let started = Instant::now();
-    let doc = Document::parse(&text, "unknown.json").unwrap();
-    let unknown = of(&lint(&doc, &ctx()), "unknown-syscall");
+    let findings_for = |n: usize| {
+        let names: Vec<String> = (0..n).map(|i| format!("nosuch{i}")).collect();
+        let profile =
+            json!({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": names, "action": "SCMP_ACT_ALLOW"}]});
+        let text = serde_json::to_string_pretty(&profile).unwrap();
+        crate::fuzz::alloc::allocated_during(|| {
+            let doc = Document::parse(&text, "unknown.json").unwrap();
+            lint(&doc, &ctx())
+        })
+    };
+    let (findings, large) = findings_for(10_000);
+    let unknown = of(&findings, "unknown-syscall");
     assert_eq!(unknown.len(), 10_000);
     assert_eq!((unknown[9_999].line, unknown[9_999].column), (Some(10_005), Some(9)));
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let (_, small) = findings_for(1_000);
+    assert!(large < 20 * small, "10,000 names allocated {} KiB, 1,000 names {} KiB", large >> 10, small >> 10);
 }
 
 #[test]
@@ -128,7 +138,6 @@ fn dev_zero_as_a_profile_ends_at_the_limit() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("/dev/zero: not a regular file (a character device)"), "{stderr}");
 
-    let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_seccompose"))
         .args(["check", "/dev/stdin"])
         .stdin(std::fs::File::open("/dev/zero").unwrap())
@@ -137,7 +146,6 @@ fn dev_zero_as_a_profile_ends_at_the_limit() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("/dev/stdin is larger than 1 MiB (reading stopped there)"), "{stderr}");
-    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 #[test]
@@ -147,10 +155,8 @@ fn yaml_nested_deeper_than_64_levels_is_refused_before_parsing() {
         "[".repeat(100_000),
         "]".repeat(100_000)
     );
-    let started = Instant::now();
     let err = Document::parse(&deep, "deep.yaml").unwrap_err().to_string();
     assert_eq!(err, "deep.yaml:4:1: nesting deeper than 64 levels (a profile needs 6); refusing to parse it");
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
 }
 
 #[test]
@@ -159,7 +165,6 @@ fn import_audit_refuses_an_overlong_line_without_reading_on() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"), "a device is not read at all");
 
-    let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_seccompose"))
         .args(["import-audit", "/dev/stdin"])
         .stdin(std::fs::File::open("/dev/zero").unwrap())
@@ -168,7 +173,6 @@ fn import_audit_refuses_an_overlong_line_without_reading_on() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("/dev/stdin:1: cannot read: a line longer than 64 KiB"), "{stderr}");
-    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 #[test]
