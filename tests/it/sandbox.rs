@@ -195,3 +195,24 @@ fn record_with_a_base_adds_only_what_is_missing() {
     let report: serde_json::Value = serde_json::from_str(&stderr(&out)).unwrap();
     assert_eq!(report["denials"], serde_json::json!([]), "{report}");
 }
+
+/// Issue 15: what `record` writes passes `check` and `install` as it is, and the summary names
+/// what was added for the program to stop.
+#[test]
+fn recorded_profile_passes_check_and_install_without_edits() {
+    let tmp = TempDir::new("record-check-install");
+    let profile = tmp.path().join("ls.json");
+    let out = seccompose(&["record", "-o", profile.to_str().unwrap(), "--", "ls", "-la", "/"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("added what every program needs to stop: exit"),
+        "the summary says what was added: {}",
+        stderr(&out)
+    );
+    let check = seccompose(&["check", profile.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "check passes: {}", stdout(&check));
+    let kubelet = tmp.path().join("kubelet");
+    let install = seccompose(&["install", profile.to_str().unwrap(), "--root", kubelet.to_str().unwrap()]);
+    assert_eq!(install.status.code(), Some(0), "install accepts it: {}{}", stdout(&install), stderr(&install));
+    assert!(kubelet.join("profiles/ls.json").is_file(), "installed under the root");
+}
