@@ -178,3 +178,48 @@ fn the_status_line_says_when_descendants_were_killed() {
         .count();
     assert_eq!(left, 0, "the background sleep is gone");
 }
+
+fn status(app: &App) -> String {
+    seccompose::tui::features::run::view::status_text(app.run.as_ref().unwrap())
+}
+
+fn runc_warnings(app: &App) -> usize {
+    app.findings.iter().filter(|f| f.id == "runtime-syscalls-denied").count()
+}
+
+/// Issue 15: the README's violation.json journey ends with a question about what runc needs;
+/// `n` dismisses it, `y` allows them as one undo step and the lint stops warning.
+#[test]
+fn a_run_that_works_on_the_host_asks_for_what_runc_needs() {
+    let dir = TempDir::new("pane-runc");
+    let mut app = app_with_pane("profiles/violation.json", &dir, "ls -la /");
+    let mut rounds = 0;
+    loop {
+        run(&mut app, Msg::Rerun);
+        if exit_code(&app) == Some(0) && app.run.as_ref().unwrap().denials().is_empty() {
+            break;
+        }
+        assert!(!status(&app).contains("runc itself"), "no question while the run fails: {}", status(&app));
+        update(&mut app, Msg::AllowAll);
+        rounds += 1;
+        assert!(rounds < 20, "never converged");
+    }
+    assert!(runc_warnings(&app) > 0, "the journey's profile still denies what runc needs");
+    let text = status(&app);
+    assert!(text.contains("works on the host; runc itself also needs ") && text.contains("allow them? y/n"), "{text}");
+    assert!(text.contains("fstatfs") && text.contains("rt_sigreturn"), "{text}");
+    assert_eq!(app.message.as_deref(), Some(text.as_str()), "the status bar says it too");
+    let edits = app.undo.len();
+    update(&mut app, Msg::Type('n'));
+    assert!(!status(&app).contains("runc itself"), "n dismisses: {}", status(&app));
+    assert_eq!(app.undo.len(), edits, "n changes nothing");
+    run(&mut app, Msg::Rerun);
+    assert!(status(&app).contains("runc itself also needs"), "asked again after the next run");
+    update(&mut app, Msg::Type('y'));
+    assert_eq!(app.undo.len(), edits + 1, "one undo step");
+    assert_eq!(runc_warnings(&app), 0, "{:?}", app.findings);
+    assert_eq!(app.decide("fstatfs"), Action::Allow);
+    assert!(!status(&app).contains("runc itself"), "answered: {}", status(&app));
+    run(&mut app, Msg::Rerun);
+    assert!(!status(&app).contains("runc itself"), "nothing left to ask: {}", status(&app));
+}

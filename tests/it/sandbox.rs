@@ -216,3 +216,29 @@ fn recorded_profile_passes_check_and_install_without_edits() {
     assert_eq!(install.status.code(), Some(0), "install accepts it: {}{}", stdout(&install), stderr(&install));
     assert!(kubelet.join("profiles/ls.json").is_file(), "installed under the root");
 }
+
+/// Issue 15: a run that works on the host says in one line what runc itself still needs.
+#[test]
+fn run_says_what_runc_needs_when_the_command_works() {
+    let tmp = TempDir::new("run-runc");
+    let profile = tmp.path().join("p.json");
+    std::fs::write(
+        &profile,
+        r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["epoll_ctl", "sched_yield"], "action": "SCMP_ACT_ERRNO"}]}"#,
+    )
+    .unwrap();
+    let p = profile.to_str().unwrap();
+    let out = seccompose(&["run", p, "--engine", "docker", "--", "true"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stderr(&out);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("runc ") || l.contains("runc,")).collect();
+    assert_eq!(
+        lines,
+        [
+            "seccompose: works on the host; runc itself also needs epoll_ctl, sched_yield: allow them, or the container fails before the command starts"
+        ],
+        "{text}"
+    );
+    let failed = seccompose(&["run", p, "--engine", "docker", "--", "sh", "-c", "exit 3"]);
+    assert!(!stderr(&failed).contains("works on the host"), "only when it works: {}", stderr(&failed));
+}

@@ -3,11 +3,10 @@
 use super::level_of;
 use crate::catalog::{self, RiskLevel};
 use crate::policy::context::Context;
-use crate::policy::evaluator::{BuildError, Decision, Evaluator, Runtime, Source};
+use crate::policy::evaluator::{BuildError, Decision, Evaluator, Source};
 use crate::policy::prepare::describe_filter;
 use crate::policy::seccomp_db::tree::{Id as TreeId, Tree};
 use crate::profile::finding::Finding;
-use crate::profile::generate::RUNC_NEEDS;
 use crate::profile::json::PathStep;
 use crate::profile::{Action, Document};
 
@@ -190,25 +189,20 @@ fn behaviour(ev: &Evaluator, ctx: &Context, out: &mut Out) {
         );
     }
     exits(&decide, out);
-    if ctx.engine.runtime() == Runtime::Runc {
-        let denied: Vec<&str> = RUNC_NEEDS
-            .iter()
-            .copied()
-            .filter(|n| !matches!(*n, "execve" | "exit_group"))
-            .filter(|n| decide(n).is_some_and(|d| !d.action.lets_through()))
-            .collect();
-        if !denied.is_empty() {
-            push(
-                out,
-                "runtime-syscalls-denied",
-                Vec::new(),
-                format!(
-                    "runc calls {} after installing the filter; denying them stops the container before the program runs (\"runc run failed\")",
-                    denied.join(", ")
-                ),
-                "allow them, even if your program does not need them",
-            );
-        }
+    // execve and exit_group have lints of their own.
+    let denied: Vec<&str> =
+        super::runtime_needs_denied(ev).into_iter().filter(|n| !matches!(*n, "execve" | "exit_group")).collect();
+    if !denied.is_empty() {
+        push(
+            out,
+            "runtime-syscalls-denied",
+            Vec::new(),
+            format!(
+                "runc calls {} after installing the filter; denying them stops the container before the program runs (\"runc run failed\")",
+                denied.join(", ")
+            ),
+            "allow them, even if your program does not need them",
+        );
     }
     let default = ev.default_action;
     if default.lets_through() {

@@ -50,6 +50,21 @@ pub fn lint(doc: &Document, ctx: &Context) -> Vec<Finding> {
     out
 }
 
+/// What runc calls after installing the filter (`RUNC_NEEDS`) that the profile denies on the
+/// host's arch: a run on the host cannot show these, yet the container would not start. Empty
+/// when the engine's runtime is not runc.
+pub fn runtime_needs_denied(ev: &Evaluator) -> Vec<&'static str> {
+    if ev.context.engine.runtime() != super::evaluator::Runtime::Runc {
+        return Vec::new();
+    }
+    let native = ev.context.native;
+    crate::profile::generate::RUNC_NEEDS
+        .iter()
+        .copied()
+        .filter(|n| ev.decide_name(native, n, &[0; 6]).is_some_and(|d| !d.action.lets_through()))
+        .collect()
+}
+
 /// Counts of (errors, warnings, infos).
 pub fn tally(findings: &[Finding]) -> (usize, usize, usize) {
     let count = |l: Level| findings.iter().filter(|f| f.level == l).count();

@@ -6,6 +6,7 @@
 
 pub mod history;
 pub mod job;
+pub mod runtime;
 pub mod view;
 
 use crate::profile::edit::{Setting, set_syscall};
@@ -35,6 +36,8 @@ pub struct RunPane {
     pub runs: usize,
     /// How far back the command line is in the history while browsing it (0: not browsing).
     pub history_back: usize,
+    /// After a run that worked: what runc needs that the profile denies, until answered.
+    pub runtime_question: Vec<&'static str>,
 }
 
 impl RunPane {
@@ -128,6 +131,7 @@ pub fn launch(pane: &mut RunPane, ed: &mut EditingState, launch: Launch) {
     pane.cursor = 0;
     pane.scroll = 0;
     pane.record_applied = false;
+    pane.runtime_question.clear();
     let how = if record { "recording every syscall of" } else { "running" };
     ed.message = Some(format!("{how} {command} under the edited profile"));
 }
@@ -226,6 +230,7 @@ pub fn tick(pane: &mut RunPane, ed: &mut EditingState, mode: &mut Mode) -> bool 
     let count = job.denials.lock().expect("not poisoned").len();
     pane.cursor = pane.cursor.min(count.saturating_sub(1));
     if ended {
+        runtime::ask_after_run(pane, ed);
         ed.message = Some(view::status_text(pane));
         if *mode == Mode::Interact {
             *mode = Mode::Normal;
@@ -272,6 +277,7 @@ pub fn key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) ->
         Msg::Record => return Some(record(p, ed, mode)),
         Msg::Type('y') if !view::pending_names(p).is_empty() => apply_recording(p, ed),
         Msg::Type('n') if !view::pending_names(p).is_empty() => discard_recording(p, ed),
+        Msg::Type(c @ ('y' | 'n')) if !p.runtime_question.is_empty() => runtime::answer(p, ed, c == 'y'),
         Msg::Interact if p.is_running() => {
             p.scroll = 0;
             *mode = Mode::Interact;

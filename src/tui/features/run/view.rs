@@ -15,7 +15,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 /// "running 1.2 s", "exited with status 0 after 0.31 s", …
 pub fn status_text(pane: &RunPane) -> String {
-    let text = job_status(pane);
+    let text = job_status(pane) + &super::runtime::question(pane);
     if pane.runs == 0 { text } else { format!("run {}: {text}", pane.runs) }
 }
 
@@ -86,7 +86,8 @@ pub fn draw(frame: &mut Frame, pane: &RunPane, theme: &Theme, focused: bool, mod
     let [screen, denials] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(body);
     draw_screen(frame.buffer_mut(), pane, screen);
     draw_denials(frame, theme, focused, pane, denials);
-    let style = if pane.is_running() { theme.accent() } else { theme.dim() };
+    // A question waiting for y/n stands out like a running command.
+    let style = if pane.is_running() || !pane.runtime_question.is_empty() { theme.accent() } else { theme.dim() };
     frame.render_widget(Paragraph::new(Line::styled(status_text(pane), style)), status);
 }
 
