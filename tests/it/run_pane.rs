@@ -2,6 +2,7 @@
 //! keys, recording, and stopping (state and render), without a terminal.
 
 use crate::support::{TempDir, render, root};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use seccompose::catalog::Arch;
 use seccompose::policy::context::{Context, Engine};
 use seccompose::profile::{Action, Document, KernelVersion};
@@ -222,4 +223,95 @@ fn a_run_that_works_on_the_host_asks_for_what_runc_needs() {
     assert!(!status(&app).contains("runc itself"), "answered: {}", status(&app));
     run(&mut app, Msg::Rerun);
     assert!(!status(&app).contains("runc itself"), "nothing left to ask: {}", status(&app));
+}
+
+fn key(app: &App, code: KeyCode, modifiers: KeyModifiers) -> Msg {
+    let area = ratatui::layout::Rect::new(0, 0, 160, 45);
+    seccompose::tui::key_msg(app, KeyEvent::new(code, modifiers), area).expect("the key means something")
+}
+
+fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
+    let msg = key(app, code, modifiers);
+    update(app, msg);
+}
+
+fn type_keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+}
+
+fn input(app: &App) -> &str {
+    &app.run.as_ref().unwrap().input
+}
+
+/// Issue 15: opening a profile again, `t` and typing a command replaces the remembered one
+/// (it is shown selected); cursor keys keep it for editing; Ctrl-u clears the line as in a
+/// shell; PgUp/PgDn still scroll the output.
+#[test]
+fn typing_replaces_the_remembered_command() {
+    let dir = TempDir::new("pane-remembered");
+    let profile = "profiles/runtime-default.json";
+    let key_of = std::fs::canonicalize(root().join(profile)).unwrap().display().to_string();
+    History::load(&dir.path().join("data")).add(&key_of, "sleep 100").unwrap();
+    let mut app = app_with_pane(profile, &dir, "");
+    app.run = None;
+    app.focus = Focus::Syscalls;
+    // `t` asks the loop to read the history; the loop's part, with this test's history:
+    let t = key(&app, KeyCode::Char('t'), KeyModifiers::NONE);
+    let effects = seccompose::tui::app::update::update(&mut app, t);
+    assert_eq!(effects, [seccompose::tui::shared::Effect::OpenRunPane]);
+    app.run = Some(RunPane::open(&app.state, History::load(&dir.path().join("data"))));
+    seccompose::tui::app::run_pane::focus_command_line(&mut app);
+    assert_eq!(input(&app), "sleep 100", "the last command for this profile is ready");
+    let text = render(&mut app, 160, 45);
+    assert!(text.contains("$ sleep 100"), "{text}");
+    type_keys(&mut app, "ls -la /");
+    assert_eq!(input(&app), "ls -la /", "typing replaced the selected command");
+    let enter = key(&app, KeyCode::Enter, KeyModifiers::NONE);
+    run(&mut app, enter);
+    assert!(screen_text(&app).contains("bin"), "{}", screen_text(&app));
+    let history = History::load(&dir.path().join("data"));
+    assert_eq!(history.last_for[&key_of], "ls -la /");
+    assert!(!history.commands.iter().any(|c| c.contains("100ls")), "{:?}", history.commands);
+
+    // The pane is open with the focus elsewhere: `t` selects the command line again.
+    app.focus = Focus::Syscalls;
+    press(&mut app, KeyCode::Char('t'), KeyModifiers::NONE);
+    assert_eq!(app.mode, Mode::RunCommand);
+    type_keys(&mut app, "pwd");
+    assert_eq!(input(&app), "pwd");
+    // End keeps the command for editing; ← moves inside it.
+    update(&mut app, Msg::Escape);
+    press(&mut app, KeyCode::Char(':'), KeyModifiers::NONE);
+    press(&mut app, KeyCode::End, KeyModifiers::NONE);
+    type_keys(&mut app, " -P");
+    assert_eq!(input(&app), "pwd -P");
+    press(&mut app, KeyCode::Left, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Left, KeyModifiers::NONE);
+    type_keys(&mut app, "L ");
+    assert_eq!(input(&app), "pwd L -P");
+    press(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    assert_eq!(input(&app), "pwd L-P");
+    // Ctrl-u: what is before the cursor goes, as in a shell (all of it at the end).
+    press(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "-P");
+    press(&mut app, KeyCode::End, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "");
+    // PgUp/PgDn scroll the command's output while the command line has the keys.
+    press(&mut app, KeyCode::PageUp, KeyModifiers::NONE);
+    assert_eq!(app.run.as_ref().unwrap().scroll, 10);
+    press(&mut app, KeyCode::PageDown, KeyModifiers::NONE);
+    assert_eq!(app.run.as_ref().unwrap().scroll, 0);
+    assert_eq!(app.mode, Mode::RunCommand, "still typing");
+}
+
+#[test]
+fn the_help_lists_the_command_line_keys() {
+    let help = seccompose::tui::app::keymap::help_lines();
+    let has = |k: &str, what: &str| help.iter().any(|(keys, h)| keys.contains(k) && h.contains(what));
+    assert!(has("Ctrl-u", "command line: clear"), "{help:?}");
+    assert!(has("End", "command line"), "{help:?}");
+    assert!(help.iter().any(|(_, h)| h.contains("typing replaces")), "{help:?}");
 }

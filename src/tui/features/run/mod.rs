@@ -4,6 +4,7 @@
 //! Key handling is pure: starting or stopping the command and reading the history are
 //! [`Effect`]s the loop performs through [`launch`], [`stop`] and [`RunPane::open`].
 
+pub mod command_line;
 pub mod history;
 pub mod job;
 pub mod runtime;
@@ -22,6 +23,10 @@ use job::Job;
 pub struct RunPane {
     /// The command line, as typed.
     pub input: String,
+    /// The command line's cursor, in characters before its end (0: at the end).
+    pub input_back: usize,
+    /// The command line is selected (the remembered command): typing replaces it.
+    pub input_selected: bool,
     pub job: Option<Job>,
     /// Selected denial.
     pub cursor: usize,
@@ -254,8 +259,8 @@ pub fn browse_history(pane: &mut RunPane, older: bool) {
         pane.history_back = 0;
         return;
     }
-    if let Some(command) = pane.history.back(back) {
-        pane.input = command.to_string();
+    if let Some(command) = pane.history.back(back).map(str::to_string) {
+        command_line::set(pane, &command);
         pane.history_back = back;
     }
 }
@@ -289,15 +294,25 @@ pub fn key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) ->
 
 /// Typing the command line: Enter runs it (the effect that does).
 pub fn command_key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) -> Vec<Effect> {
+    use command_line::Move;
     match msg {
-        Msg::Type(c) => p.input.push(c),
-        Msg::Backspace => {
-            p.input.pop();
+        Msg::Type(c) => command_line::type_char(p, c),
+        Msg::Backspace => command_line::backspace(p),
+        Msg::ClearLine => command_line::clear_before_cursor(p),
+        Msg::Left => command_line::move_cursor(p, Move::Left),
+        Msg::Right => command_line::move_cursor(p, Move::Right),
+        Msg::Home => command_line::move_cursor(p, Move::Home),
+        Msg::End => command_line::move_cursor(p, Move::End),
+        Msg::PageUp => p.scroll += 10,
+        Msg::PageDown => p.scroll = p.scroll.saturating_sub(10),
+        Msg::Escape => {
+            p.input_selected = false;
+            *mode = Mode::Normal;
         }
-        Msg::Escape => *mode = Mode::Normal,
         Msg::Up => browse_history(p, true),
         Msg::Down => browse_history(p, false),
         Msg::Enter => {
+            p.input_selected = false;
             *mode = Mode::Normal;
             return start(p, ed, mode);
         }
