@@ -112,6 +112,35 @@ fn allow_with_these_values_adds_a_conditional_rule() {
     );
 }
 
+/// Issue 15: `=` and the denial list name the socket's family and type, and keep the numbers.
+#[test]
+fn allow_with_these_values_names_the_family() {
+    let dir = TempDir::new("pane-family");
+    let profile = dir.path().join("p.json");
+    std::fs::write(
+        &profile,
+        r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO"}]}"#,
+    )
+    .unwrap();
+    let doc = Document::open(&profile).unwrap();
+    let mut app = App::new(doc, Context::for_engine(Engine::Docker), Theme::builtin("dark").unwrap());
+    // logger(1) (util-linux, in every base system) opens AF_UNIX sockets for the `-u` socket.
+    app.run = Some(RunPane {
+        input: "logger -u /dev/null seccompose-test".into(),
+        history: History::load(&dir.path().join("data")),
+        ..RunPane::default()
+    });
+    app.focus = Focus::Run;
+    run(&mut app, Msg::Rerun);
+    let denials = app.run.as_ref().unwrap().denials();
+    let socket = denials.iter().find(|d| d.name == "socket").expect("socket was denied");
+    assert!(socket.samples[0].starts_with("family=AF_UNIX (1) type=SOCK_"), "{:?}", socket.samples);
+    app.run.as_mut().unwrap().cursor = denials.iter().position(|d| d.name == "socket").unwrap();
+    update(&mut app, Msg::AllowArgs);
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.contains("allowed socket only when arg0 == AF_UNIX (1)"), "{message}");
+}
+
 #[test]
 fn recording_adds_what_the_command_needs_in_one_step() {
     let dir = TempDir::new("pane-record");

@@ -211,7 +211,8 @@ pub fn allow_with_args(pane: &RunPane, ed: &mut EditingState) {
     };
     let condition = ArgCondition { index: index as u32, value: wanted, value_two: 0, op };
     append_conditional_rule(&mut value, &d.name, action, errno, &condition);
-    ed.apply(value, format!("allowed {} only when arg{index} == {wanted:#x} (r re-runs)", d.name));
+    let shown = crate::catalog::constants::value_text(&d.name, index, wanted);
+    ed.apply(value, format!("allowed {} only when arg{index} == {shown} (r re-runs)", d.name));
 }
 
 /// The profile spelling of a decided action.
