@@ -107,6 +107,61 @@ pub const SOCKET_TYPES: &[(u64, &str)] = &[
     (0x800, "SOCK_NONBLOCK"),
 ];
 
+/// How an argument's values are named: one name for the whole value, a set of flag bits, or a
+/// socket type (a type in the low 4 bits, flags above).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Naming {
+    One(&'static [(u64, &'static str)]),
+    Flags(&'static [(u64, &'static str)]),
+    SocketType,
+}
+
+/// How argument `index` of `syscall` is named, if its values have names in these tables.
+pub fn naming(syscall: &str, index: usize) -> Option<Naming> {
+    Some(match (syscall, index) {
+        ("socket" | "socketpair", 0) => Naming::One(FAMILIES),
+        ("socket" | "socketpair", 1) => Naming::SocketType,
+        ("clone" | "unshare", 0) | ("setns", 1) => Naming::Flags(CLONE_FLAGS),
+        ("ioctl", 1) => Naming::One(IOCTLS),
+        ("personality", 0) => Naming::One(PERSONALITY),
+        ("prctl", 0) => Naming::One(PRCTL_OPTIONS),
+        _ => return None,
+    })
+}
+
+/// The names in `value` (`AF_UNIX`, `CLONE_NEWUSER|CLONE_NEWNS`, `SOCK_STREAM|SOCK_CLOEXEC`),
+/// or `None` when some part of it has no name.
+pub fn names_of(naming: Naming, value: u64) -> Option<String> {
+    let one = |table: &[(u64, &'static str)], v: u64| table.iter().find(|(n, _)| *n == v).map(|(_, name)| *name);
+    let flags = |table: &[(u64, &'static str)], v: u64| -> Option<Vec<&'static str>> {
+        let known = table.iter().fold(0, |all, (bit, _)| all | bit);
+        (v != 0 && v & !known == 0).then(|| table.iter().filter(|(bit, _)| v & bit != 0).map(|(_, n)| *n).collect())
+    };
+    match naming {
+        Naming::One(table) => one(table, value).map(str::to_string),
+        Naming::Flags(table) => flags(table, value).map(|names| names.join("|")),
+        Naming::SocketType => {
+            let kind = one(&SOCKET_TYPES[..4], value & 0xf)?;
+            let rest = value & !0xf;
+            let extra = if rest == 0 { Vec::new() } else { flags(&SOCKET_TYPES[4..], rest)? };
+            Some(std::iter::once(kind).chain(extra).collect::<Vec<_>>().join("|"))
+        }
+    }
+}
+
+/// A number as conditions write it: decimal up to 9, hex above.
+pub fn number_text(value: u64) -> String {
+    if value > 9 { format!("{value:#x}") } else { value.to_string() }
+}
+
+/// An argument value for people: `AF_UNIX (1)` where the catalog names it, else the number.
+pub fn value_text(syscall: &str, index: usize, value: u64) -> String {
+    match naming(syscall, index).and_then(|n| names_of(n, value)) {
+        Some(names) => format!("{names} ({})", number_text(value)),
+        None => number_text(value),
+    }
+}
+
 /// The value of a constant's name (`CLONE_NEWUSER`, `af_inet`), if it is one we know.
 pub fn value_of(name: &str) -> Option<u64> {
     let upper = name.trim().to_ascii_uppercase();
@@ -137,6 +192,19 @@ pub fn parse_value(text: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_named_where_the_catalog_has_a_name() {
+        assert_eq!(value_text("socket", 0, 1), "AF_UNIX (1)");
+        assert_eq!(value_text("socket", 0, 2), "AF_INET (2)");
+        assert_eq!(value_text("socket", 1, 0x80001), "SOCK_STREAM|SOCK_CLOEXEC (0x80001)");
+        assert_eq!(value_text("socket", 1, 4), "4", "no name: the number alone");
+        assert_eq!(value_text("clone", 0, 0x1002_0000), "CLONE_NEWNS|CLONE_NEWUSER (0x10020000)");
+        assert_eq!(value_text("clone", 0, 0x11), "0x11", "the signal bits have no name");
+        assert_eq!(value_text("ioctl", 1, 0x5413), "TIOCGWINSZ (0x5413)");
+        assert_eq!(value_text("ioctl", 0, 1), "1", "an fd is a number");
+        assert_eq!(value_text("read", 0, 1), "1");
+    }
 
     #[test]
     fn values_by_number_or_name() {

@@ -2,7 +2,8 @@
 
 use super::{ContextArgs, Failure, usable_profile, write_output};
 use crate::catalog::Arch;
-use crate::profile::generate::{Dialect, allow_list, rule};
+use crate::policy::evaluator::Evaluator;
+use crate::profile::generate::{Dialect, STOP_NEEDS, allow_list, must_haves, rule};
 use crate::sandbox::observe::{self, RecordReport, RunOptions};
 use crate::sandbox::spawn::Stdio;
 use clap::{Args, ValueEnum};
@@ -54,13 +55,18 @@ pub fn run(args: &RecordArgs) -> Result<i32, Failure> {
     let report = observe::record(base.as_ref().map(|(_, ev)| ev), args.only_new, &args.command, options, |_| {})
         .map_err(|e| Failure::unusable(e.to_string()))?;
     let dialect = if args.format == ProfileFormat::Docker { Dialect::Docker } else { Dialect::Oci };
-    let text = match &base {
-        Some((doc, _)) => merged(doc, &report, dialect),
+    let needed: BTreeSet<String> = report.recording.needed.keys().map(|(_, n)| n.clone()).collect();
+    let (text, added) = match &base {
+        Some((doc, ev)) => {
+            let stop = stop_needs_denied(ev, &needed);
+            (merged(doc, needed.iter().map(String::as_str).chain(stop.iter().copied()), dialect), (stop, Vec::new()))
+        }
         None => {
-            let names: BTreeSet<String> = report.recording.needed.keys().map(|(_, n)| n.clone()).collect();
             let arches: Vec<Arch> = arches_seen(&report, ctx.native);
-            serde_json::to_string_pretty(&allow_list(&names, &arches, ctx.native, dialect)).expect("serializable")
-                + "\n"
+            let text = serde_json::to_string_pretty(&allow_list(&needed, &arches, ctx.native, dialect))
+                .expect("serializable")
+                + "\n";
+            (text, must_haves(&needed))
         }
     };
     match &args.output {
@@ -68,6 +74,9 @@ pub fn run(args: &RecordArgs) -> Result<i32, Failure> {
         None => print!("{text}"),
     }
     report_counts(&args.command, &report, args.json);
+    if let Some(line) = added_line(&added.0, &added.1).filter(|_| !args.json) {
+        eprintln!("{line}");
+    }
     Ok(report.exit.status_code())
 }
 
@@ -81,9 +90,24 @@ fn arches_seen(report: &RecordReport, native: Arch) -> Vec<Arch> {
     arches
 }
 
+/// What every program needs to stop that the base denies and the run did not already add.
+fn stop_needs_denied(base: &Evaluator, needed: &BTreeSet<String>) -> Vec<&'static str> {
+    let native = base.context.native;
+    let denies = |n: &str| base.decide_name(native, n, &[0; 6]).is_some_and(|d| !d.action.lets_through());
+    STOP_NEEDS.iter().copied().filter(|n| !needed.contains(*n) && denies(n)).collect()
+}
+
+/// The summary line for what was written beyond what the command made (none when nothing).
+fn added_line(stop: &[&str], runc: &[&str]) -> Option<String> {
+    let stop = (!stop.is_empty()).then(|| format!("what every program needs to stop: {}", stop.join(", ")));
+    let runc = (!runc.is_empty()).then(|| format!("what runc needs to start the container: {}", runc.join(", ")));
+    let parts: Vec<String> = [stop, runc].into_iter().flatten().collect();
+    (!parts.is_empty()).then(|| format!("seccompose: added {}", parts.join("; and ")))
+}
+
 /// The base document with one more rule for what it did not allow (saved losslessly).
-fn merged(doc: &crate::profile::Document, report: &RecordReport, dialect: Dialect) -> String {
-    let names: BTreeSet<&str> = report.recording.needed.keys().map(|(_, n)| n.as_str()).collect();
+fn merged<'a>(doc: &crate::profile::Document, names: impl Iterator<Item = &'a str>, dialect: Dialect) -> String {
+    let names: BTreeSet<&str> = names.collect();
     if names.is_empty() {
         return doc.render();
     }

@@ -59,7 +59,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Failure> {
     match args.format {
         Format::Text => {
             eprint!("{}", text_summary(&args.command, &doc.display_name(), &report));
-            if let Some(note) = runtime_note(&ev) {
+            if let Some(note) = runtime_note(&ev, &report) {
                 eprintln!("{note}");
             }
         }
@@ -85,20 +85,20 @@ pub fn timeout_seconds(text: &str) -> Result<Duration, String> {
 }
 
 /// Syscalls runc itself needs after installing the filter: denied, the container would not
-/// even start, which a run on the host cannot show (DESIGN §3).
-fn runtime_note(ev: &crate::policy::evaluator::Evaluator) -> Option<String> {
-    if ev.context.engine.runtime() != crate::policy::evaluator::Runtime::Runc {
+/// even start, which a run on the host cannot show (DESIGN §3). One line, or none.
+fn runtime_note(ev: &crate::policy::evaluator::Evaluator, report: &RunReport) -> Option<String> {
+    let denied = crate::policy::lint::runtime_needs_denied(ev);
+    if denied.is_empty() {
         return None;
     }
-    let denied: Vec<&str> = crate::profile::generate::RUNC_NEEDS
-        .iter()
-        .copied()
-        .filter(|n| ev.decide_name(ev.context.native, n, &[0; 6]).is_some_and(|d| !d.action.lets_through()))
-        .collect();
-    (!denied.is_empty()).then(|| {
+    let names = denied.join(", ");
+    Some(if report.works() {
         format!(
-            "seccompose: note: in a container, runc would fail before starting the command: the profile denies {} (runc needs them after installing the filter)",
-            denied.join(", ")
+            "seccompose: works on the host; runc itself also needs {names}: allow them, or the container fails before the command starts"
+        )
+    } else {
+        format!(
+            "seccompose: note: in a container, runc would fail before starting the command: the profile denies {names} (runc needs them after installing the filter)"
         )
     })
 }

@@ -1,6 +1,7 @@
 //! Words for decisions: which rule decided, what a rule or condition means. Shared by
 //! `explain` and the editor's preview.
 
+use crate::catalog::constants::{self, number_text, value_text};
 use crate::policy::evaluator::{Evaluator, Source};
 use crate::policy::prepare::describe_filter;
 use crate::profile::spo::BaseProfile;
@@ -70,7 +71,9 @@ pub fn describe_rule(doc: &Document, rule: &Rule) -> String {
     };
     out.push_str(&format!(" for {names}"));
     if !rule.args.is_empty() {
-        let conds: Vec<String> = rule.args.iter().map(describe_condition).collect();
+        let all: Vec<&str> = rule.all_names().collect();
+        let conds: Vec<String> =
+            rule.args.iter().map(|c| describe_condition_of(naming_syscall(&all, c.index as usize), c)).collect();
         out.push_str(&format!(" when {}", conds.join(" and ")));
     }
     let filter = describe_filter(&rule.includes, &rule.excludes);
@@ -88,16 +91,31 @@ pub fn line_of(doc: &Document, index: usize) -> String {
     doc.rule_line(index).map_or_else(String::new, |line| format!(" (line {line})"))
 }
 
+/// A condition in numbers (`arg0 == 0x28`), for when the syscall is not known.
 pub fn describe_condition(c: &crate::profile::ArgCondition) -> String {
+    describe_condition_of(None, c)
+}
+
+/// A condition with the catalog's names for the syscall's values (`arg0 == AF_UNIX (1)`,
+/// `arg0 & CLONE_NEWUSER (0x10000000) == 0`), numbers where there is no name.
+pub fn describe_condition_of(syscall: Option<&str>, c: &crate::profile::ArgCondition) -> String {
+    let i = c.index as usize;
+    let value = |v: u64| syscall.map_or_else(|| number_text(v), |name| value_text(name, i, v));
     match c.op {
-        crate::profile::Op::MaskedEq => format!("arg{} & {:#x} == {:#x}", c.index, c.value, c.value_two & c.value),
-        op => format!(
-            "arg{} {} {}",
-            c.index,
-            op.symbol(),
-            if c.value > 9 { format!("{:#x}", c.value) } else { c.value.to_string() }
-        ),
+        crate::profile::Op::MaskedEq if syscall.is_none() => {
+            format!("arg{i} & {:#x} == {:#x}", c.value, c.value_two & c.value)
+        }
+        crate::profile::Op::MaskedEq => format!("arg{i} & {} == {}", value(c.value), value(c.value_two & c.value)),
+        op => format!("arg{i} {} {}", op.symbol(), value(c.value)),
     }
+}
+
+/// The syscall whose value names fit argument `index` for every name of a rule (the first),
+/// if they all name it alike.
+fn naming_syscall<'a>(names: &[&'a str], index: usize) -> Option<&'a str> {
+    let first = *names.first()?;
+    let naming = constants::naming(first, index)?;
+    names.iter().all(|n| constants::naming(n, index) == Some(naming)).then_some(first)
 }
 
 pub fn rule_note(ev: &Evaluator, rule: &Rule) -> String {

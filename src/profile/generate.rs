@@ -32,7 +32,22 @@ pub const RUNC_NEEDS: &[&str] = &[
     "exit_group",
 ];
 
-/// An allow-list profile: default ERRNO(ENOSYS), one rule per category of the names seen.
+/// Syscalls every program needs to stop, whether or not a short run made them: `exit` ends a
+/// thread (a multi-threaded program's workers), `exit_group` the process, `rt_sigreturn`
+/// returns from a signal handler (a program that cleans up on SIGTERM).
+pub const STOP_NEEDS: &[&str] = &["exit", "exit_group", "rt_sigreturn"];
+
+/// What `allow_list` adds to the names seen: (what every program needs to stop, what runc
+/// needs to start the container), each without the names seen, in that order of rules.
+pub fn must_haves(seen: &BTreeSet<String>) -> (Vec<&'static str>, Vec<&'static str>) {
+    let stop: Vec<&str> = STOP_NEEDS.iter().copied().filter(|n| !seen.contains(*n)).collect();
+    let runc: Vec<&str> =
+        RUNC_NEEDS.iter().copied().filter(|n| !seen.contains(*n) && !STOP_NEEDS.contains(n)).collect();
+    (stop, runc)
+}
+
+/// An allow-list profile: default ERRNO(ENOSYS), one rule per category of the names seen,
+/// then the must-haves (`must_haves`) the program did not make.
 pub fn allow_list(seen: &BTreeSet<String>, arches: &[Arch], native: Arch, dialect: Dialect) -> Value {
     let mut by_category: BTreeMap<&'static str, BTreeSet<&str>> = BTreeMap::new();
     for name in seen {
@@ -56,7 +71,10 @@ pub fn allow_list(seen: &BTreeSet<String>, arches: &[Arch], native: Arch, dialec
         .iter()
         .map(|(category, names)| rule(names.iter().copied(), dialect, &format!("recorded: {}", title(category))))
         .collect();
-    let runc_only: Vec<&str> = RUNC_NEEDS.iter().copied().filter(|n| !seen.contains(*n)).collect();
+    let (stop, runc_only) = must_haves(seen);
+    if !stop.is_empty() {
+        rules.push(rule(stop.into_iter(), dialect, "not seen, but every program needs them to stop"));
+    }
     if !runc_only.is_empty() {
         rules.push(rule(
             runc_only.into_iter(),
@@ -103,6 +121,8 @@ mod tests {
         );
         let runc = names(rules.len() - 1);
         assert!(runc.contains(&"execve".to_string()) && !runc.contains(&"openat".to_string()));
+        assert_eq!(names(rules.len() - 2), ["exit", "rt_sigreturn"], "exit_group was seen");
+        assert!(!runc.contains(&"rt_sigreturn".to_string()), "each name once");
         let oci = allow_list(&seen, &[Arch::X86_64, Arch::X86], Arch::X86_64, Dialect::Oci);
         assert_eq!(oci["architectures"], json!(["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"]));
         assert!(oci["syscalls"][0].get("comment").is_none());

@@ -2,7 +2,7 @@
 //! ioctl requests, personality values.
 
 use super::notify::{Listener, read_c_string};
-use crate::catalog::constants::{CLONE_FLAGS, FAMILIES, IOCTLS};
+use crate::catalog::constants::{CLONE_FLAGS, value_text};
 
 /// Which arguments of a syscall are paths.
 fn path_args(name: &str) -> &'static [usize] {
@@ -19,14 +19,6 @@ fn path_args(name: &str) -> &'static [usize] {
         "symlinkat" => &[0, 2],
         _ => &[],
     }
-}
-
-fn named(table: &'static [(u64, &'static str)], value: u64) -> Option<&'static str> {
-    table.iter().find(|(v, _)| *v == value).map(|(_, n)| *n)
-}
-
-fn family(value: u64) -> String {
-    named(FAMILIES, value).map_or_else(|| value.to_string(), str::to_string)
 }
 
 fn flags(table: &[(u64, &str)], value: u64) -> String {
@@ -82,19 +74,17 @@ pub fn describe(name: &str, args: &[u64; 6], pid: u32, listener: Option<(&Listen
         }
     }
     match name {
-        "socket" | "socketpair" => parts.push(format!("family={} type={}", family(args[0]), args[1] & 0xf)),
+        "socket" | "socketpair" => {
+            parts.push(format!("family={} type={}", value_text(name, 0, args[0]), value_text(name, 1, args[1])))
+        }
         "clone" => parts.push(format!("flags={}", flags(CLONE_FLAGS, args[0] & !0xff))),
         "unshare" | "setns" => {
             parts.push(format!("flags={}", flags(CLONE_FLAGS, args[if name == "setns" { 1 } else { 0 }])))
         }
-        "ioctl" => parts.push(format!(
-            "fd={} request={}",
-            args[0] as i64,
-            named(IOCTLS, args[1] & 0xffff_ffff).map_or_else(|| format!("{:#x}", args[1]), str::to_string)
-        )),
+        "ioctl" => parts.push(format!("fd={} request={}", args[0] as i64, value_text(name, 1, args[1] & 0xffff_ffff))),
         "personality" => parts.push(format!("persona={}", personality(args[0]))),
         "kill" | "tgkill" | "tkill" => parts.push(format!("signal={}", args[if name == "tgkill" { 2 } else { 1 }])),
-        "prctl" => parts.push(format!("option={}", args[0])),
+        "prctl" => parts.push(format!("option={}", value_text(name, 0, args[0]))),
         _ => {}
     }
     if parts.is_empty() {
@@ -110,9 +100,14 @@ mod tests {
 
     #[test]
     fn decodes_common_arguments() {
-        assert_eq!(describe("socket", &[40, 1, 0, 0, 0, 0], 0, None), "family=AF_VSOCK type=1");
+        assert_eq!(describe("socket", &[40, 1, 0, 0, 0, 0], 0, None), "family=AF_VSOCK (0x28) type=SOCK_STREAM (1)");
+        assert_eq!(
+            describe("socket", &[1, 0x80001, 0, 0, 0, 0], 0, None),
+            "family=AF_UNIX (1) type=SOCK_STREAM|SOCK_CLOEXEC (0x80001)"
+        );
+        assert_eq!(describe("prctl", &[38, 1, 0, 0, 0, 0], 0, None), "option=PR_SET_NO_NEW_PRIVS (0x26)");
         assert_eq!(describe("clone", &[0x10000011, 0, 0, 0, 0, 0], 0, None), "flags=CLONE_NEWUSER");
-        assert_eq!(describe("ioctl", &[1, 0x5413, 0, 0, 0, 0], 0, None), "fd=1 request=TIOCGWINSZ");
+        assert_eq!(describe("ioctl", &[1, 0x5413, 0, 0, 0, 0], 0, None), "fd=1 request=TIOCGWINSZ (0x5413)");
         assert_eq!(
             describe("personality", &[0x0040008, 0, 0, 0, 0, 0], 0, None),
             "persona=PER_LINUX32|ADDR_NO_RANDOMIZE"

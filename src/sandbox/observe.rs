@@ -59,6 +59,14 @@ pub struct RunOptions {
 }
 
 impl RunReport {
+    /// The command ran to a clean end with nothing denied: it works on this host.
+    pub fn works(&self) -> bool {
+        self.exit.status_code() == 0
+            && !self.timed_out
+            && self.exec_denied.is_none()
+            && self.denials.iter().all(|d| d.action.lets_through())
+    }
+
     /// "exited with status 0 after 0.12 s", "was killed by SIGSYS (31): the profile kills on …".
     pub fn exit_text(&self) -> String {
         let how = match self.exit {

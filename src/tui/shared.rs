@@ -16,6 +16,11 @@ pub enum Msg {
     PageDown,
     Left,
     Right,
+    /// A line's start and end (the run pane's command line).
+    Home,
+    End,
+    /// Clear the line before the cursor, as Ctrl-u in a shell.
+    ClearLine,
     NextPane,
     StartSearch,
     Type(char),

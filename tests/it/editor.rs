@@ -203,6 +203,27 @@ fn conditions_are_added_edited_and_removed_in_the_rules_editor() {
     assert!(app.doc.profile.rules.iter().all(|r| !r.is_conditional() || !r.all_names().any(|n| n == "socket")));
 }
 
+/// Issue 15: a condition typed by name is echoed by name, with its number.
+#[test]
+fn conditions_are_echoed_with_the_catalogs_names() {
+    let mut app = fine_grained();
+    search(&mut app, "socket");
+    send(&mut app, &[Msg::Pick]);
+    send(&mut app, &[Msg::Down; 12]);
+    send(&mut app, &[Msg::Enter, Msg::Rules]);
+    let items = seccompose::tui::features::rules::items(&app);
+    send(&mut app, &vec![Msg::Down; items.len()]);
+    send(&mut app, &[Msg::Enter, Msg::Enter]); // new rule, op ==
+    send(&mut app, &typed("0 AF_INET"));
+    send(&mut app, &[Msg::Enter]);
+    assert_eq!(app.message.as_deref(), Some("new rule: allow socket when arg0 == AF_INET (2)"));
+    let text = render(&mut app, 160, 45);
+    assert!(text.contains("when arg0 == AF_INET (2)"), "the rules list names it too:\n{text}");
+    let rule = app.doc.profile.rules.iter().find(|r| r.is_conditional()).unwrap();
+    let words = seccompose::policy::describe::describe_rule(&app.doc, rule);
+    assert!(words.contains("when arg0 == AF_INET (2)"), "explain and the preview: {words}");
+}
+
 #[test]
 fn architectures_toggle_from_their_list() {
     let mut app = fine_grained();

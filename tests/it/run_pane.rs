@@ -2,6 +2,7 @@
 //! keys, recording, and stopping (state and render), without a terminal.
 
 use crate::support::{TempDir, render, root};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use seccompose::catalog::Arch;
 use seccompose::policy::context::{Context, Engine};
 use seccompose::profile::{Action, Document, KernelVersion};
@@ -111,6 +112,35 @@ fn allow_with_these_values_adds_a_conditional_rule() {
     );
 }
 
+/// Issue 15: `=` and the denial list name the socket's family and type, and keep the numbers.
+#[test]
+fn allow_with_these_values_names_the_family() {
+    let dir = TempDir::new("pane-family");
+    let profile = dir.path().join("p.json");
+    std::fs::write(
+        &profile,
+        r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO"}]}"#,
+    )
+    .unwrap();
+    let doc = Document::open(&profile).unwrap();
+    let mut app = App::new(doc, Context::for_engine(Engine::Docker), Theme::builtin("dark").unwrap());
+    // logger(1) (util-linux, in every base system) opens AF_UNIX sockets for the `-u` socket.
+    app.run = Some(RunPane {
+        input: "logger -u /dev/null seccompose-test".into(),
+        history: History::load(&dir.path().join("data")),
+        ..RunPane::default()
+    });
+    app.focus = Focus::Run;
+    run(&mut app, Msg::Rerun);
+    let denials = app.run.as_ref().unwrap().denials();
+    let socket = denials.iter().find(|d| d.name == "socket").expect("socket was denied");
+    assert!(socket.samples[0].starts_with("family=AF_UNIX (1) type=SOCK_"), "{:?}", socket.samples);
+    app.run.as_mut().unwrap().cursor = denials.iter().position(|d| d.name == "socket").unwrap();
+    update(&mut app, Msg::AllowArgs);
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.contains("allowed socket only when arg0 == AF_UNIX (1)"), "{message}");
+}
+
 #[test]
 fn recording_adds_what_the_command_needs_in_one_step() {
     let dir = TempDir::new("pane-record");
@@ -177,4 +207,140 @@ fn the_status_line_says_when_descendants_were_killed() {
         .filter(|cmdline| String::from_utf8_lossy(cmdline).contains(&marker))
         .count();
     assert_eq!(left, 0, "the background sleep is gone");
+}
+
+fn status(app: &App) -> String {
+    seccompose::tui::features::run::view::status_text(app.run.as_ref().unwrap())
+}
+
+fn runc_warnings(app: &App) -> usize {
+    app.findings.iter().filter(|f| f.id == "runtime-syscalls-denied").count()
+}
+
+/// Issue 15: the README's violation.json journey ends with a question about what runc needs;
+/// `n` dismisses it, `y` allows them as one undo step and the lint stops warning.
+#[test]
+fn a_run_that_works_on_the_host_asks_for_what_runc_needs() {
+    let dir = TempDir::new("pane-runc");
+    let mut app = app_with_pane("profiles/violation.json", &dir, "ls -la /");
+    let mut rounds = 0;
+    loop {
+        run(&mut app, Msg::Rerun);
+        if exit_code(&app) == Some(0) && app.run.as_ref().unwrap().denials().is_empty() {
+            break;
+        }
+        assert!(!status(&app).contains("runc itself"), "no question while the run fails: {}", status(&app));
+        update(&mut app, Msg::AllowAll);
+        rounds += 1;
+        assert!(rounds < 20, "never converged");
+    }
+    assert!(runc_warnings(&app) > 0, "the journey's profile still denies what runc needs");
+    let text = status(&app);
+    assert!(text.contains("works on the host; runc itself also needs ") && text.contains("allow them? y/n"), "{text}");
+    assert!(text.contains("fstatfs") && text.contains("rt_sigreturn"), "{text}");
+    assert_eq!(app.message.as_deref(), Some(text.as_str()), "the status bar says it too");
+    let edits = app.undo.len();
+    update(&mut app, Msg::Type('n'));
+    assert!(!status(&app).contains("runc itself"), "n dismisses: {}", status(&app));
+    assert_eq!(app.undo.len(), edits, "n changes nothing");
+    run(&mut app, Msg::Rerun);
+    assert!(status(&app).contains("runc itself also needs"), "asked again after the next run");
+    update(&mut app, Msg::Type('y'));
+    assert_eq!(app.undo.len(), edits + 1, "one undo step");
+    assert_eq!(runc_warnings(&app), 0, "{:?}", app.findings);
+    assert_eq!(app.decide("fstatfs"), Action::Allow);
+    assert!(!status(&app).contains("runc itself"), "answered: {}", status(&app));
+    run(&mut app, Msg::Rerun);
+    assert!(!status(&app).contains("runc itself"), "nothing left to ask: {}", status(&app));
+}
+
+fn key(app: &App, code: KeyCode, modifiers: KeyModifiers) -> Msg {
+    let area = ratatui::layout::Rect::new(0, 0, 160, 45);
+    seccompose::tui::key_msg(app, KeyEvent::new(code, modifiers), area).expect("the key means something")
+}
+
+fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
+    let msg = key(app, code, modifiers);
+    update(app, msg);
+}
+
+fn type_keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+}
+
+fn input(app: &App) -> &str {
+    &app.run.as_ref().unwrap().input
+}
+
+/// Issue 15: opening a profile again, `t` and typing a command replaces the remembered one
+/// (it is shown selected); cursor keys keep it for editing; Ctrl-u clears the line as in a
+/// shell; PgUp/PgDn still scroll the output.
+#[test]
+fn typing_replaces_the_remembered_command() {
+    let dir = TempDir::new("pane-remembered");
+    let profile = "profiles/runtime-default.json";
+    let key_of = std::fs::canonicalize(root().join(profile)).unwrap().display().to_string();
+    History::load(&dir.path().join("data")).add(&key_of, "sleep 100").unwrap();
+    let mut app = app_with_pane(profile, &dir, "");
+    app.run = None;
+    app.focus = Focus::Syscalls;
+    // `t` asks the loop to read the history; the loop's part, with this test's history:
+    let t = key(&app, KeyCode::Char('t'), KeyModifiers::NONE);
+    let effects = seccompose::tui::app::update::update(&mut app, t);
+    assert_eq!(effects, [seccompose::tui::shared::Effect::OpenRunPane]);
+    app.run = Some(RunPane::open(&app.state, History::load(&dir.path().join("data"))));
+    seccompose::tui::app::run_pane::focus_command_line(&mut app);
+    assert_eq!(input(&app), "sleep 100", "the last command for this profile is ready");
+    let text = render(&mut app, 160, 45);
+    assert!(text.contains("$ sleep 100"), "{text}");
+    type_keys(&mut app, "ls -la /");
+    assert_eq!(input(&app), "ls -la /", "typing replaced the selected command");
+    let enter = key(&app, KeyCode::Enter, KeyModifiers::NONE);
+    run(&mut app, enter);
+    assert!(screen_text(&app).contains("bin"), "{}", screen_text(&app));
+    let history = History::load(&dir.path().join("data"));
+    assert_eq!(history.last_for[&key_of], "ls -la /");
+    assert!(!history.commands.iter().any(|c| c.contains("100ls")), "{:?}", history.commands);
+
+    // The pane is open with the focus elsewhere: `t` selects the command line again.
+    app.focus = Focus::Syscalls;
+    press(&mut app, KeyCode::Char('t'), KeyModifiers::NONE);
+    assert_eq!(app.mode, Mode::RunCommand);
+    type_keys(&mut app, "pwd");
+    assert_eq!(input(&app), "pwd");
+    // End keeps the command for editing; ← moves inside it.
+    update(&mut app, Msg::Escape);
+    press(&mut app, KeyCode::Char(':'), KeyModifiers::NONE);
+    press(&mut app, KeyCode::End, KeyModifiers::NONE);
+    type_keys(&mut app, " -P");
+    assert_eq!(input(&app), "pwd -P");
+    press(&mut app, KeyCode::Left, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Left, KeyModifiers::NONE);
+    type_keys(&mut app, "L ");
+    assert_eq!(input(&app), "pwd L -P");
+    press(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+    assert_eq!(input(&app), "pwd L-P");
+    // Ctrl-u: what is before the cursor goes, as in a shell (all of it at the end).
+    press(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "-P");
+    press(&mut app, KeyCode::End, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert_eq!(input(&app), "");
+    // PgUp/PgDn scroll the command's output while the command line has the keys.
+    press(&mut app, KeyCode::PageUp, KeyModifiers::NONE);
+    assert_eq!(app.run.as_ref().unwrap().scroll, 10);
+    press(&mut app, KeyCode::PageDown, KeyModifiers::NONE);
+    assert_eq!(app.run.as_ref().unwrap().scroll, 0);
+    assert_eq!(app.mode, Mode::RunCommand, "still typing");
+}
+
+#[test]
+fn the_help_lists_the_command_line_keys() {
+    let help = seccompose::tui::app::keymap::help_lines();
+    let has = |k: &str, what: &str| help.iter().any(|(keys, h)| keys.contains(k) && h.contains(what));
+    assert!(has("Ctrl-u", "command line: clear"), "{help:?}");
+    assert!(has("End", "command line"), "{help:?}");
+    assert!(help.iter().any(|(_, h)| h.contains("typing replaces")), "{help:?}");
 }

@@ -195,3 +195,50 @@ fn record_with_a_base_adds_only_what_is_missing() {
     let report: serde_json::Value = serde_json::from_str(&stderr(&out)).unwrap();
     assert_eq!(report["denials"], serde_json::json!([]), "{report}");
 }
+
+/// Issue 15: what `record` writes passes `check` and `install` as it is, and the summary names
+/// what was added for the program to stop.
+#[test]
+fn recorded_profile_passes_check_and_install_without_edits() {
+    let tmp = TempDir::new("record-check-install");
+    let profile = tmp.path().join("ls.json");
+    let out = seccompose(&["record", "-o", profile.to_str().unwrap(), "--", "ls", "-la", "/"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("added what every program needs to stop: exit"),
+        "the summary says what was added: {}",
+        stderr(&out)
+    );
+    let check = seccompose(&["check", profile.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "check passes: {}", stdout(&check));
+    let kubelet = tmp.path().join("kubelet");
+    let install = seccompose(&["install", profile.to_str().unwrap(), "--root", kubelet.to_str().unwrap()]);
+    assert_eq!(install.status.code(), Some(0), "install accepts it: {}{}", stdout(&install), stderr(&install));
+    assert!(kubelet.join("profiles/ls.json").is_file(), "installed under the root");
+}
+
+/// Issue 15: a run that works on the host says in one line what runc itself still needs.
+#[test]
+fn run_says_what_runc_needs_when_the_command_works() {
+    let tmp = TempDir::new("run-runc");
+    let profile = tmp.path().join("p.json");
+    std::fs::write(
+        &profile,
+        r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["epoll_ctl", "sched_yield"], "action": "SCMP_ACT_ERRNO"}]}"#,
+    )
+    .unwrap();
+    let p = profile.to_str().unwrap();
+    let out = seccompose(&["run", p, "--engine", "docker", "--", "true"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stderr(&out);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("runc ") || l.contains("runc,")).collect();
+    assert_eq!(
+        lines,
+        [
+            "seccompose: works on the host; runc itself also needs epoll_ctl, sched_yield: allow them, or the container fails before the command starts"
+        ],
+        "{text}"
+    );
+    let failed = seccompose(&["run", p, "--engine", "docker", "--", "sh", "-c", "exit 3"]);
+    assert!(!stderr(&failed).contains("works on the host"), "only when it works: {}", stderr(&failed));
+}

@@ -3,11 +3,10 @@
 use super::level_of;
 use crate::catalog::{self, RiskLevel};
 use crate::policy::context::Context;
-use crate::policy::evaluator::{BuildError, Evaluator, Runtime, Source};
+use crate::policy::evaluator::{BuildError, Decision, Evaluator, Source};
 use crate::policy::prepare::describe_filter;
 use crate::policy::seccomp_db::tree::{Id as TreeId, Tree};
 use crate::profile::finding::Finding;
-use crate::profile::generate::RUNC_NEEDS;
 use crate::profile::json::PathStep;
 use crate::profile::{Action, Document};
 
@@ -189,38 +188,21 @@ fn behaviour(ev: &Evaluator, ctx: &Context, out: &mut Out) {
             "allow execve (and the syscalls your program needs: `seccompose record` lists them)",
         );
     }
-    let exits: Vec<String> = ["exit", "exit_group"]
-        .iter()
-        .filter_map(|n| decide(n).filter(|d| !d.action.lets_through()).map(|d| format!("{n} → {}", d.action)))
-        .collect();
-    if !exits.is_empty() {
+    exits(&decide, out);
+    // execve and exit_group have lints of their own.
+    let denied: Vec<&str> =
+        super::runtime_needs_denied(ev).into_iter().filter(|n| !matches!(*n, "execve" | "exit_group")).collect();
+    if !denied.is_empty() {
         push(
             out,
-            "exit-denied",
+            "runtime-syscalls-denied",
             Vec::new(),
-            format!("{}: programs cannot exit cleanly", exits.join(", ")),
-            "allow exit and exit_group",
+            format!(
+                "runc calls {} after installing the filter; denying them stops the container before the program runs (\"runc run failed\")",
+                denied.join(", ")
+            ),
+            "allow them, even if your program does not need them",
         );
-    }
-    if ctx.engine.runtime() == Runtime::Runc {
-        let denied: Vec<&str> = RUNC_NEEDS
-            .iter()
-            .copied()
-            .filter(|n| !matches!(*n, "execve" | "exit_group"))
-            .filter(|n| decide(n).is_some_and(|d| !d.action.lets_through()))
-            .collect();
-        if !denied.is_empty() {
-            push(
-                out,
-                "runtime-syscalls-denied",
-                Vec::new(),
-                format!(
-                    "runc calls {} after installing the filter; denying them stops the container before the program runs (\"runc run failed\")",
-                    denied.join(", ")
-                ),
-                "allow them, even if your program does not need them",
-            );
-        }
     }
     let default = ev.default_action;
     if default.lets_through() {
@@ -238,6 +220,31 @@ fn behaviour(ev: &Evaluator, ctx: &Context, out: &mut Out) {
         push(out, "eperm-default", vec![key("defaultAction")],
             "denied syscalls fail with EPERM; newer libcs probe new syscalls (clone3, faccessat2, …) and fall back only on ENOSYS".into(),
             "set \"defaultErrnoRet\": 38 (ENOSYS), or give new syscalls an explicit ENOSYS rule");
+    }
+}
+
+/// A denied exit_group stops every program from ending; a denied exit alone only the threads
+/// of multi-threaded programs (a single-threaded one ends with exit_group).
+fn exits(decide: &dyn Fn(&str) -> Option<Decision>, out: &mut Out) {
+    let denied = |n: &str| decide(n).filter(|d| !d.action.lets_through()).map(|d| format!("{n} → {}", d.action));
+    match (denied("exit"), denied("exit_group")) {
+        (exit, Some(group)) => push(
+            out,
+            "exit-denied",
+            Vec::new(),
+            format!("{}: programs cannot exit cleanly", exit.into_iter().chain([group]).collect::<Vec<_>>().join(", ")),
+            "allow exit and exit_group",
+        ),
+        (Some(exit), None) => push(
+            out,
+            "thread-exit-denied",
+            Vec::new(),
+            format!(
+                "{exit} while exit_group is allowed: single-threaded programs end fine, but a thread of a multi-threaded program cannot end (glibc retries exit forever, so it spins)"
+            ),
+            "allow exit",
+        ),
+        (None, None) => {}
     }
 }
 

@@ -16,7 +16,8 @@ use crate::profile::finding::{Finding, Level};
 pub const LINTS: &[(&str, Level, &str)] = &[
     ("runtime-refuses", Level::Error, "the engine or runtime refuses the profile: the container does not start"),
     ("exec-denied", Level::Error, "execve is not allowed: no program can start"),
-    ("exit-denied", Level::Error, "exit or exit_group is not allowed: programs cannot end cleanly"),
+    ("exit-denied", Level::Error, "exit_group is not allowed: programs cannot end cleanly"),
+    ("thread-exit-denied", Level::Warning, "exit is not allowed: threads of multi-threaded programs cannot end"),
     ("notify-without-listener", Level::Error, "SCMP_ACT_NOTIFY needs listenerPath (an agent to answer)"),
     ("runtime-syscalls-denied", Level::Warning, "runc makes these syscalls after installing the filter"),
     ("unknown-syscall", Level::Warning, "a name no architecture knows: runc skips it silently"),
@@ -49,6 +50,21 @@ pub fn lint(doc: &Document, ctx: &Context) -> Vec<Finding> {
     out
 }
 
+/// What runc calls after installing the filter (`RUNC_NEEDS`) that the profile denies on the
+/// host's arch: a run on the host cannot show these, yet the container would not start. Empty
+/// when the engine's runtime is not runc.
+pub fn runtime_needs_denied(ev: &Evaluator) -> Vec<&'static str> {
+    if ev.context.engine.runtime() != super::evaluator::Runtime::Runc {
+        return Vec::new();
+    }
+    let native = ev.context.native;
+    crate::profile::generate::RUNC_NEEDS
+        .iter()
+        .copied()
+        .filter(|n| ev.decide_name(native, n, &[0; 6]).is_some_and(|d| !d.action.lets_through()))
+        .collect()
+}
+
 /// Counts of (errors, warnings, infos).
 pub fn tally(findings: &[Finding]) -> (usize, usize, usize) {
     let count = |l: Level| findings.iter().filter(|f| f.level == l).count();
@@ -58,4 +74,29 @@ pub fn tally(findings: &[Finding]) -> (usize, usize, usize) {
 /// The level a lint id is reported at.
 pub fn level_of(id: &str) -> Level {
     LINTS.iter().find(|(i, _, _)| *i == id).map_or(Level::Warning, |(_, l, _)| *l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::context::Engine;
+
+    fn levels(denied: &[&str]) -> Vec<(String, Level)> {
+        let names: Vec<String> = denied.iter().map(|n| format!("\"{n}\"")).collect();
+        let text = format!(
+            r#"{{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{{"names": [{}], "action": "SCMP_ACT_ERRNO"}}]}}"#,
+            names.join(", ")
+        );
+        let doc = Document::parse(&text, "t.json").expect("parses");
+        let ctx = Context::for_engine(Engine::Docker);
+        lint(&doc, &ctx).into_iter().filter(|f| f.id.contains("exit")).map(|f| (f.id.to_string(), f.level)).collect()
+    }
+
+    #[test]
+    fn denying_exit_alone_is_a_warning_about_threads() {
+        assert_eq!(levels(&["exit"]), [("thread-exit-denied".to_string(), Level::Warning)]);
+        assert_eq!(levels(&["exit_group"]), [("exit-denied".to_string(), Level::Error)]);
+        assert_eq!(levels(&["exit", "exit_group"]), [("exit-denied".to_string(), Level::Error)]);
+        assert_eq!(levels(&["read"]), []);
+    }
 }

@@ -19,7 +19,8 @@ pub fn key_msg(app: &App, key: KeyEvent, area: Rect) -> Option<Msg> {
         return matches!(keymap::lookup(key), Some(Msg::Quit)).then_some(Msg::Quit);
     }
     match app.mode {
-        Mode::Search | Mode::Prompt { .. } | Mode::RunCommand => keymap::typing(key),
+        Mode::Search | Mode::Prompt { .. } => keymap::typing(key),
+        Mode::RunCommand => keymap::command_line(key),
         Mode::Interact => None,
         Mode::ConfirmQuit | Mode::ConfirmOverwrite | Mode::Help => keymap::typing(key).map(|m| match m {
             Msg::Type('?') => Msg::Help,

@@ -129,6 +129,40 @@ pub const KEYMAP: &[Binding] = &[
     Binding { keys: &[Char('q')], msg: Msg::Quit, help: "quit (asks when there are unsaved edits)" },
 ];
 
+/// Keys of the run pane's command line besides typing (printable keys type; ↑/↓ browse the
+/// history, Enter runs, Esc leaves). Apart from [`KEYMAP`]: Ctrl-u clears here, pages there.
+pub const COMMAND_LINE: &[Binding] = &[
+    Binding {
+        keys: &[Code(KeyCode::Left)],
+        msg: Msg::Left,
+        help: "command line: cursor left (the remembered command stays, for editing)",
+    },
+    Binding { keys: &[Code(KeyCode::Right)], msg: Msg::Right, help: "command line: cursor right" },
+    Binding { keys: &[Code(KeyCode::Home), Ctrl('a')], msg: Msg::Home, help: "command line: start of the line" },
+    Binding {
+        keys: &[Code(KeyCode::End), Ctrl('e')],
+        msg: Msg::End,
+        help: "command line: end of the line (the remembered command stays, for editing)",
+    },
+    Binding {
+        keys: &[Ctrl('u')],
+        msg: Msg::ClearLine,
+        help: "command line: clear what is before the cursor (the whole line at its end), as in a shell",
+    },
+    Binding {
+        keys: &[Code(KeyCode::PageUp)],
+        msg: Msg::PageUp,
+        help: "command line: scroll the command's output back",
+    },
+    Binding { keys: &[Code(KeyCode::PageDown)], msg: Msg::PageDown, help: "command line: scroll the output forward" },
+];
+
+/// What a key means on the run pane's command line: [`COMMAND_LINE`], then typing.
+pub fn command_line(key: KeyEvent) -> Option<Msg> {
+    let pressed = as_key(key)?;
+    COMMAND_LINE.iter().find(|b| b.keys.contains(&pressed)).map(|b| b.msg).or_else(|| typing(key))
+}
+
 /// The message for a key in the main screen, if it has one.
 pub fn lookup(key: KeyEvent) -> Option<Msg> {
     let pressed = as_key(key)?;
@@ -182,6 +216,13 @@ pub fn spell(key: Key) -> String {
 pub fn help_lines() -> Vec<(String, &'static str)> {
     let mut lines: Vec<(String, &'static str)> =
         KEYMAP.iter().map(|b| (b.keys.iter().map(|k| spell(*k)).collect::<Vec<_>>().join(" / "), b.help)).collect();
+    lines.push((
+        "typing".into(),
+        "command line: the remembered command is shown selected; typing replaces it, ↑/↓ older/newer commands",
+    ));
+    lines.extend(
+        COMMAND_LINE.iter().map(|b| (b.keys.iter().map(|k| spell(*k)).collect::<Vec<_>>().join(" / "), b.help)),
+    );
     lines.push(("Esc".into(), "close a popup, clear the search"));
     lines.push(("mouse".into(), "click a category, a syscall or a tab; wheel scrolls the pane under it"));
     lines
@@ -199,6 +240,14 @@ mod tests {
                 assert!(!seen.contains(key), "{key:?} bound twice");
                 seen.push(*key);
             }
+        }
+    }
+
+    #[test]
+    fn no_command_line_key_is_bound_twice() {
+        let keys: Vec<Key> = COMMAND_LINE.iter().flat_map(|b| b.keys.iter().copied()).collect();
+        for (i, key) in keys.iter().enumerate() {
+            assert!(!keys[i + 1..].contains(key), "{key:?} bound twice");
         }
     }
 

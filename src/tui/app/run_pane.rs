@@ -28,10 +28,14 @@ pub fn open(app: &mut App) {
     focus_command_line(app);
 }
 
-/// The command line, with this profile's last command ready: Enter runs it.
-fn focus_command_line(app: &mut App) {
+/// The command line, with this profile's last command ready and selected: Enter runs it,
+/// typing replaces it.
+pub fn focus_command_line(app: &mut App) {
     app.focus = Focus::Run;
     app.mode = Mode::RunCommand;
+    if let Some(pane) = app.run.as_mut() {
+        run::command_line::select_all(pane);
+    }
 }
 
 /// Keeps the selection inside the list and notices the end of a run (true: it ended).

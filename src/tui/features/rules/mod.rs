@@ -5,7 +5,7 @@ pub mod view;
 
 use crate::catalog::Arch;
 use crate::catalog::constants::parse_value;
-use crate::policy::describe::describe_condition;
+use crate::policy::describe::describe_condition_of;
 use crate::profile::edit::remove_name;
 use crate::profile::edit_rule::{
     append_conditional_rule, remove_condition, set_comment, set_condition, toggle_architecture,
@@ -157,8 +157,8 @@ pub fn submit_condition(ed: &mut EditingState, mode: &mut Mode, at: CondAt, op: 
         None => append_conditional_rule(&mut value, name, ActionName::Allow, None, &c),
     }
     let what = match at.rule {
-        None => format!("new rule: allow {name} when {}", describe_condition(&c)),
-        Some(r) => format!("syscalls[{r}]: {}", describe_condition(&c)),
+        None => format!("new rule: allow {name} when {}", describe_condition_of(Some(name), &c)),
+        Some(r) => format!("syscalls[{r}]: {}", describe_condition_of(Some(name), &c)),
     };
     ed.apply(value, what);
     *mode = Mode::Rules { cursor: 0 };

@@ -2,7 +2,7 @@
 //! screen).
 
 use super::{ARCHES, Item, OPS, items};
-use crate::policy::describe::describe_condition;
+use crate::policy::describe::describe_condition_of;
 use crate::policy::prepare::describe_filter;
 use crate::profile::Rule;
 use crate::tui::state::EditingState;
@@ -28,7 +28,10 @@ pub fn rules(frame: &mut Frame, ed: &EditingState, theme: &Theme, cursor: usize)
                 },
                 Item::Condition(r, k) => {
                     let rule = ed.doc.profile.rules.iter().find(|x| x.index == r);
-                    let text = rule.and_then(|x| x.args.get(k)).map(describe_condition).unwrap_or_default();
+                    let text = rule
+                        .and_then(|x| x.args.get(k))
+                        .map(|c| describe_condition_of(Some(name), c))
+                        .unwrap_or_default();
                     let joiner = if k == 0 { "when" } else { " and" };
                     Line::raw(format!("    {joiner} {text}"))
                 }

@@ -4,8 +4,10 @@
 //! Key handling is pure: starting or stopping the command and reading the history are
 //! [`Effect`]s the loop performs through [`launch`], [`stop`] and [`RunPane::open`].
 
+pub mod command_line;
 pub mod history;
 pub mod job;
+pub mod runtime;
 pub mod view;
 
 use crate::profile::edit::{Setting, set_syscall};
@@ -21,6 +23,10 @@ use job::Job;
 pub struct RunPane {
     /// The command line, as typed.
     pub input: String,
+    /// The command line's cursor, in characters before its end (0: at the end).
+    pub input_back: usize,
+    /// The command line is selected (the remembered command): typing replaces it.
+    pub input_selected: bool,
     pub job: Option<Job>,
     /// Selected denial.
     pub cursor: usize,
@@ -35,6 +41,8 @@ pub struct RunPane {
     pub runs: usize,
     /// How far back the command line is in the history while browsing it (0: not browsing).
     pub history_back: usize,
+    /// After a run that worked: what runc needs that the profile denies, until answered.
+    pub runtime_question: Vec<&'static str>,
 }
 
 impl RunPane {
@@ -128,6 +136,7 @@ pub fn launch(pane: &mut RunPane, ed: &mut EditingState, launch: Launch) {
     pane.cursor = 0;
     pane.scroll = 0;
     pane.record_applied = false;
+    pane.runtime_question.clear();
     let how = if record { "recording every syscall of" } else { "running" };
     ed.message = Some(format!("{how} {command} under the edited profile"));
 }
@@ -202,7 +211,8 @@ pub fn allow_with_args(pane: &RunPane, ed: &mut EditingState) {
     };
     let condition = ArgCondition { index: index as u32, value: wanted, value_two: 0, op };
     append_conditional_rule(&mut value, &d.name, action, errno, &condition);
-    ed.apply(value, format!("allowed {} only when arg{index} == {wanted:#x} (r re-runs)", d.name));
+    let shown = crate::catalog::constants::value_text(&d.name, index, wanted);
+    ed.apply(value, format!("allowed {} only when arg{index} == {shown} (r re-runs)", d.name));
 }
 
 /// The profile spelling of a decided action.
@@ -226,6 +236,7 @@ pub fn tick(pane: &mut RunPane, ed: &mut EditingState, mode: &mut Mode) -> bool 
     let count = job.denials.lock().expect("not poisoned").len();
     pane.cursor = pane.cursor.min(count.saturating_sub(1));
     if ended {
+        runtime::ask_after_run(pane, ed);
         ed.message = Some(view::status_text(pane));
         if *mode == Mode::Interact {
             *mode = Mode::Normal;
@@ -249,8 +260,8 @@ pub fn browse_history(pane: &mut RunPane, older: bool) {
         pane.history_back = 0;
         return;
     }
-    if let Some(command) = pane.history.back(back) {
-        pane.input = command.to_string();
+    if let Some(command) = pane.history.back(back).map(str::to_string) {
+        command_line::set(pane, &command);
         pane.history_back = back;
     }
 }
@@ -272,6 +283,7 @@ pub fn key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) ->
         Msg::Record => return Some(record(p, ed, mode)),
         Msg::Type('y') if !view::pending_names(p).is_empty() => apply_recording(p, ed),
         Msg::Type('n') if !view::pending_names(p).is_empty() => discard_recording(p, ed),
+        Msg::Type(c @ ('y' | 'n')) if !p.runtime_question.is_empty() => runtime::answer(p, ed, c == 'y'),
         Msg::Interact if p.is_running() => {
             p.scroll = 0;
             *mode = Mode::Interact;
@@ -283,15 +295,25 @@ pub fn key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) ->
 
 /// Typing the command line: Enter runs it (the effect that does).
 pub fn command_key(p: &mut RunPane, ed: &mut EditingState, mode: &mut Mode, msg: Msg) -> Vec<Effect> {
+    use command_line::Move;
     match msg {
-        Msg::Type(c) => p.input.push(c),
-        Msg::Backspace => {
-            p.input.pop();
+        Msg::Type(c) => command_line::type_char(p, c),
+        Msg::Backspace => command_line::backspace(p),
+        Msg::ClearLine => command_line::clear_before_cursor(p),
+        Msg::Left => command_line::move_cursor(p, Move::Left),
+        Msg::Right => command_line::move_cursor(p, Move::Right),
+        Msg::Home => command_line::move_cursor(p, Move::Home),
+        Msg::End => command_line::move_cursor(p, Move::End),
+        Msg::PageUp => p.scroll += 10,
+        Msg::PageDown => p.scroll = p.scroll.saturating_sub(10),
+        Msg::Escape => {
+            p.input_selected = false;
+            *mode = Mode::Normal;
         }
-        Msg::Escape => *mode = Mode::Normal,
         Msg::Up => browse_history(p, true),
         Msg::Down => browse_history(p, false),
         Msg::Enter => {
+            p.input_selected = false;
             *mode = Mode::Normal;
             return start(p, ed, mode);
         }

@@ -15,7 +15,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 /// "running 1.2 s", "exited with status 0 after 0.31 s", …
 pub fn status_text(pane: &RunPane) -> String {
-    let text = job_status(pane);
+    let text = job_status(pane) + &super::runtime::question(pane);
     if pane.runs == 0 { text } else { format!("run {}: {text}", pane.runs) }
 }
 
@@ -95,17 +95,27 @@ pub fn draw(frame: &mut Frame, pane: &RunPane, theme: &Theme, focused: bool, mod
     frame.render_widget(block, area);
     let [command, body, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    let cursor = if *mode == Mode::RunCommand { "▏" } else { "" };
-    let line = Line::from(vec![
-        ratatui::text::Span::styled("$ ", theme.accent()),
-        ratatui::text::Span::raw(format!("{}{cursor}", pane.input)),
-    ]);
-    frame.render_widget(Paragraph::new(line), command);
+    frame.render_widget(Paragraph::new(command_line(pane, theme, mode)), command);
     let [screen, denials] = split(body);
     draw_screen(frame.buffer_mut(), pane, screen);
     draw_denials(frame, theme, focused, pane, denials);
-    let style = if pane.is_running() { theme.accent() } else { theme.dim() };
+    // A question waiting for y/n stands out like a running command.
+    let style = if pane.is_running() || !pane.runtime_question.is_empty() { theme.accent() } else { theme.dim() };
     frame.render_widget(Paragraph::new(Line::styled(status_text(pane), style)), status);
+}
+
+/// "$ " and the command line: selected (typing replaces it), or with the cursor while typing.
+fn command_line<'a>(pane: &'a RunPane, theme: &Theme, mode: &Mode) -> Line<'a> {
+    use ratatui::text::Span;
+    let prompt = Span::styled("$ ", theme.accent());
+    if *mode != Mode::RunCommand {
+        return Line::from(vec![prompt, Span::raw(pane.input.as_str())]);
+    }
+    if pane.input_selected {
+        return Line::from(vec![prompt, Span::styled(pane.input.as_str(), theme.selection())]);
+    }
+    let (before, after) = super::command_line::parts(pane);
+    Line::from(vec![prompt, Span::raw(before), Span::styled("▏", theme.accent()), Span::raw(after)])
 }
 
 fn draw_denials(frame: &mut Frame, theme: &Theme, focused: bool, pane: &RunPane, area: Rect) {
