@@ -103,7 +103,7 @@ pub struct ContextArgs {
     #[arg(long, value_name = "ARCH", value_parser = arch_parser(), hide_possible_values = true)]
     pub native: Option<Arch>,
     /// Container capability (repeatable; replaces the engine's defaults: Docker's 14, podman's 11). `--cap none` for none.
-    #[arg(long = "cap", value_name = "CAP")]
+    #[arg(long = "cap", value_name = "CAP", value_parser = parse_cap_list)]
     pub caps: Vec<String>,
     /// Kernel version of the host, X.Y (default: the running kernel).
     #[arg(long, value_name = "X.Y", value_parser = parse_kernel)]
@@ -143,7 +143,7 @@ pub struct KubeContextArgs {
     #[arg(long, value_name = "ARCH", value_parser = parse_arch)]
     pub native: Option<Arch>,
     /// Container capability (repeatable; replaces the engine's defaults). `--cap none` for none.
-    #[arg(long = "cap", value_name = "CAP")]
+    #[arg(long = "cap", value_name = "CAP", value_parser = parse_cap_list)]
     pub caps: Vec<String>,
     /// Kernel version of the node, X.Y (default: the running kernel).
     #[arg(long, value_name = "X.Y", value_parser = parse_kernel)]
@@ -183,6 +183,11 @@ pub fn parse_arch(s: &str) -> Result<Arch, String> {
         let names: Vec<&str> = Arch::all().map(Arch::short_name).collect();
         format!("unknown architecture \"{s}\" (use one of {})", names.join(", "))
     })
+}
+
+/// `--cap`: one or more capabilities (comma-separated) or `none`; each must be a real one.
+fn parse_cap_list(s: &str) -> Result<String, String> {
+    crate::policy::caps::parse_caps(s).map(|_| s.to_string())
 }
 
 fn parse_kernel(s: &str) -> Result<KernelVersion, String> {

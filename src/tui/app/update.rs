@@ -170,7 +170,11 @@ fn submit(app: &mut App, purpose: Prompt, input: &str) -> Vec<Effect> {
         Prompt::SavePath { to } if !input.is_empty() => return vec![Effect::SaveAs(input.to_string(), to)],
         Prompt::SavePath { .. } => {}
         Prompt::Errno(target) => prompt::submit_errno(ed, target, input),
-        Prompt::Caps => context::set_caps(ed, input),
+        // A misspelt capability would silently drop out of the context: say so, keep the old set.
+        Prompt::Caps => match crate::policy::caps::parse_caps(input) {
+            Ok(_) => context::set_caps(ed, input),
+            Err(why) => ed.message = Some(why),
+        },
         Prompt::Kernel => context::set_kernel(ed, input),
         Prompt::Condition { at, op } => rules::submit_condition(ed, &mut app.mode, at, op, input),
         Prompt::Comment { rule } => rules::submit_comment(ed, &mut app.mode, rule, input),
