@@ -8,6 +8,7 @@ use crate::kube::pod_check::{ProfileReport, ProfileState, ProfileType, Report, R
 use crate::policy::context::Context;
 use crate::profile::finding::{Level, format_finding};
 use crate::profile::limits;
+use crate::text::count;
 use clap::Args;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -126,18 +127,19 @@ fn print_text(report: &Report, root: &Path, ctx: &Context, verbose: bool) {
             println!("skipped {kind} {} ({}): it runs no pods", s.name, origin_text(&s.origin));
         }
     }
-    let count = |l: Level| report.problems().filter(|p| p.level == l).count();
+    let levels = |l: Level| report.problems().filter(|p| p.level == l).count();
     let containers: usize = report.workloads.iter().map(|w| w.containers.len()).sum();
     let skipped = match (report.skipped.len(), verbose) {
         (0, _) => String::new(),
-        (n, true) => format!("; {n} object(s) without pods skipped"),
-        (n, false) => format!("; {n} object(s) without pods skipped (-v lists them)"),
+        (n, true) => format!("; {} without pods skipped", count(n, "object")),
+        (n, false) => format!("; {} without pods skipped (-v lists them)", count(n, "object")),
     };
     println!(
-        "\n{} workload(s), {containers} container(s): {} error(s), {} warning(s){skipped}",
-        report.workloads.len(),
-        count(Level::Error),
-        count(Level::Warning)
+        "\n{}, {}: {}, {}{skipped}",
+        count(report.workloads.len(), "workload"),
+        count(containers, "container"),
+        count(levels(Level::Error), "error"),
+        count(levels(Level::Warning), "warning")
     );
 }
 
@@ -154,7 +156,8 @@ fn print_profile(p: &ProfileReport, verbose: bool) {
             );
             let bpf = instructions.map_or_else(String::new, |n| format!("; {n} BPF instructions"));
             let starts = if blocking.is_empty() { "" } else { "; containers cannot start under it" };
-            println!("  {} ({file}): {e} error(s), {w} warning(s){bpf}{starts}", p.localhost);
+            let (e, w) = (count(e, "error"), count(w, "warning"));
+            println!("  {} ({file}): {e}, {w}{bpf}{starts}", p.localhost);
             for f in findings.iter().filter(|f| verbose || f.level >= Level::Warning) {
                 println!("    {}", format_finding(&file, f).replace('\n', "\n    "));
             }
@@ -166,15 +169,11 @@ fn print_profile(p: &ProfileReport, verbose: bool) {
 }
 
 fn to_json(report: &Report, root: &Path, ctx: &Context) -> Value {
-    let count = |l: Level| report.problems().filter(|p| p.level == l).count();
+    let levels = |l: Level| report.problems().filter(|p| p.level == l).count();
     json!({
+        "schema": super::JSON_SCHEMA,
         "root": root.display().to_string(),
-        "context": {
-            "engine": ctx.engine.name(),
-            "native": ctx.native.short_name(),
-            "caps": ctx.caps,
-            "kernel": ctx.kernel.to_string(),
-        },
+        "context": super::context_json(ctx),
         "workloads": report.workloads.iter().map(|w| json!({
             "source": w.origin.source_name,
             "document": w.origin.document,
@@ -201,7 +200,7 @@ fn to_json(report: &Report, root: &Path, ctx: &Context) -> Value {
             "kind": s.kind,
             "name": s.name,
         })).collect::<Vec<_>>(),
-        "summary": {"errors": count(Level::Error), "warnings": count(Level::Warning), "info": count(Level::Info)},
+        "summary": {"errors": levels(Level::Error), "warnings": levels(Level::Warning), "info": levels(Level::Info)},
     })
 }
 

@@ -208,8 +208,79 @@ impl Failure {
     }
 }
 
-/// Runs a subcommand; returns the exit status.
+/// The `"schema"` of every JSON output: raised when a field changes meaning or goes away
+/// (docs/json.md).
+pub const JSON_SCHEMA: u32 = 1;
+
+/// What a profile read from standard input is called in messages.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// `-` names standard input wherever a file is read.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Standard input as text, under the same size limit as a profile file. It can be read once:
+/// `diff - -` is refused rather than comparing something with nothing.
+pub fn read_stdin() -> Result<String, Failure> {
+    use crate::profile::limits;
+    static TAKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if TAKEN.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return Err(Failure::unusable("standard input (-) can be read only once"));
+    }
+    let bytes =
+        limits::read_limited(std::io::stdin().lock(), limits::profile_limit(), "profiles").map_err(|e| match e {
+            limits::LimitError::Io(io) => Failure::unusable(format!("{STDIN_NAME}: {io}")),
+            too_large => Failure::unusable(format!("{STDIN_NAME} {too_large}")),
+        })?;
+    String::from_utf8(bytes).map_err(|e| {
+        Failure::unusable(format!(
+            "{STDIN_NAME}: the input is not valid UTF-8 text (near byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// The context of a report, the same object in every JSON output.
+pub fn context_json(ctx: &Context) -> serde_json::Value {
+    serde_json::json!({
+        "engine": ctx.engine.name(),
+        "native": ctx.native.short_name(),
+        "caps": ctx.caps,
+        "kernel": ctx.kernel.to_string(),
+    })
+}
+
+/// Whether the command was asked for JSON on standard output.
+fn wants_json(command: &Command) -> bool {
+    match command {
+        Command::Check(a) => a.format == Format::Json,
+        Command::Explain(a) => a.format == Format::Json,
+        Command::Diff(a) => a.format == Some(Format::Json),
+        Command::Syscalls(a) => a.format == Format::Json,
+        Command::CheckPod(a) => a.format == Format::Json,
+        _ => false,
+    }
+}
+
+/// The JSON a script reads when the command could not do its work (the message also goes to
+/// standard error).
+pub fn error_json(failure: &Failure) -> serde_json::Value {
+    serde_json::json!({"schema": JSON_SCHEMA, "error": {"message": failure.message, "exit": failure.code}})
+}
+
+/// Runs a subcommand; returns the exit status. With `--format json`, a failure is also a JSON
+/// object on standard output, so that a script always has JSON to read.
 pub fn run(command: Command) -> Result<i32, Failure> {
+    let json = wants_json(&command);
+    let result = dispatch(command);
+    if let (true, Err(failure)) = (json, &result) {
+        println!("{}", serde_json::to_string_pretty(&error_json(failure)).expect("serializable"));
+    }
+    result
+}
+
+fn dispatch(command: Command) -> Result<i32, Failure> {
     match command {
         Command::Edit(args) => edit::run(&args),
         Command::Check(args) => check::run(&args),
@@ -257,8 +328,12 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Opens a profile file, or a bundled profile by name (`runtime-default`, `fine-grained`, …).
+/// Opens a profile file, standard input (`-`), or a bundled profile by name
+/// (`runtime-default`, `fine-grained`, …).
 pub fn open_profile(path: &Path) -> Result<Document, Failure> {
+    if is_stdin(path) {
+        return Document::parse(&read_stdin()?, STDIN_NAME).map_err(|e| Failure::unusable(e.to_string()));
+    }
     if !path.exists() {
         if let Some(doc) = crate::profile::bundled::open(&path.to_string_lossy()) {
             return Ok(doc);

@@ -87,3 +87,154 @@ fn the_capabilities_prompt_refuses_a_misspelt_capability() {
     let message = app.message.clone().unwrap_or_default();
     assert!(message.contains("did you mean CAP_SYS_ADMIN?"), "{message}");
 }
+
+// ---- numbers ----
+
+#[test]
+fn negative_arguments_are_twos_complement_for_the_calls_width() {
+    let out = seccompose(&["explain", MOBY, "openat", "-100", "--native", "x86_64", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["args"][0], serde_json::json!(u64::MAX - 99), "AT_FDCWD on 64 bits");
+    let out =
+        seccompose(&["explain", MOBY, "openat", "-100", "--native", "x86_64", "--arch", "x86", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["args"][0], serde_json::json!(0xffff_ff9c_u64), "AT_FDCWD on 32 bits");
+    for typed in ["-99999999999999999999", "0x1_G"] {
+        let out = seccompose(&["explain", MOBY, "openat", typed]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains(&format!("\"{typed}\" is not a number")), "{}", stderr(&out));
+    }
+}
+
+// ---- several files, standard input ----
+
+#[test]
+fn check_takes_several_files_and_exits_with_the_worst() {
+    let out = seccompose(&["check", MOBY, "profiles/fine-grained.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("moby-default.json") && text.contains("fine-grained.json"), "{text}");
+    let out = seccompose(&["check", MOBY, "tests/fixtures/no-such-file.json", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "the missing file decides");
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["schema"], 1);
+    assert_eq!(value["files"].as_array().unwrap().len(), 2);
+    assert!(value["files"][1]["error"]["message"].as_str().unwrap().contains("no-such-file"), "{value}");
+}
+
+#[test]
+fn a_dash_reads_the_profile_from_standard_input() {
+    let profile = std::fs::read(root().join(MOBY)).unwrap();
+    for args in [
+        &["check", "-"][..],
+        &["explain", "-", "mount"],
+        &["compile", "-", "--format", "hex"],
+        &["diff", "-", MOBY, "--format", "text"],
+        &["convert", "-", "--to", "docker"],
+        &["install", "-", "--dry-run", "--root", "/nonexistent-root", "--as", "profiles/x.json"],
+    ] {
+        let out = with_stdin(args, &profile);
+        assert_ne!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+    let out = with_stdin(&["check", "-", "--format", "json"], &profile);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["file"], "<stdin>");
+    let out = with_stdin(&["diff", "-", "-", "--format", "text"], &profile);
+    assert_eq!(out.status.code(), Some(2), "standard input is read once");
+    let out = with_stdin(&["check", "-"], &vec![b' '; 2 << 20]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--max-input-size"), "the size limit holds: {}", stderr(&out));
+}
+
+// ---- JSON ----
+
+#[test]
+fn json_outputs_share_a_schema_and_the_context_object() {
+    let runs: [&[&str]; 4] = [
+        &["check", MOBY, "--format", "json"],
+        &["explain", MOBY, "read", "--format", "json"],
+        &["diff", MOBY, "profiles/fine-grained.json", "--format", "json"],
+        &["syscalls", "--format", "json"],
+    ];
+    for args in runs {
+        let out = seccompose(args);
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(value["schema"], 1, "{args:?}");
+        let contexts = [&value["context"], &value["left"]["context"], &value["right"]["context"]];
+        for ctx in contexts.into_iter().filter(|c| !c.is_null()) {
+            assert!(ctx["engine"].is_string() && ctx["caps"].is_array(), "{args:?}: {ctx}");
+        }
+    }
+    let out = seccompose(&["diff", MOBY, "profiles/fine-grained.json", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(value["left"]["context"].is_object(), "diff's context is an object: {}", value["left"]);
+    let out = seccompose(&["explain", "tests/fixtures/no-such-file.json", "read", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("an error object on stdout");
+    assert!(value["error"]["message"].as_str().unwrap().contains("no-such-file"), "{value}");
+    assert!(stderr(&out).contains("no-such-file"), "and the message on stderr");
+}
+
+// ---- diff ----
+
+#[test]
+fn escape_from_a_diff_view_quits() {
+    use seccompose::tui::app::update::Effect;
+    let mut app = editor(MOBY);
+    app.compare_only = true;
+    let right = Document::open(&root().join("profiles/fine-grained.json")).unwrap();
+    seccompose::tui::app::compare::open(&mut app, right);
+    let effects = update(&mut app, Msg::Escape);
+    assert!(effects.iter().any(|e| matches!(e, Effect::Quit)), "{effects:?}");
+}
+
+// ---- messages ----
+
+#[test]
+fn syscalls_without_a_query_are_sorted_by_name() {
+    let out = seccompose(&["syscalls"]);
+    let names: Vec<String> =
+        stdout(&out).lines().skip(1).map(|l| l.split_whitespace().next().unwrap().to_string()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert!(names.len() > 300);
+    assert_eq!(names, sorted);
+}
+
+#[test]
+fn counts_are_pluralised() {
+    let out = seccompose(&["check", "profiles/fine-grained.json"]);
+    let text = stdout(&out);
+    assert!(!text.contains("(s)"), "{text}");
+    assert!(text.contains(" error") && text.contains(" warning"), "{text}");
+    let path = std::env::temp_dir().join(format!("seccompose-plural-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}"#,
+    )
+    .unwrap();
+    let out = seccompose(&["run", path.to_str().unwrap(), "--", "mkdir", "/nonexistent-dir/x"]);
+    std::fs::remove_file(&path).unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("1 syscall denied, 1 call:"), "{err}");
+}
+
+#[test]
+fn tabs_in_yaml_indentation_are_named() {
+    let out = with_stdin(&["check", "-"], b"defaultAction: SCMP_ACT_ERRNO\nsyscalls:\n\t- names: [read]\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("tabs are not allowed for indentation in YAML"), "{}", stderr(&out));
+}
+
+#[test]
+fn record_without_a_base_does_not_mention_one() {
+    let out = seccompose(&["record", "--", "true"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("base"), "{}", stderr(&out));
+    let out = seccompose(&["record", "--summary-format", "json", "--", "true"]);
+    let last = stderr(&out).lines().rev().find(|l| l.starts_with('{')).unwrap_or_default().to_string();
+    let value: serde_json::Value = serde_json::from_str(&last).expect("JSON summary");
+    assert_eq!(value["schema"], 1);
+}

@@ -78,6 +78,9 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
             Outcome::Perform(effect) => return vec![effect],
             Outcome::Close => {
                 app.compare = None;
+                if app.compare_only {
+                    return normal_key(app, Msg::Quit);
+                }
                 return Vec::new();
             }
             Outcome::Unhandled => {}
