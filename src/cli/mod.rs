@@ -40,33 +40,57 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open a profile in the interactive editor (the default without a subcommand).
+    #[command(
+        after_help = "Examples:\n  seccompose edit profile.json\n  seccompose edit runtime-default --theme high-contrast"
+    )]
     Edit(edit::EditArgs),
     /// Check a profile: load errors and lint findings under a context.
     ///
     /// Exit status: 0 without error-level findings, 1 with any, 2 when the file cannot be used.
+    #[command(
+        after_help = "Examples:\n  seccompose check profile.json --engine containerd\n  seccompose check a.json b.yaml c.json --format json\n  cat profile.json | seccompose check -"
+    )]
     Check(check::CheckArgs),
     /// Explain what the kernel does for one syscall (and arguments) under a profile.
     ///
     /// The first line is the action (`ALLOW`, `ERRNO(1)`, …); then the rule that decided.
+    #[command(
+        after_help = "Examples:\n  seccompose explain runtime-default mount\n  seccompose explain profile.json openat -100 0 --arch x86\n  seccompose explain profile.json socket 40 --cap CAP_SYS_ADMIN"
+    )]
     Explain(explain::ExplainArgs),
     /// Compile a profile to the seccomp BPF program runc would install.
     ///
     /// Raw bytes by default (refused on a terminal); `--format disasm` to read it.
+    #[command(
+        after_help = "Examples:\n  seccompose compile profile.json -o filter.bpf\n  seccompose compile profile.json --format disasm | less\n  seccompose compile runtime-default --arch x86_64 --arch x86 --format c"
+    )]
     Compile(compile::CompileArgs),
     /// Compare what the kernel does under two profiles (or one under two engines).
     ///
     /// Exit status: 0 when equivalent, 1 when they differ, 2 when either cannot be used.
+    #[command(
+        after_help = "Examples:\n  seccompose diff old.json new.json\n  seccompose diff runtime-default profile.json --format json\n  seccompose diff profile.json profile.json --left-engine docker --right-engine containerd"
+    )]
     Diff(diff::DiffArgs),
     /// Convert a profile between OCI, Docker, Podman and SPO (SeccompProfile YAML).
     ///
     /// Exit status: 0 converted, 1 refused (it would lose behaviour; the message says how to
     /// resolve it), 2 the input cannot be used.
+    #[command(
+        after_help = "Examples:\n  seccompose convert profile.json --to spo --name app -o app.yaml\n  seccompose convert moby.json --to oci --resolve --native x86_64\n  seccompose convert app.yaml --to docker"
+    )]
     Convert(convert::ConvertArgs),
     /// Run a command under a profile and report every syscall it was denied.
     ///
     /// Exit status: the command's, or 128 + the signal that ended it.
+    #[command(
+        after_help = "Examples:\n  seccompose run profile.json -- ls -la /\n  seccompose run runtime-default --timeout 10 -- ./server"
+    )]
     Run(run::RunArgs),
     /// Run a command, see every syscall it makes, and write the allow-list profile it needs.
+    #[command(
+        after_help = "Examples:\n  seccompose record -o ls.json -- ls -la /\n  seccompose record --base runtime-default --only-new -o app.json -- ./app\n  seccompose record --summary-format json -- make 2> counts.json"
+    )]
     Record(record::RecordArgs),
     /// Read seccomp audit records from logs (audit.log, syslog, dmesg, journalctl -k) and write
     /// the allow-list profile of every syscall they show, with a summary per program.
@@ -76,20 +100,36 @@ pub enum Command {
     /// Exit status: 0 when records were found and the profile written (malformed lines and
     /// unknown syscall numbers are reported, not fatal), 2 when a LOG cannot be read, no
     /// seccomp record is found (or none matches --comm/--pid), or OUT cannot be written.
+    #[command(
+        after_help = "Examples:\n  seccompose import-audit /var/log/audit/audit.log -o app.json\n  journalctl -k | seccompose import-audit - --comm nginx"
+    )]
     ImportAudit(import_audit::ImportAuditArgs),
     /// List the syscall catalog: numbers, categories, summaries; QUERY is fuzzy.
+    #[command(
+        after_help = "Examples:\n  seccompose syscalls\n  seccompose syscalls sock --arch aarch64\n  seccompose syscalls --group @mount --format json"
+    )]
     Syscalls(syscalls::SyscallsArgs),
     /// Check a profile, then install it as a Kubernetes Localhost profile under the kubelet's root.
     ///
     /// Exit status: 0 when installed (or already installed), 1 when the profile has errors or does
     /// not compile (nothing is written), 2 when the file cannot be used or the target is refused.
+    #[command(
+        after_help = "Examples:\n  seccompose install profile.json --dry-run\n  seccompose install app.yaml --as profiles/app.json --root /var/lib/kubelet/seccomp"
+    )]
     Install(install::InstallArgs),
     /// Check the seccomp profiles that Kubernetes manifests ask for against a node's profile root.
     ///
     /// Exit status: 0 without error-level problems, 1 with any, 2 when a manifest cannot be read.
+    #[command(
+        after_help = "Examples:\n  seccompose check-pod deploy.yaml\n  helm template chart | seccompose check-pod - --format json"
+    )]
     CheckPod(check_pod::CheckPodArgs),
     // Their help (with how to install) is the doc comment on the args struct.
+    #[command(
+        after_help = "Examples:\n  seccompose completions bash > ~/.local/share/bash-completion/completions/seccompose\n  seccompose completions zsh > ~/.zfunc/_seccompose"
+    )]
     Completions(completions::CompletionsArgs),
+    #[command(after_help = "Examples:\n  seccompose man | man -l -\n  seccompose man --dir ~/.local/share/man/man1")]
     Man(man::ManArgs),
 }
 

@@ -238,3 +238,35 @@ fn record_without_a_base_does_not_mention_one() {
     let value: serde_json::Value = serde_json::from_str(&last).expect("JSON summary");
     assert_eq!(value["schema"], 1);
 }
+
+// ---- help ----
+
+#[test]
+fn every_subcommands_help_ends_with_examples() {
+    let commands = [
+        "edit",
+        "check",
+        "explain",
+        "compile",
+        "diff",
+        "convert",
+        "run",
+        "record",
+        "import-audit",
+        "syscalls",
+        "install",
+        "check-pod",
+        "completions",
+        "man",
+    ];
+    for command in commands {
+        let out = seccompose(&[command, "--help"]);
+        let text = stdout(&out);
+        let examples = text.rsplit_once("Examples:\n").map(|(_, tail)| tail).unwrap_or_default();
+        let lines: Vec<&str> = examples
+            .lines()
+            .filter(|l| l.trim_start().starts_with("seccompose") || l.contains("| seccompose"))
+            .collect();
+        assert!((2..=3).contains(&lines.len()), "{command}: {text}");
+    }
+}
