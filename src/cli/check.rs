@@ -1,12 +1,13 @@
 //! `seccompose check`: load errors and lint findings, as text or JSON.
 
+use super::color::{Stream, finding};
 use super::{
     ContextArgs, Failure, Format, JSON_SCHEMA, STDIN_NAME, context_json, error_json, is_stdin, open_profile, read_stdin,
 };
 use crate::policy::context::Context;
 use crate::policy::lint::{lint, tally};
 use crate::profile::Document;
-use crate::profile::finding::{Level, format_finding};
+use crate::profile::finding::Level;
 use crate::text::count;
 use clap::Args;
 use serde_json::{Value, json};
@@ -98,7 +99,7 @@ fn check_one(doc: &Document, ctx: &Context, format: Format) -> (i32, Value) {
         let kind = doc.kind_text().map(|k| format!(" ({k})")).unwrap_or_default();
         println!("{name}{kind}: checked for {}", ctx.summary());
         for f in &findings {
-            println!("{}", format_finding(&name, f));
+            println!("{}", finding(&name, f, Stream::Stdout));
         }
         let verdict = if errors > 0 { "the profile has errors" } else { "no errors" };
         println!("{}, {}, {infos} info: {verdict}", count(errors, "error"), count(warnings, "warning"));

@@ -1,12 +1,13 @@
 //! `seccompose check-pod`: the seccomp profile of every container in Kubernetes manifests,
 //! checked against a node's profile root, as text or JSON.
 
+use super::color::{Stream, finding, paint_padded};
 use super::{Failure, Format, KubeContextArgs};
 use crate::kube::install::DEFAULT_ROOT;
 use crate::kube::manifest::{Manifest, Origin, read_manifest};
 use crate::kube::pod_check::{ProfileReport, ProfileState, ProfileType, Report, Resolved, Role, SetAt, check};
 use crate::policy::context::Context;
-use crate::profile::finding::{Level, format_finding};
+use crate::profile::finding::Level;
 use crate::profile::limits;
 use crate::text::count;
 use clap::Args;
@@ -72,6 +73,14 @@ fn qualified(name: &str, namespace: Option<&str>) -> String {
     namespace.map_or_else(|| name.to_string(), |ns| format!("{ns}/{name}"))
 }
 
+/// The verdict in a 7-column field, coloured for a terminal ("ok" stays plain).
+fn verdict_label(level: Level) -> String {
+    match level {
+        Level::Info => format!("{:<7}", verdict(level)),
+        _ => paint_padded(level, verdict(level), 7, Stream::Stdout),
+    }
+}
+
 fn verdict(level: Level) -> &'static str {
     match level {
         Level::Info => "ok",
@@ -105,14 +114,14 @@ fn print_text(report: &Report, root: &Path, ctx: &Context, verbose: bool) {
     for w in &report.workloads {
         println!("\n{} {} ({})", w.kind, qualified(&w.name, w.namespace.as_deref()), origin_text(&w.origin));
         for p in &w.problems {
-            println!("  {:<7} {} [{}]", verdict(p.level), p.message, p.id);
+            println!("  {} {} [{}]", verdict_label(p.level), p.message, p.id);
         }
         for c in &w.containers {
             let messages: Vec<String> = c.problems.iter().map(|p| format!("{} [{}]", p.message, p.id)).collect();
             let name = &c.container.name;
             let role = role_suffix(c.container.role);
             let profile = profile_text(&c.container);
-            println!("  {:<7} {name}{role}: {profile}: {}", verdict(c.level()), messages.join("; "));
+            println!("  {} {name}{role}: {profile}: {}", verdict_label(c.level()), messages.join("; "));
         }
     }
     if !report.profiles.is_empty() {
@@ -159,7 +168,7 @@ fn print_profile(p: &ProfileReport, verbose: bool) {
             let (e, w) = (count(e, "error"), count(w, "warning"));
             println!("  {} ({file}): {e}, {w}{bpf}{starts}", p.localhost);
             for f in findings.iter().filter(|f| verbose || f.level >= Level::Warning) {
-                println!("    {}", format_finding(&file, f).replace('\n', "\n    "));
+                println!("    {}", finding(&file, f, Stream::Stdout).replace('\n', "\n    "));
             }
             for b in blocking.iter().filter(|b| b.starts_with("does not compile")) {
                 println!("    {file}: {b}");

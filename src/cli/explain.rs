@@ -69,7 +69,7 @@ pub fn run(args: &ExplainArgs) -> Result<i32, Failure> {
         return Err(Failure::unusable(format!(
             "{}: the profile has errors; run `seccompose check` (first: {})",
             doc.display_name(),
-            crate::profile::finding::format_finding(&doc.display_name(), first)
+            super::color::finding(&doc.display_name(), first, super::color::Stream::Stderr)
         )));
     }
     let ctx = args.context.context();

@@ -1,6 +1,7 @@
 //! `seccompose install`: check and compile a profile, then put it where the kubelet finds
 //! Localhost profiles, and print the `securityContext` that uses it.
 
+use super::color::{Stream, finding};
 use super::{Failure, KubeContextArgs, open_profile};
 use crate::bpf::compile::compile;
 use crate::kube::install::{
@@ -12,7 +13,7 @@ use crate::policy::convert::{Format, Request, convert};
 use crate::policy::evaluator::Evaluator;
 use crate::policy::lint::{lint, tally};
 use crate::profile::Document;
-use crate::profile::finding::{Level, format_finding};
+use crate::profile::finding::Level;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -82,7 +83,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Failure> {
     println!("{name}: checked for {}", ctx.summary());
     // Info findings are for the editor; what an installer must see is what can go wrong.
     for f in findings.iter().filter(|f| f.level >= Level::Warning) {
-        println!("{}", format_finding(&name, f));
+        println!("{}", finding(&name, f, Stream::Stdout));
     }
     if errors > 0 {
         return Err(refused(format!("{} in the profile", crate::text::count(errors, "error"))));

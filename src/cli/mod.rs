@@ -2,6 +2,7 @@
 
 mod check;
 mod check_pod;
+pub mod color;
 mod compile;
 mod completions;
 mod convert;
@@ -35,6 +36,10 @@ pub struct Cli {
     /// 4 GiB, read line by line). Bytes, or with K, M, G: 8MiB.
     #[arg(long, global = true, value_name = "SIZE", value_parser = crate::profile::limits::parse_size)]
     pub max_input_size: Option<u64>,
+    /// Colour the labels of findings (error, warning, info): auto on a terminal unless NO_COLOR
+    /// is set.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: color::ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]

@@ -270,3 +270,65 @@ fn every_subcommands_help_ends_with_examples() {
         assert!((2..=3).contains(&lines.len()), "{command}: {text}");
     }
 }
+
+// ---- colour ----
+
+const WITH_ERRORS: &str = "tests/fixtures/invalid/07-unknown-action.json";
+
+/// Runs the binary in a pty (stdout and stderr a terminal) and returns all it wrote.
+fn in_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
+    use std::io::Read;
+    let (master, slave) = crate::support::openpty(24, 200);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_seccompose"));
+    command.args(args).current_dir(root()).env_remove("NO_COLOR").envs(env.iter().copied());
+    crate::support::in_pty(&mut command, slave);
+    let mut child = command.spawn().expect("binary runs");
+    // The command holds the slave's copies: drop it so the master reads EOF (EIO) at the end.
+    drop(command);
+    let mut output = std::fs::File::from(master);
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n @ 1..) = output.read(&mut buf) {
+        bytes.extend_from_slice(&buf[..n]);
+    }
+    child.wait().expect("binary ends");
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn coloured(text: &str, label: &str) -> bool {
+    text.lines().any(|l| l.contains(&format!("m{label}\x1b[")) && l.contains("\x1b["))
+}
+
+#[test]
+fn color_always_paints_the_finding_labels_and_never_does_not() {
+    for command in ["check", "install"] {
+        let mut args = vec![command, WITH_ERRORS, "--color", "always"];
+        if command == "install" {
+            args.extend(["--dry-run", "--root", "/nonexistent-root"]);
+        }
+        let text = stdout(&seccompose(&args));
+        assert!(coloured(&text, "error") && coloured(&text, "warning"), "{command}: {text:?}");
+        let text = stdout(&seccompose(&[command, WITH_ERRORS, "--color", "never"]));
+        assert!(text.contains("error[") && !text.contains('\x1b'), "{command}: {text:?}");
+    }
+    // Not a terminal: auto (the default) writes no escape codes.
+    let text = stdout(&seccompose(&["check", WITH_ERRORS]));
+    assert!(text.contains("error[") && !text.contains('\x1b'), "{text:?}");
+    let out = seccompose(&["explain", WITH_ERRORS, "mount", "--color", "always"]);
+    assert!(coloured(&stderr(&out), "error"), "{}", stderr(&out));
+    let manifest = "tests/fixtures/k8s/deploy-missing.yaml";
+    let text = stdout(&seccompose(&["check-pod", manifest, "--root", "/nonexistent-root", "--color", "always"]));
+    assert!(coloured(&text, "error"), "{text:?}");
+}
+
+#[test]
+fn color_auto_paints_on_a_terminal_unless_no_color_is_set() {
+    let text = in_terminal(&["check", WITH_ERRORS], &[]);
+    assert!(coloured(&text, "error"), "{text:?}");
+    let text = in_terminal(&["check", WITH_ERRORS], &[("NO_COLOR", "1")]);
+    assert!(text.contains("error[") && !text.contains('\x1b'), "{text:?}");
+    let text = in_terminal(&["check", WITH_ERRORS, "--color", "never"], &[]);
+    assert!(text.contains("error[") && !text.contains('\x1b'), "{text:?}");
+    let text = in_terminal(&["check", WITH_ERRORS, "--color", "always"], &[("NO_COLOR", "1")]);
+    assert!(coloured(&text, "error"), "always wins over NO_COLOR: {text:?}");
+}
