@@ -59,6 +59,8 @@ pub struct Document {
     pub path: Option<PathBuf>,
     /// What to call it when it has no path (`(built-in) runtime-default.json`).
     pub name: String,
+    /// `path` does not exist yet: the first save creates it (`seccompose new.json`).
+    pub new_file: bool,
     /// The file's text as read.
     pub original: String,
     pub source: Source,
@@ -168,6 +170,7 @@ impl Document {
         let mut doc = Document {
             path: path.map(Path::to_path_buf),
             name: name.to_string(),
+            new_file: false,
             original: text.to_string(),
             source,
             baseline,
@@ -185,6 +188,11 @@ impl Document {
         doc.reread();
         doc.path = None;
         Ok(doc)
+    }
+
+    /// This profile, to be saved as the new file `path` (which does not exist yet).
+    pub fn into_new_file(self, path: &Path) -> Document {
+        Document { path: Some(path.to_path_buf()), new_file: true, ..self }
     }
 
     /// The name to show for this document.

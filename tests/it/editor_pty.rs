@@ -349,3 +349,22 @@ fn a_panic_restores_the_terminal_before_the_message_is_printed() {
     let (left, message) = (raw.rfind("\x1b[?1049l").unwrap(), raw.find("deliberate panic").expect("the message"));
     assert!(left < message, "the message was printed on the alternate screen: {raw:?}");
 }
+
+#[test]
+fn a_path_that_does_not_exist_opens_a_new_profile_that_ctrl_s_saves_there() {
+    let dir = TempDir::new("editor-pty-new");
+    let path = dir.path().join("new.json");
+    let mut s = Session::start(&[path.to_str().unwrap()]);
+    let first = s.wait_for("[new file]");
+    assert!(first.contains("new.json [new file]") && first.contains("Basic I/O"), "{first}");
+    assert!(!path.exists(), "nothing is written before Ctrl-s");
+    let saved = s.step("\x13", "saved ");
+    assert!(!saved.contains("[new file]") && !saved.contains("Save as"), "saved without asking: {saved}");
+    s.keys("q");
+    let status = wait_exit(&mut s.child);
+    assert!(status.success(), "{status:?}");
+    let doc = seccompose::profile::Document::open(&path).expect("the new file loads");
+    assert!(!doc.has_errors(), "{:?}", doc.findings);
+    let default = seccompose::profile::bundled::open("runtime-default").unwrap();
+    assert_eq!(doc.profile_value(), default.profile_value(), "the runtime default");
+}

@@ -106,7 +106,11 @@ fn too_small(frame: &mut Frame, app: &App) {
 }
 
 fn status(frame: &mut Frame, app: &App, area: Rect) {
-    let modified = if app.state.doc.is_modified() { " [modified]" } else { "" };
+    let modified = match (app.state.doc.new_file, app.state.doc.is_modified()) {
+        (true, _) => " [new file]",
+        (false, true) => " [modified]",
+        (false, false) => "",
+    };
     let p = &app.state.doc.profile;
     let default = crate::profile::Action::from_name(
         p.default_action.unwrap_or(crate::profile::ActionName::Errno),
