@@ -195,6 +195,11 @@ impl Document {
         Document { path: Some(path.to_path_buf()), new_file: true, ..self }
     }
 
+    /// Whether the text is YAML (an SPO resource or a bare profile), not JSON.
+    pub fn is_yaml(&self) -> bool {
+        matches!(self.source, Source::Yaml { .. })
+    }
+
     /// The name to show for this document.
     pub fn display_name(&self) -> String {
         self.path.as_ref().map_or_else(|| self.name.clone(), |p| p.display().to_string())
