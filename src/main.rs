@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     if let Some(bytes) = cli.max_input_size {
         seccompose::profile::limits::set_max_input_size(bytes);
     }
+    seccompose::cli::color::set_choice(cli.color);
     let command = cli.command.unwrap_or(Command::Edit(cli.edit));
     match run(command) {
         Ok(code) => ExitCode::from(code as u8),

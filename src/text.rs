@@ -1,5 +1,10 @@
 //! Small text helpers shared by messages: edit distance and did-you-mean.
 
+/// A count and its noun in the right number: `1 syscall`, `2 syscalls`, `0 errors`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// Levenshtein distance, case-sensitive, in characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

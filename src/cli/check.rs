@@ -1,19 +1,24 @@
 //! `seccompose check`: load errors and lint findings, as text or JSON.
 
-use super::{ContextArgs, Failure, Format, open_profile};
+use super::color::{Stream, finding};
+use super::{
+    ContextArgs, Failure, Format, JSON_SCHEMA, STDIN_NAME, context_json, error_json, is_stdin, open_profile, read_stdin,
+};
 use crate::policy::context::Context;
 use crate::policy::lint::{lint, tally};
 use crate::profile::Document;
-use crate::profile::finding::{Level, format_finding};
+use crate::profile::finding::Level;
+use crate::text::count;
 use clap::Args;
 use serde_json::{Value, json};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Profile file (JSON), or a built-in profile name such as runtime-default.
-    #[arg(value_hint = clap::ValueHint::FilePath)]
-    pub file: PathBuf,
+    /// Profile files (JSON or SPO YAML), `-` for standard input, or built-in profile names such
+    /// as runtime-default. The exit status is the worst of them.
+    #[arg(value_hint = clap::ValueHint::FilePath, required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub context: ContextArgs,
     /// Output format.
@@ -22,30 +27,59 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: &CheckArgs) -> Result<i32, Failure> {
-    // A YAML file may hold several SeccompProfiles: each is checked.
-    let docs = match open_profile(&args.file)? {
-        doc if doc.path.is_some() && doc.is_spo() => {
-            Document::open_all(&args.file).map_err(|e| Failure::unusable(e.to_string()))?
-        }
-        doc => vec![doc],
-    };
     let ctx = args.context.context();
-    if docs.len() > 1 {
-        let results: Vec<(i32, Value)> = docs.iter().map(|d| check_one(d, &ctx, args.format)).collect();
-        if args.format == Format::Json {
-            let all: Vec<&Value> = results.iter().map(|(_, v)| v).collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json!({"file": args.file, "profiles": all})).expect("serializes")
-            );
+    if let [file] = args.files.as_slice() {
+        let (code, mut value) = check_file(file, &ctx, args.format)?;
+        print_json(args.format, || {
+            value["schema"] = json!(JSON_SCHEMA);
+            value
+        });
+        return Ok(code);
+    }
+    let mut worst = 0;
+    let mut reports = Vec::new();
+    for (i, file) in args.files.iter().enumerate() {
+        if i > 0 && args.format == Format::Text {
+            println!();
         }
-        return Ok(results.iter().map(|(code, _)| *code).max().unwrap_or(0));
+        // One unusable file does not stop the others: its error is its report.
+        let (code, value) = check_file(file, &ctx, args.format).unwrap_or_else(|failure| {
+            eprintln!("seccompose: {}", failure.message);
+            (failure.code, json!({"file": file, "error": error_json(&failure)["error"]}))
+        });
+        worst = worst.max(code);
+        reports.push(value);
     }
-    let (code, value) = check_one(&docs[0], &ctx, args.format);
-    if args.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&value).expect("findings serialize"));
+    print_json(args.format, || json!({"schema": JSON_SCHEMA, "files": reports}));
+    Ok(worst)
+}
+
+fn print_json(format: Format, value: impl FnOnce() -> Value) {
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&value()).expect("reports serialize"));
     }
-    Ok(code)
+}
+
+/// Checks every profile of one file (a YAML file may hold several SeccompProfiles): the worst
+/// exit status and the JSON report (one profile's, or `{"file", "profiles": [...]}`).
+fn check_file(file: &Path, ctx: &Context, format: Format) -> Result<(i32, Value), Failure> {
+    let docs = if is_stdin(file) {
+        Document::parse_all(&read_stdin()?, STDIN_NAME).map_err(|e| Failure::unusable(e.to_string()))?
+    } else {
+        match open_profile(file)? {
+            doc if doc.path.is_some() && doc.is_spo() => {
+                Document::open_all(file).map_err(|e| Failure::unusable(e.to_string()))?
+            }
+            doc => vec![doc],
+        }
+    };
+    if let [doc] = docs.as_slice() {
+        return Ok(check_one(doc, ctx, format));
+    }
+    let results: Vec<(i32, Value)> = docs.iter().map(|d| check_one(d, ctx, format)).collect();
+    let all: Vec<&Value> = results.iter().map(|(_, v)| v).collect();
+    let code = results.iter().map(|(code, _)| *code).max().unwrap_or(0);
+    Ok((code, json!({"file": docs[0].display_name(), "profiles": all})))
 }
 
 /// Checks one profile: prints the text report (for text output) and returns the exit status
@@ -57,12 +91,7 @@ fn check_one(doc: &Document, ctx: &Context, format: Format) -> (i32, Value) {
     let out = json!({
         "file": name,
         "resource": doc.kind_text(),
-        "context": {
-            "engine": ctx.engine.name(),
-            "native": ctx.native.short_name(),
-            "caps": ctx.caps,
-            "kernel": ctx.kernel.to_string(),
-        },
+        "context": context_json(ctx),
         "findings": findings,
         "summary": {"errors": errors, "warnings": warnings, "info": infos},
     });
@@ -70,10 +99,10 @@ fn check_one(doc: &Document, ctx: &Context, format: Format) -> (i32, Value) {
         let kind = doc.kind_text().map(|k| format!(" ({k})")).unwrap_or_default();
         println!("{name}{kind}: checked for {}", ctx.summary());
         for f in &findings {
-            println!("{}", format_finding(&name, f));
+            println!("{}", finding(&name, f, Stream::Stdout));
         }
         let verdict = if errors > 0 { "the profile has errors" } else { "no errors" };
-        println!("{errors} error(s), {warnings} warning(s), {infos} info: {verdict}");
+        println!("{}, {}, {infos} info: {verdict}", count(errors, "error"), count(warnings, "warning"));
     }
     (i32::from(findings.iter().any(|f| f.level == Level::Error)), out)
 }

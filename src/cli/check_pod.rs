@@ -1,13 +1,15 @@
 //! `seccompose check-pod`: the seccomp profile of every container in Kubernetes manifests,
 //! checked against a node's profile root, as text or JSON.
 
+use super::color::{Stream, finding, paint_padded};
 use super::{Failure, Format, KubeContextArgs};
 use crate::kube::install::DEFAULT_ROOT;
 use crate::kube::manifest::{Manifest, Origin, read_manifest};
 use crate::kube::pod_check::{ProfileReport, ProfileState, ProfileType, Report, Resolved, Role, SetAt, check};
 use crate::policy::context::Context;
-use crate::profile::finding::{Level, format_finding};
+use crate::profile::finding::Level;
 use crate::profile::limits;
+use crate::text::count;
 use clap::Args;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -71,6 +73,14 @@ fn qualified(name: &str, namespace: Option<&str>) -> String {
     namespace.map_or_else(|| name.to_string(), |ns| format!("{ns}/{name}"))
 }
 
+/// The verdict in a 7-column field, coloured for a terminal ("ok" stays plain).
+fn verdict_label(level: Level) -> String {
+    match level {
+        Level::Info => format!("{:<7}", verdict(level)),
+        _ => paint_padded(level, verdict(level), 7, Stream::Stdout),
+    }
+}
+
 fn verdict(level: Level) -> &'static str {
     match level {
         Level::Info => "ok",
@@ -104,14 +114,14 @@ fn print_text(report: &Report, root: &Path, ctx: &Context, verbose: bool) {
     for w in &report.workloads {
         println!("\n{} {} ({})", w.kind, qualified(&w.name, w.namespace.as_deref()), origin_text(&w.origin));
         for p in &w.problems {
-            println!("  {:<7} {} [{}]", verdict(p.level), p.message, p.id);
+            println!("  {} {} [{}]", verdict_label(p.level), p.message, p.id);
         }
         for c in &w.containers {
             let messages: Vec<String> = c.problems.iter().map(|p| format!("{} [{}]", p.message, p.id)).collect();
             let name = &c.container.name;
             let role = role_suffix(c.container.role);
             let profile = profile_text(&c.container);
-            println!("  {:<7} {name}{role}: {profile}: {}", verdict(c.level()), messages.join("; "));
+            println!("  {} {name}{role}: {profile}: {}", verdict_label(c.level()), messages.join("; "));
         }
     }
     if !report.profiles.is_empty() {
@@ -126,18 +136,19 @@ fn print_text(report: &Report, root: &Path, ctx: &Context, verbose: bool) {
             println!("skipped {kind} {} ({}): it runs no pods", s.name, origin_text(&s.origin));
         }
     }
-    let count = |l: Level| report.problems().filter(|p| p.level == l).count();
+    let levels = |l: Level| report.problems().filter(|p| p.level == l).count();
     let containers: usize = report.workloads.iter().map(|w| w.containers.len()).sum();
     let skipped = match (report.skipped.len(), verbose) {
         (0, _) => String::new(),
-        (n, true) => format!("; {n} object(s) without pods skipped"),
-        (n, false) => format!("; {n} object(s) without pods skipped (-v lists them)"),
+        (n, true) => format!("; {} without pods skipped", count(n, "object")),
+        (n, false) => format!("; {} without pods skipped (-v lists them)", count(n, "object")),
     };
     println!(
-        "\n{} workload(s), {containers} container(s): {} error(s), {} warning(s){skipped}",
-        report.workloads.len(),
-        count(Level::Error),
-        count(Level::Warning)
+        "\n{}, {}: {}, {}{skipped}",
+        count(report.workloads.len(), "workload"),
+        count(containers, "container"),
+        count(levels(Level::Error), "error"),
+        count(levels(Level::Warning), "warning")
     );
 }
 
@@ -154,9 +165,10 @@ fn print_profile(p: &ProfileReport, verbose: bool) {
             );
             let bpf = instructions.map_or_else(String::new, |n| format!("; {n} BPF instructions"));
             let starts = if blocking.is_empty() { "" } else { "; containers cannot start under it" };
-            println!("  {} ({file}): {e} error(s), {w} warning(s){bpf}{starts}", p.localhost);
+            let (e, w) = (count(e, "error"), count(w, "warning"));
+            println!("  {} ({file}): {e}, {w}{bpf}{starts}", p.localhost);
             for f in findings.iter().filter(|f| verbose || f.level >= Level::Warning) {
-                println!("    {}", format_finding(&file, f).replace('\n', "\n    "));
+                println!("    {}", finding(&file, f, Stream::Stdout).replace('\n', "\n    "));
             }
             for b in blocking.iter().filter(|b| b.starts_with("does not compile")) {
                 println!("    {file}: {b}");
@@ -166,15 +178,11 @@ fn print_profile(p: &ProfileReport, verbose: bool) {
 }
 
 fn to_json(report: &Report, root: &Path, ctx: &Context) -> Value {
-    let count = |l: Level| report.problems().filter(|p| p.level == l).count();
+    let levels = |l: Level| report.problems().filter(|p| p.level == l).count();
     json!({
+        "schema": super::JSON_SCHEMA,
         "root": root.display().to_string(),
-        "context": {
-            "engine": ctx.engine.name(),
-            "native": ctx.native.short_name(),
-            "caps": ctx.caps,
-            "kernel": ctx.kernel.to_string(),
-        },
+        "context": super::context_json(ctx),
         "workloads": report.workloads.iter().map(|w| json!({
             "source": w.origin.source_name,
             "document": w.origin.document,
@@ -201,7 +209,7 @@ fn to_json(report: &Report, root: &Path, ctx: &Context) -> Value {
             "kind": s.kind,
             "name": s.name,
         })).collect::<Vec<_>>(),
-        "summary": {"errors": count(Level::Error), "warnings": count(Level::Warning), "info": count(Level::Info)},
+        "summary": {"errors": levels(Level::Error), "warnings": levels(Level::Warning), "info": levels(Level::Info)},
     })
 }
 

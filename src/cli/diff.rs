@@ -1,7 +1,7 @@
 //! `seccompose diff A B`: what the kernel does differently under two profiles (or one profile
 //! under two engines). Exit 0 when equivalent, 1 when they differ, 2 when one is unusable.
 
-use super::{ContextArgs, Failure, Format, usable_profile};
+use super::{ContextArgs, Failure, Format, context_json, usable_profile};
 use crate::catalog::Arch;
 use crate::policy::compare::{Comparison, Difference, Direction, compare};
 use crate::policy::context::Engine;
@@ -10,7 +10,7 @@ use crate::profile::Document;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use clap::Args;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -58,31 +58,38 @@ pub fn run(args: &DiffArgs) -> Result<i32, Failure> {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    if args.format.is_none() && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
-        return open_view(left_doc, left, right_doc, right, args.all);
-    }
     let result = compare(&left, &right, &arches, args.all);
+    let status = i32::from(!result.is_equivalent());
+    if args.format.is_none() && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        // The view is for reading: its exit status is the comparison's, as without a terminal.
+        return open_view(left_doc, left, right_doc, right, args.all).map(|ended| ended.unwrap_or(status));
+    }
     let names = (left_doc.display_name(), right_doc.display_name());
-    let contexts = (left.context.summary(), right.context.summary());
     match args.format.unwrap_or(Format::Text) {
-        Format::Text => print_text(&result, &names, &contexts, &(arch_names(&left), arch_names(&right))),
+        Format::Text => {
+            let contexts = (left.context.summary(), right.context.summary());
+            print_text(&result, &names, &contexts, &(arch_names(&left), arch_names(&right)))
+        }
         Format::Json => {
+            let contexts = (context_json(&left.context), context_json(&right.context));
             println!("{}", serde_json::to_string_pretty(&to_json(&result, &names, &contexts)).expect("serializable"))
         }
     }
-    Ok(i32::from(!result.is_equivalent()))
+    Ok(status)
 }
 
-/// The compare view in the editor: the left profile is the one being edited.
+/// The compare view in the editor: the left profile is the one being edited; leaving the view
+/// ends the program. `None` when it ended by a quit, or the status of the signal that ended it.
 fn open_view(
     left_doc: Document,
     left: Evaluator,
     right_doc: Document,
     right: Evaluator,
     all: bool,
-) -> Result<i32, Failure> {
+) -> Result<Option<i32>, Failure> {
     let theme = Theme::choose(None).map_err(Failure::unusable)?;
     let mut app = App::new(left_doc, left.context.clone(), theme);
+    app.compare_only = true;
     crate::tui::app::compare::open(&mut app, right_doc);
     if let Some(view) = app.compare.as_mut() {
         view.right_ctx = right.context.clone();
@@ -90,7 +97,10 @@ fn open_view(
     }
     crate::tui::app::compare::refresh(&mut app);
     let ending = crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
-    Ok(ending.status())
+    Ok(match ending {
+        crate::tui::Ending::Quit => None,
+        signal => Some(signal.status()),
+    })
 }
 
 fn arch_names(ev: &crate::policy::evaluator::Evaluator) -> String {
@@ -148,15 +158,15 @@ fn print_text(c: &Comparison, names: &(String, String), contexts: &(String, Stri
     }
     let count = |dir| c.differences.iter().filter(|d| d.direction == dir).count();
     println!(
-        "{} differences: {} allowed only on the right, {} only on the left, {} changed",
-        c.differences.len(),
+        "{}: {} allowed only on the right, {} only on the left, {} changed",
+        crate::text::count(c.differences.len(), "difference"),
         count(Direction::RightAllowsMore),
         count(Direction::RightAllowsLess),
         count(Direction::Changed)
     );
 }
 
-fn to_json(c: &Comparison, names: &(String, String), contexts: &(String, String)) -> serde_json::Value {
+fn to_json(c: &Comparison, names: &(String, String), contexts: &(Value, Value)) -> Value {
     let row = |d: &Difference| {
         json!({
             "syscall": d.syscall,
@@ -175,6 +185,7 @@ fn to_json(c: &Comparison, names: &(String, String), contexts: &(String, String)
         c.by_category(dir).into_iter().map(|(cat, names)| json!({"category": cat, "syscalls": names})).collect()
     };
     json!({
+        "schema": super::JSON_SCHEMA,
         "left": {"profile": names.0, "context": contexts.0, "default": c.default_left.to_string()},
         "right": {"profile": names.1, "context": contexts.1, "default": c.default_right.to_string()},
         "equivalent": c.is_equivalent(),

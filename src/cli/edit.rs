@@ -6,11 +6,13 @@ use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use clap::Args;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Args)]
 pub struct EditArgs {
-    /// Profile file (JSON), or a built-in profile name. Without it: the runtime default, unsaved.
+    /// Profile file (JSON), or a built-in profile name. Without it: the runtime default, unsaved;
+    /// a file that does not exist (in a directory that does): a new profile from the runtime
+    /// default, saved there.
     #[arg(value_hint = clap::ValueHint::FilePath)]
     pub file: Option<PathBuf>,
     /// Colour theme: dark, light, high-contrast, colour-blind, a theme in the config dir, or a
@@ -22,9 +24,11 @@ pub struct EditArgs {
 }
 
 pub fn run(args: &EditArgs) -> Result<i32, Failure> {
+    let runtime_default = || bundled::open("runtime-default").expect("runtime-default is bundled");
     let doc = match &args.file {
+        Some(path) if is_new_file(path) => runtime_default().into_new_file(path),
         Some(path) => open_profile(path)?,
-        None => bundled::open("runtime-default").expect("runtime-default is bundled"),
+        None => runtime_default(),
     };
     let theme = Theme::choose(args.theme.as_deref()).map_err(Failure::unusable)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -35,4 +39,17 @@ pub fn run(args: &EditArgs) -> Result<i32, Failure> {
     let app = App::new(doc, args.context.context(), theme);
     let ending = crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
     Ok(ending.status())
+}
+
+/// `seccompose new.json`: a path that is neither a file nor a built-in name, in a directory
+/// that exists, is a new file, as editors take it. A missing directory stays an error (a typo
+/// there would otherwise surface only at the first save).
+fn is_new_file(path: &Path) -> bool {
+    if super::is_stdin(path) || path.symlink_metadata().is_ok() || bundled::open(&path.to_string_lossy()).is_some() {
+        return false;
+    }
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.is_dir(),
+        _ => true,
+    }
 }

@@ -17,9 +17,10 @@ pub struct ExplainArgs {
     pub file: PathBuf,
     /// Syscall name (or number on the call's arch).
     pub syscall: String,
-    /// Up to six argument values, decimal or 0x hex (missing ones are 0).
-    #[arg(value_name = "ARG", num_args = 0..=6, value_parser = parse_arg)]
-    pub args: Vec<u64>,
+    /// Up to six argument values, decimal or 0x hex (missing ones are 0). Negative numbers are
+    /// two's complement (`-100` is AT_FDCWD): on 64 bits, or 32 for a 32-bit ABI.
+    #[arg(value_name = "ARG", num_args = 0..=6, value_parser = parse_arg, allow_negative_numbers = true)]
+    pub args: Vec<i128>,
     #[command(flatten)]
     pub context: ContextArgs,
     /// ABI of the call (default: the host's); `--arch x86` asks about an `int 0x80` call.
@@ -29,13 +30,36 @@ pub struct ExplainArgs {
     pub format: Format,
 }
 
-fn parse_arg(s: &str) -> Result<u64, String> {
+/// An argument as typed: decimal or 0x hex, optionally negative (-2^63 to 2^64-1).
+fn parse_arg(s: &str) -> Result<i128, String> {
     let t = s.trim().replace('_', "");
-    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => t.parse::<u64>(),
+    let (negative, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.as_str()),
     };
-    parsed.map_err(|_| format!("\"{s}\" is not a number (use decimal or 0x hex, 0 to 2^64-1)"))
+    let parsed = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => digits.parse::<u64>(),
+    };
+    let value = parsed.map(|v| if negative { -i128::from(v) } else { i128::from(v) });
+    match value {
+        Ok(v) if v >= i128::from(i64::MIN) => Ok(v),
+        _ => Err(format!("\"{s}\" is not a number (use decimal or 0x hex, -2^63 to 2^64-1)")),
+    }
+}
+
+/// The register value the filter sees: a negative number in two's complement on the call's
+/// width (seccomp compares 64-bit values; a 32-bit ABI's upper half is zero).
+fn register(value: i128, arch: Arch) -> Result<u64, Failure> {
+    if value >= 0 {
+        return Ok(value as u64);
+    }
+    if arch.is_64bit() {
+        return Ok(value as i64 as u64);
+    }
+    i32::try_from(value)
+        .map(|v| u64::from(v as u32))
+        .map_err(|_| Failure::unusable(format!("\"{value}\" does not fit a 32-bit argument on {arch}")))
 }
 
 pub fn run(args: &ExplainArgs) -> Result<i32, Failure> {
@@ -45,14 +69,16 @@ pub fn run(args: &ExplainArgs) -> Result<i32, Failure> {
         return Err(Failure::unusable(format!(
             "{}: the profile has errors; run `seccompose check` (first: {})",
             doc.display_name(),
-            crate::profile::finding::format_finding(&doc.display_name(), first)
+            super::color::finding(&doc.display_name(), first, super::color::Stream::Stderr)
         )));
     }
     let ctx = args.context.context();
     let arch = args.arch.unwrap_or(ctx.native);
     let (name, nr) = resolve_syscall(&args.syscall, arch)?;
     let mut call_args = [0u64; 6];
-    call_args[..args.args.len()].copy_from_slice(&args.args);
+    for (slot, value) in call_args.iter_mut().zip(&args.args) {
+        *slot = register(*value, arch)?;
+    }
     let evaluator = Evaluator::new(doc.effective_profile(), &ctx).map_err(|e| {
         Failure::unusable(format!("{}: under {} the container would not start: {e}", doc.display_name(), ctx.engine))
     })?;
@@ -143,11 +169,13 @@ fn print_json(doc: &Document, ctx: &Context, call: &Call, d: Decision, others: &
         })
         .collect();
     let out = json!({
+        "schema": super::JSON_SCHEMA,
         "file": doc.display_name(),
         "action": d.action.to_string(),
         "syscall": call.name, "arch": call.arch.short_name(), "nr": call.nr, "args": call.args,
         "source": source,
         "engine": ctx.engine.name(),
+        "context": super::context_json(ctx),
         "other_engines": engines,
     });
     println!("{}", serde_json::to_string_pretty(&out).expect("serializable"));

@@ -134,9 +134,9 @@ fn print_summary(import: &Import, written: Option<&Written>, native: Arch) {
         eprintln!("seccompose: … and {} more malformed records", import.more_problems);
     }
     eprintln!(
-        "seccompose: {} seccomp records from {} program(s){}",
-        import.records,
-        import.programs.len(),
+        "seccompose: {} from {}{}",
+        crate::text::count(import.records as usize, "seccomp record"),
+        crate::text::count(import.programs.len(), "program"),
         if import.filtered_out > 0 {
             format!(" ({} others skipped by --comm/--pid)", import.filtered_out)
         } else {

@@ -1,6 +1,7 @@
 //! `seccompose install`: check and compile a profile, then put it where the kubelet finds
 //! Localhost profiles, and print the `securityContext` that uses it.
 
+use super::color::{Stream, finding};
 use super::{Failure, KubeContextArgs, open_profile};
 use crate::bpf::compile::compile;
 use crate::kube::install::{
@@ -12,7 +13,7 @@ use crate::policy::convert::{Format, Request, convert};
 use crate::policy::evaluator::Evaluator;
 use crate::policy::lint::{lint, tally};
 use crate::profile::Document;
-use crate::profile::finding::{Level, format_finding};
+use crate::profile::finding::Level;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -66,7 +67,14 @@ fn spo_equivalent(doc: &Document, localhost: &str, ctx: &Context) -> String {
 
 pub fn run(args: &InstallArgs) -> Result<i32, Failure> {
     let doc = open_profile(&args.file)?;
-    let wanted = args.target.clone().unwrap_or_else(|| default_target(&args.file));
+    let wanted = match &args.target {
+        Some(target) => target.clone(),
+        // Standard input has no name to install under.
+        None if super::is_stdin(&args.file) => {
+            return Err(Failure::unusable("a profile from standard input needs --as PATH (e.g. profiles/app.json)"));
+        }
+        None => default_target(&args.file),
+    };
     let localhost = localhost_path(&wanted).map_err(|why| Failure::unusable(format!("--as {wanted}: {why}")))?;
     let ctx = args.context.context();
     let name = doc.display_name();
@@ -75,10 +83,10 @@ pub fn run(args: &InstallArgs) -> Result<i32, Failure> {
     println!("{name}: checked for {}", ctx.summary());
     // Info findings are for the editor; what an installer must see is what can go wrong.
     for f in findings.iter().filter(|f| f.level >= Level::Warning) {
-        println!("{}", format_finding(&name, f));
+        println!("{}", finding(&name, f, Stream::Stdout));
     }
     if errors > 0 {
-        return Err(refused(format!("{errors} error(s) in the profile")));
+        return Err(refused(format!("{} in the profile", crate::text::count(errors, "error"))));
     }
     // The same rule as check-pod: a profile that stops runc before the program runs would only
     // turn into failed pods.
@@ -105,11 +113,12 @@ pub fn run(args: &InstallArgs) -> Result<i32, Failure> {
         (Outcome::AlreadyInstalled, _) => "already installed",
     };
     println!(
-        "{verb} {} ({} bytes; BPF: {} instructions for {}; {warnings} warning(s))",
+        "{verb} {} ({} bytes; BPF: {} instructions for {}; {})",
         target.display(),
         text.len(),
         compiled.program.len(),
-        arches.join(", ")
+        arches.join(", "),
+        crate::text::count(warnings, "warning")
     );
     println!("\nFor the whole pod (the pod's or a template's spec):\n{}", indent(&pod_snippet(&localhost)));
     println!("For one container:\n{}", indent(&container_snippet(&localhost)));

@@ -2,6 +2,7 @@
 
 mod check;
 mod check_pod;
+pub mod color;
 mod compile;
 mod completions;
 mod convert;
@@ -35,38 +36,66 @@ pub struct Cli {
     /// 4 GiB, read line by line). Bytes, or with K, M, G: 8MiB.
     #[arg(long, global = true, value_name = "SIZE", value_parser = crate::profile::limits::parse_size)]
     pub max_input_size: Option<u64>,
+    /// Colour the labels of findings (error, warning, info): auto on a terminal unless NO_COLOR
+    /// is set.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: color::ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open a profile in the interactive editor (the default without a subcommand).
+    #[command(
+        after_help = "Examples:\n  seccompose edit profile.json\n  seccompose edit runtime-default --theme high-contrast"
+    )]
     Edit(edit::EditArgs),
     /// Check a profile: load errors and lint findings under a context.
     ///
     /// Exit status: 0 without error-level findings, 1 with any, 2 when the file cannot be used.
+    #[command(
+        after_help = "Examples:\n  seccompose check profile.json --engine containerd\n  seccompose check a.json b.yaml c.json --format json\n  cat profile.json | seccompose check -"
+    )]
     Check(check::CheckArgs),
     /// Explain what the kernel does for one syscall (and arguments) under a profile.
     ///
     /// The first line is the action (`ALLOW`, `ERRNO(1)`, …); then the rule that decided.
+    #[command(
+        after_help = "Examples:\n  seccompose explain runtime-default mount\n  seccompose explain profile.json openat -100 0 --arch x86\n  seccompose explain profile.json socket 40 --cap CAP_SYS_ADMIN"
+    )]
     Explain(explain::ExplainArgs),
     /// Compile a profile to the seccomp BPF program runc would install.
     ///
     /// Raw bytes by default (refused on a terminal); `--format disasm` to read it.
+    #[command(
+        after_help = "Examples:\n  seccompose compile profile.json -o filter.bpf\n  seccompose compile profile.json --format disasm | less\n  seccompose compile runtime-default --arch x86_64 --arch x86 --format c"
+    )]
     Compile(compile::CompileArgs),
     /// Compare what the kernel does under two profiles (or one under two engines).
     ///
     /// Exit status: 0 when equivalent, 1 when they differ, 2 when either cannot be used.
+    #[command(
+        after_help = "Examples:\n  seccompose diff old.json new.json\n  seccompose diff runtime-default profile.json --format json\n  seccompose diff profile.json profile.json --left-engine docker --right-engine containerd"
+    )]
     Diff(diff::DiffArgs),
     /// Convert a profile between OCI, Docker, Podman and SPO (SeccompProfile YAML).
     ///
     /// Exit status: 0 converted, 1 refused (it would lose behaviour; the message says how to
     /// resolve it), 2 the input cannot be used.
+    #[command(
+        after_help = "Examples:\n  seccompose convert profile.json --to spo --name app -o app.yaml\n  seccompose convert moby.json --to oci --resolve --native x86_64\n  seccompose convert app.yaml --to docker"
+    )]
     Convert(convert::ConvertArgs),
     /// Run a command under a profile and report every syscall it was denied.
     ///
     /// Exit status: the command's, or 128 + the signal that ended it.
+    #[command(
+        after_help = "Examples:\n  seccompose run profile.json -- ls -la /\n  seccompose run runtime-default --timeout 10 -- ./server"
+    )]
     Run(run::RunArgs),
     /// Run a command, see every syscall it makes, and write the allow-list profile it needs.
+    #[command(
+        after_help = "Examples:\n  seccompose record -o ls.json -- ls -la /\n  seccompose record --base runtime-default --only-new -o app.json -- ./app\n  seccompose record --summary-format json -- make 2> counts.json"
+    )]
     Record(record::RecordArgs),
     /// Read seccomp audit records from logs (audit.log, syslog, dmesg, journalctl -k) and write
     /// the allow-list profile of every syscall they show, with a summary per program.
@@ -76,20 +105,36 @@ pub enum Command {
     /// Exit status: 0 when records were found and the profile written (malformed lines and
     /// unknown syscall numbers are reported, not fatal), 2 when a LOG cannot be read, no
     /// seccomp record is found (or none matches --comm/--pid), or OUT cannot be written.
+    #[command(
+        after_help = "Examples:\n  seccompose import-audit /var/log/audit/audit.log -o app.json\n  journalctl -k | seccompose import-audit - --comm nginx"
+    )]
     ImportAudit(import_audit::ImportAuditArgs),
     /// List the syscall catalog: numbers, categories, summaries; QUERY is fuzzy.
+    #[command(
+        after_help = "Examples:\n  seccompose syscalls\n  seccompose syscalls sock --arch aarch64\n  seccompose syscalls --group @mount --format json"
+    )]
     Syscalls(syscalls::SyscallsArgs),
     /// Check a profile, then install it as a Kubernetes Localhost profile under the kubelet's root.
     ///
     /// Exit status: 0 when installed (or already installed), 1 when the profile has errors or does
     /// not compile (nothing is written), 2 when the file cannot be used or the target is refused.
+    #[command(
+        after_help = "Examples:\n  seccompose install profile.json --dry-run\n  seccompose install app.yaml --as profiles/app.json --root /var/lib/kubelet/seccomp"
+    )]
     Install(install::InstallArgs),
     /// Check the seccomp profiles that Kubernetes manifests ask for against a node's profile root.
     ///
     /// Exit status: 0 without error-level problems, 1 with any, 2 when a manifest cannot be read.
+    #[command(
+        after_help = "Examples:\n  seccompose check-pod deploy.yaml\n  helm template chart | seccompose check-pod - --format json"
+    )]
     CheckPod(check_pod::CheckPodArgs),
     // Their help (with how to install) is the doc comment on the args struct.
+    #[command(
+        after_help = "Examples:\n  seccompose completions bash > ~/.local/share/bash-completion/completions/seccompose\n  seccompose completions zsh > ~/.zfunc/_seccompose"
+    )]
     Completions(completions::CompletionsArgs),
+    #[command(after_help = "Examples:\n  seccompose man | man -l -\n  seccompose man --dir ~/.local/share/man/man1")]
     Man(man::ManArgs),
 }
 
@@ -103,7 +148,7 @@ pub struct ContextArgs {
     #[arg(long, value_name = "ARCH", value_parser = arch_parser(), hide_possible_values = true)]
     pub native: Option<Arch>,
     /// Container capability (repeatable; replaces the engine's defaults: Docker's 14, podman's 11). `--cap none` for none.
-    #[arg(long = "cap", value_name = "CAP")]
+    #[arg(long = "cap", value_name = "CAP", value_parser = parse_cap_list)]
     pub caps: Vec<String>,
     /// Kernel version of the host, X.Y (default: the running kernel).
     #[arg(long, value_name = "X.Y", value_parser = parse_kernel)]
@@ -143,7 +188,7 @@ pub struct KubeContextArgs {
     #[arg(long, value_name = "ARCH", value_parser = parse_arch)]
     pub native: Option<Arch>,
     /// Container capability (repeatable; replaces the engine's defaults). `--cap none` for none.
-    #[arg(long = "cap", value_name = "CAP")]
+    #[arg(long = "cap", value_name = "CAP", value_parser = parse_cap_list)]
     pub caps: Vec<String>,
     /// Kernel version of the node, X.Y (default: the running kernel).
     #[arg(long, value_name = "X.Y", value_parser = parse_kernel)]
@@ -185,6 +230,11 @@ pub fn parse_arch(s: &str) -> Result<Arch, String> {
     })
 }
 
+/// `--cap`: one or more capabilities (comma-separated) or `none`; each must be a real one.
+fn parse_cap_list(s: &str) -> Result<String, String> {
+    crate::policy::caps::parse_caps(s).map(|_| s.to_string())
+}
+
 fn parse_kernel(s: &str) -> Result<KernelVersion, String> {
     KernelVersion::parse(s).ok_or_else(|| format!("\"{s}\" is not a kernel version (write X.Y, e.g. 5.15)"))
 }
@@ -203,8 +253,79 @@ impl Failure {
     }
 }
 
-/// Runs a subcommand; returns the exit status.
+/// The `"schema"` of every JSON output: raised when a field changes meaning or goes away
+/// (docs/json.md).
+pub const JSON_SCHEMA: u32 = 1;
+
+/// What a profile read from standard input is called in messages.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// `-` names standard input wherever a file is read.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Standard input as text, under the same size limit as a profile file. It can be read once:
+/// `diff - -` is refused rather than comparing something with nothing.
+pub fn read_stdin() -> Result<String, Failure> {
+    use crate::profile::limits;
+    static TAKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if TAKEN.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return Err(Failure::unusable("standard input (-) can be read only once"));
+    }
+    let bytes =
+        limits::read_limited(std::io::stdin().lock(), limits::profile_limit(), "profiles").map_err(|e| match e {
+            limits::LimitError::Io(io) => Failure::unusable(format!("{STDIN_NAME}: {io}")),
+            too_large => Failure::unusable(format!("{STDIN_NAME} {too_large}")),
+        })?;
+    String::from_utf8(bytes).map_err(|e| {
+        Failure::unusable(format!(
+            "{STDIN_NAME}: the input is not valid UTF-8 text (near byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// The context of a report, the same object in every JSON output.
+pub fn context_json(ctx: &Context) -> serde_json::Value {
+    serde_json::json!({
+        "engine": ctx.engine.name(),
+        "native": ctx.native.short_name(),
+        "caps": ctx.caps,
+        "kernel": ctx.kernel.to_string(),
+    })
+}
+
+/// Whether the command was asked for JSON on standard output.
+fn wants_json(command: &Command) -> bool {
+    match command {
+        Command::Check(a) => a.format == Format::Json,
+        Command::Explain(a) => a.format == Format::Json,
+        Command::Diff(a) => a.format == Some(Format::Json),
+        Command::Syscalls(a) => a.format == Format::Json,
+        Command::CheckPod(a) => a.format == Format::Json,
+        _ => false,
+    }
+}
+
+/// The JSON a script reads when the command could not do its work (the message also goes to
+/// standard error).
+pub fn error_json(failure: &Failure) -> serde_json::Value {
+    serde_json::json!({"schema": JSON_SCHEMA, "error": {"message": failure.message, "exit": failure.code}})
+}
+
+/// Runs a subcommand; returns the exit status. With `--format json`, a failure is also a JSON
+/// object on standard output, so that a script always has JSON to read.
 pub fn run(command: Command) -> Result<i32, Failure> {
+    let json = wants_json(&command);
+    let result = dispatch(command);
+    if let (true, Err(failure)) = (json, &result) {
+        println!("{}", serde_json::to_string_pretty(&error_json(failure)).expect("serializable"));
+    }
+    result
+}
+
+fn dispatch(command: Command) -> Result<i32, Failure> {
     match command {
         Command::Edit(args) => edit::run(&args),
         Command::Check(args) => check::run(&args),
@@ -252,8 +373,12 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Opens a profile file, or a bundled profile by name (`runtime-default`, `fine-grained`, …).
+/// Opens a profile file, standard input (`-`), or a bundled profile by name
+/// (`runtime-default`, `fine-grained`, …).
 pub fn open_profile(path: &Path) -> Result<Document, Failure> {
+    if is_stdin(path) {
+        return Document::parse(&read_stdin()?, STDIN_NAME).map_err(|e| Failure::unusable(e.to_string()));
+    }
     if !path.exists() {
         if let Some(doc) = crate::profile::bundled::open(&path.to_string_lossy()) {
             return Ok(doc);

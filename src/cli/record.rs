@@ -6,6 +6,7 @@ use crate::policy::evaluator::Evaluator;
 use crate::profile::generate::{Dialect, STOP_NEEDS, allow_list, must_haves, rule};
 use crate::sandbox::observe::{self, RecordReport, RunOptions};
 use crate::sandbox::spawn::Stdio;
+use crate::text::count;
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -32,9 +33,9 @@ pub struct RecordArgs {
     /// Profile dialect to write.
     #[arg(long, value_enum, default_value = "oci")]
     pub format: ProfileFormat,
-    /// Print the counts on stderr as JSON.
-    #[arg(long)]
-    pub json: bool,
+    /// The summary on stderr: text, or JSON (`--format` is the profile's dialect).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "text")]
+    pub summary_format: super::Format,
     #[command(flatten)]
     pub context: ContextArgs,
     /// End the command after this many seconds (more than 0, at most 86400: a day).
@@ -73,8 +74,8 @@ pub fn run(args: &RecordArgs) -> Result<i32, Failure> {
         Some(path) => write_output(path, text.as_bytes())?,
         None => print!("{text}"),
     }
-    report_counts(&args.command, &report, args.json);
-    if let Some(line) = added_line(&added.0, &added.1).filter(|_| !args.json) {
+    report_counts(&args.command, &report, args.summary_format == super::Format::Json, base.is_some());
+    if let Some(line) = added_line(&added.0, &added.1).filter(|_| args.summary_format != super::Format::Json) {
         eprintln!("{line}");
     }
     Ok(report.exit.status_code())
@@ -122,21 +123,22 @@ fn merged<'a>(doc: &crate::profile::Document, names: impl Iterator<Item = &'a st
     edited.render()
 }
 
-fn report_counts(command: &[String], report: &RecordReport, as_json: bool) {
+fn report_counts(command: &[String], report: &RecordReport, as_json: bool, has_base: bool) {
     let rec = &report.recording;
     if as_json {
         let seen: Vec<Value> = rec.seen.iter().map(|((arch, name), count)| json!({"arch": arch.short_name(), "syscall": name, "count": count, "needed": rec.needed.contains_key(&(*arch, name.clone()))})).collect();
         eprintln!(
             "{}",
-            json!({"command": command, "status": report.exit.status_code(), "calls": rec.total, "syscalls": seen, "descendants_killed": report.descendants_killed})
+            json!({"schema": super::JSON_SCHEMA, "command": command, "status": report.exit.status_code(), "calls": rec.total, "syscalls": seen, "descendants_killed": report.descendants_killed})
         );
         return;
     }
+    // Without --base everything seen is needed: naming a base would only puzzle.
+    let new = if has_base { format!(" ({} not allowed by the base)", rec.needed.len()) } else { String::new() };
     eprintln!(
-        "seccompose: recorded {} calls of {} syscalls ({} not allowed by the base) in {:.2} s; exit status {}",
-        rec.total,
-        rec.seen.len(),
-        rec.needed.len(),
+        "seccompose: recorded {} of {}{new} in {:.2} s; exit status {}",
+        count(rec.total as usize, "call"),
+        count(rec.seen.len(), "syscall"),
         report.duration.as_secs_f64(),
         report.exit.status_code()
     );

@@ -5,6 +5,7 @@ use crate::sandbox::observe::{self, Denial, RunOptions, RunReport};
 use crate::sandbox::pty::{RawMode, relay, terminal_size};
 use crate::sandbox::session::Exit;
 use crate::sandbox::spawn::Stdio;
+use crate::text::count;
 use clap::Args;
 use serde_json::json;
 use std::io::IsTerminal;
@@ -118,13 +119,14 @@ fn text_summary(command: &[String], profile: &str, report: &RunReport) -> String
         out.push_str("seccompose: no syscall was denied\n");
     } else {
         let calls: u64 = denied.iter().map(|d| d.count).sum();
-        out.push_str(&format!("seccompose: {} syscall(s) denied, {calls} call(s):\n", denied.len()));
+        let (syscalls, calls) = (count(denied.len(), "syscall"), count(calls as usize, "call"));
+        out.push_str(&format!("seccompose: {syscalls} denied, {calls}:\n"));
         for d in denied {
             out.push_str(&denial_line(d));
         }
     }
     if !logged.is_empty() {
-        out.push_str(&format!("seccompose: {} syscall(s) logged (SCMP_ACT_LOG), allowed:\n", logged.len()));
+        out.push_str(&format!("seccompose: {} logged (SCMP_ACT_LOG), allowed:\n", count(logged.len(), "syscall")));
         for d in logged {
             out.push_str(&denial_line(d));
         }

@@ -25,10 +25,15 @@ pub fn run(args: &SyscallsArgs) -> Result<i32, Failure> {
         Some(g) => Some(resolve_group(g)?),
         None => None,
     };
-    let hits: Vec<_> = search(args.query.as_deref().unwrap_or(""))
+    let query = args.query.as_deref().unwrap_or("");
+    let mut hits: Vec<_> = search(query)
         .into_iter()
         .filter(|h| group_filter.as_ref().is_none_or(|members| members.contains(&h.info.name)))
         .collect();
+    // Without a query there is no ranking to keep: a listing reads best by name.
+    if query.trim().is_empty() {
+        hits.sort_by_key(|h| h.info.name);
+    }
     if args.format == Format::Json {
         let rows: Vec<_> = hits
             .iter()
@@ -46,7 +51,10 @@ pub fn run(args: &SyscallsArgs) -> Result<i32, Failure> {
             .collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&json!({"arch": arch.short_name(), "syscalls": rows})).expect("serializable")
+            serde_json::to_string_pretty(
+                &json!({"schema": super::JSON_SCHEMA, "arch": arch.short_name(), "syscalls": rows})
+            )
+            .expect("serializable")
         );
         return Ok(0);
     }

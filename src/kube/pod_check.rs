@@ -359,7 +359,11 @@ fn localhost_problems(p: &ProfileReport, root: &Path) -> Vec<Problem> {
         }
         ProfileState::Loaded { findings, .. } => {
             let warnings = findings.iter().filter(|f| f.level == Level::Warning).count();
-            problem(Level::Info, "localhost", format!("profile found, {warnings} lint warning(s)"))
+            problem(
+                Level::Info,
+                "localhost",
+                format!("profile found, {}", crate::text::count(warnings, "lint warning")),
+            )
         }
     }]
 }

@@ -2,6 +2,7 @@
 //! conversion between formats (which resolves conditions for a context, so it sits above
 //! `profile`: `profile` never imports `policy`).
 
+pub mod caps;
 pub mod compare;
 pub mod context;
 pub mod convert;

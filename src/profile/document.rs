@@ -59,6 +59,8 @@ pub struct Document {
     pub path: Option<PathBuf>,
     /// What to call it when it has no path (`(built-in) runtime-default.json`).
     pub name: String,
+    /// `path` does not exist yet: the first save creates it (`seccompose new.json`).
+    pub new_file: bool,
     /// The file's text as read.
     pub original: String,
     pub source: Source,
@@ -114,6 +116,17 @@ impl Document {
     /// Every profile in a file: one for JSON, one per `SeccompProfile` for YAML.
     pub fn open_all(path: &Path) -> Result<Vec<Document>, LoadError> {
         let first = Document::open(path)?;
+        first.with_the_others(Some(path))
+    }
+
+    /// Every profile in a text (standard input): as [`Document::open_all`], without a path.
+    pub fn parse_all(text: &str, name: &str) -> Result<Vec<Document>, LoadError> {
+        Document::parse(text, name)?.with_the_others(None)
+    }
+
+    /// This document, or each `SeccompProfile` of its YAML file when there are several.
+    fn with_the_others(self, path: Option<&Path>) -> Result<Vec<Document>, LoadError> {
+        let first = self;
         let Source::Yaml { documents, .. } = &first.source else { return Ok(vec![first]) };
         let names: Vec<String> = documents
             .iter()
@@ -124,12 +137,12 @@ impl Document {
             return Ok(vec![first]);
         }
         let text = first.original.clone();
-        let shown = path.display().to_string();
+        let shown = first.display_name();
         names
             .iter()
             .map(|n| {
-                let mut doc = Document::read(&text, &shown, Some(n), Some(path), Vec::new())?;
-                doc.path = Some(path.to_path_buf());
+                let mut doc = Document::read(&text, &shown, Some(n), path, Vec::new())?;
+                doc.path = path.map(Path::to_path_buf);
                 Ok(doc)
             })
             .collect()
@@ -157,6 +170,7 @@ impl Document {
         let mut doc = Document {
             path: path.map(Path::to_path_buf),
             name: name.to_string(),
+            new_file: false,
             original: text.to_string(),
             source,
             baseline,
@@ -174,6 +188,16 @@ impl Document {
         doc.reread();
         doc.path = None;
         Ok(doc)
+    }
+
+    /// This profile, to be saved as the new file `path` (which does not exist yet).
+    pub fn into_new_file(self, path: &Path) -> Document {
+        Document { path: Some(path.to_path_buf()), new_file: true, ..self }
+    }
+
+    /// Whether the text is YAML (an SPO resource or a bare profile), not JSON.
+    pub fn is_yaml(&self) -> bool {
+        matches!(self.source, Source::Yaml { .. })
     }
 
     /// The name to show for this document.
@@ -465,10 +489,22 @@ fn syntax(name: &str, line: usize, column: usize, message: String) -> LoadError 
     LoadError::Syntax { path: name.to_string(), line, column, message }
 }
 
+/// The parser's words for a tab in indentation ("found character that cannot start any
+/// token") do not say what to change; this does.
+fn tab_message(text: &str, line: usize, column: usize) -> Option<String> {
+    let row = text.lines().nth(line.checked_sub(1)?)?;
+    let indent: String = row.chars().take_while(|c| c.is_whitespace()).collect();
+    (indent.contains('\t') && column <= indent.chars().count() + 1)
+        .then(|| "tabs are not allowed for indentation in YAML (indent with spaces)".to_string())
+}
+
 /// The profile's document of a YAML file: the `SeccompProfile` named `select` (or the first
 /// one), else a bare profile.
 fn select_yaml(text: &str, name: &str, select: Option<&str>) -> Result<(Source, Value, Vec<PathStep>), LoadError> {
-    let documents = yaml::parse_documents(text).map_err(|e| syntax(name, e.line, e.column, e.message))?;
+    let documents = yaml::parse_documents(text).map_err(|e| {
+        let message = tab_message(text, e.line, e.column).unwrap_or(e.message);
+        syntax(name, e.line, e.column, message)
+    })?;
     let wanted =
         |d: &&YamlDocument| spo::is_resource(&d.value) && select.is_none_or(|s| spo::name_of(&d.value) == Some(s));
     let (index, profile_at) = if let Some(i) = documents.iter().position(|d| wanted(&d)) {

@@ -97,11 +97,16 @@ impl Finding {
 
 /// Renders `file:line:column: level[id]: message` plus an indented hint line.
 pub fn format_finding(file: &str, f: &Finding) -> String {
+    format_finding_with(file, f, |level| level.to_string())
+}
+
+/// As [`format_finding`], with the level label written by `label` (the CLI colours it).
+pub fn format_finding_with(file: &str, f: &Finding, label: impl Fn(Level) -> String) -> String {
     let place = match (f.line, f.column) {
         (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
         _ => file.to_string(),
     };
-    let mut out = format!("{place}: {}[{}]: {}: {}", f.level, f.id, f.path, f.message);
+    let mut out = format!("{place}: {}[{}]: {}: {}", label(f.level), f.id, f.path, f.message);
     if let Some(h) = &f.hint {
         out.push_str(&format!("\n    hint: {h}"));
     }

@@ -216,14 +216,16 @@ fn check_flags_the_tree_shape_libseccomp_miscompiles() {
 
 #[test]
 fn the_editor_explains_what_it_cannot_open_and_needs_a_terminal() {
-    let missing = seccompose(&["no-such-profile.json"]);
+    // A missing file in a directory that exists is a new file (editor_pty); in one that does
+    // not, a typo to report.
+    let missing = seccompose(&["no-such-dir/no-such-profile.json"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no-such-profile.json: No such file"));
     let theme = seccompose(&["profiles/fine-grained.json", "--theme", "solarized"]);
     assert_eq!(theme.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&theme.stderr).contains("unknown theme \"solarized\""));
     // Output captured here, so not a terminal: a clear refusal instead of a garbled screen.
-    for args in [&["profiles/fine-grained.json"][..], &["edit", "fine-grained"], &[]] {
+    for args in [&["profiles/fine-grained.json"][..], &["edit", "fine-grained"], &[], &["no-such-profile.json"]] {
         let out = seccompose(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("the editor needs a terminal"), "{args:?}");

@@ -455,3 +455,48 @@ fn every_theme_renders_and_no_color_drops_colours() {
     let coloured = buffer.content().iter().filter(|c| c.fg != ratatui::style::Color::Reset).count();
     assert_eq!(coloured, 0, "NO_COLOR: no cell has a colour");
 }
+
+/// `S`, the path typed, Tab pressed `tabs` times (the format), Enter, and the save performed.
+fn save_as(app: &mut App, path: &Path, tabs: usize) {
+    send(app, &[Msg::SaveAs]);
+    send(app, &typed(&path.display().to_string()));
+    send(app, &vec![Msg::NextPane; tabs]);
+    for effect in send(app, &[Msg::Enter]) {
+        perform(app, effect);
+    }
+}
+
+#[test]
+fn save_as_a_yaml_name_writes_an_spo_resource_and_a_mismatched_format_is_saved_with_a_warning() {
+    let dir = TempDir::new("editor-save-as-yaml");
+    for name in ["app.yaml", "app.yml"] {
+        let mut app = open(&root().join("profiles/fine-grained.json"));
+        search(&mut app, "ptrace");
+        send(&mut app, &[Msg::Toggle]);
+        let target = dir.path().join(name);
+        save_as(&mut app, &target, 0);
+        let text = std::fs::read_to_string(&target).unwrap_or_else(|e| panic!("{name}: {e}: {:?}", app.message));
+        assert!(text.starts_with("apiVersion:"), "{name}: {text}");
+        let doc = Document::open(&target).unwrap();
+        assert!(doc.is_spo() && !doc.has_errors(), "{name}: {:?}", doc.findings);
+        assert!(
+            doc.effective_profile().rules.iter().any(|r| r.names.iter().any(|n| n == "ptrace")),
+            "{name}: edit kept"
+        );
+        assert!(!app.message.as_deref().unwrap().contains("warning"), "{:?}", app.message);
+    }
+    // SPO chosen with Tab (four presses) for a .json name: saved as chosen, and said.
+    let mut app = open(&root().join("profiles/fine-grained.json"));
+    let target = dir.path().join("spo.json");
+    save_as(&mut app, &target, 4);
+    assert!(std::fs::read_to_string(&target).unwrap().starts_with("apiVersion:"));
+    let message = app.message.clone().unwrap();
+    assert!(message.contains("warning") && message.contains(".json"), "{message}");
+    // OCI chosen for a .yaml name: JSON written, as chosen, with the warning.
+    let mut app = open(&root().join("profiles/fine-grained.json"));
+    let target = dir.path().join("oci.yaml");
+    save_as(&mut app, &target, 1);
+    assert!(std::fs::read_to_string(&target).unwrap().starts_with('{'));
+    let message = app.message.clone().unwrap();
+    assert!(message.contains("warning") && message.contains(".yaml"), "{message}");
+}

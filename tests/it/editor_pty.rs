@@ -200,7 +200,8 @@ fn diff_on_a_terminal_opens_the_compare_view_where_a_decision_is_copied_and_save
     s.step("<", "copied the right side's rules");
     s.step("\x13", "saved ");
     s.keys("q");
-    assert!(wait_exit(&mut s.child).success());
+    // The profiles still differ: the view exits as `diff --format text` would.
+    assert_eq!(wait_exit(&mut s.child).code(), Some(1));
     let out = Command::new(env!("CARGO_BIN_EXE_seccompose"))
         .args(["diff", path.to_str().unwrap(), "runtime-default", "--format", "json", "--native", "x86_64"])
         .output()
@@ -347,4 +348,23 @@ fn a_panic_restores_the_terminal_before_the_message_is_printed() {
     let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
     let (left, message) = (raw.rfind("\x1b[?1049l").unwrap(), raw.find("deliberate panic").expect("the message"));
     assert!(left < message, "the message was printed on the alternate screen: {raw:?}");
+}
+
+#[test]
+fn a_path_that_does_not_exist_opens_a_new_profile_that_ctrl_s_saves_there() {
+    let dir = TempDir::new("editor-pty-new");
+    let path = dir.path().join("new.json");
+    let mut s = Session::start(&[path.to_str().unwrap()]);
+    let first = s.wait_for("[new file]");
+    assert!(first.contains("new.json [new file]") && first.contains("Basic I/O"), "{first}");
+    assert!(!path.exists(), "nothing is written before Ctrl-s");
+    let saved = s.step("\x13", "saved ");
+    assert!(!saved.contains("[new file]") && !saved.contains("Save as"), "saved without asking: {saved}");
+    s.keys("q");
+    let status = wait_exit(&mut s.child);
+    assert!(status.success(), "{status:?}");
+    let doc = seccompose::profile::Document::open(&path).expect("the new file loads");
+    assert!(!doc.has_errors(), "{:?}", doc.findings);
+    let default = seccompose::profile::bundled::open("runtime-default").unwrap();
+    assert_eq!(doc.profile_value(), default.profile_value(), "the runtime default");
 }

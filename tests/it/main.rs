@@ -3,6 +3,7 @@
 mod adversarial_run;
 mod bounds;
 mod cli;
+mod cli_conventions;
 mod compare_view;
 mod compiler;
 mod convert;

@@ -60,13 +60,36 @@ fn apply(app: &mut App, effect: Effect) {
             if path.exists() {
                 app.state.message =
                     Some(format!("{} exists; not overwriting it (S and choose another name)", path.display()));
-            } else if let Some(to) = to {
-                save_converted(app, path, to);
             } else {
-                save_as(app, path);
+                save_to(app, path, to);
             }
         }
     }
+}
+
+/// `S`: a format picked with Tab is what is written; without one, a `.yaml`/`.yml` name turns
+/// a JSON profile into an SPO resource (what a YAML seccomp file is). When the format written
+/// and the name disagree the file is saved all the same, with a warning in the status line.
+fn save_to(app: &mut App, path: &Path, to: Option<Format>) {
+    let yaml_name = has_yaml_extension(path);
+    let to = to.or_else(|| (yaml_name && !app.state.doc.is_yaml()).then_some(Format::Spo));
+    match to {
+        Some(to) => save_converted(app, path, to),
+        None => save_as(app, path),
+    }
+    let yaml_written = app.state.doc.is_yaml();
+    let saved = app.state.message.as_deref().is_some_and(|m| m.starts_with("saved "));
+    if saved && yaml_written != yaml_name {
+        let written = if yaml_written { "YAML" } else { "JSON" };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let message = app.state.message.take().unwrap_or_default();
+        app.state.message =
+            Some(format!("{message} · warning: {written} written to {name}, whose extension says otherwise"));
+    }
+}
+
+fn has_yaml_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 fn save_as(app: &mut App, path: &Path) {

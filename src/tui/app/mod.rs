@@ -33,6 +33,9 @@ pub struct App {
     pub focus: Focus,
     pub mode: Mode,
     pub quit: bool,
+    /// `seccompose diff` on a terminal: the compare view is the whole program, and leaving
+    /// it quits instead of showing the editor underneath.
+    pub compare_only: bool,
     /// Lines scrolled in the help.
     pub help_scroll: u16,
     /// The preview tabs.
@@ -71,6 +74,7 @@ impl App {
             focus: Focus::Syscalls,
             mode: Mode::Normal,
             quit: false,
+            compare_only: false,
             help_scroll: 0,
             detail: DetailState::default(),
             run: None,

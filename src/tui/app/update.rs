@@ -77,6 +77,9 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
             Outcome::Perform(effect) => return vec![effect],
             Outcome::Close => {
                 app.compare = None;
+                if app.compare_only {
+                    return normal_key(app, Msg::Quit);
+                }
                 return Vec::new();
             }
             Outcome::Unhandled => {}
@@ -169,7 +172,11 @@ fn submit(app: &mut App, purpose: Prompt, input: &str) -> Vec<Effect> {
         Prompt::SavePath { to } if !input.is_empty() => return vec![Effect::SaveAs(input.to_string(), to)],
         Prompt::SavePath { .. } => {}
         Prompt::Errno(target) => prompt::submit_errno(ed, target, input),
-        Prompt::Caps => context::set_caps(ed, input),
+        // A misspelt capability would silently drop out of the context: say so, keep the old set.
+        Prompt::Caps => match crate::policy::caps::parse_caps(input) {
+            Ok(_) => context::set_caps(ed, input),
+            Err(why) => ed.message = Some(why),
+        },
         Prompt::Kernel => context::set_kernel(ed, input),
         Prompt::Condition { at, op } => rules::submit_condition(ed, &mut app.mode, at, op, input),
         Prompt::Comment { rule } => rules::submit_comment(ed, &mut app.mode, rule, input),

@@ -148,10 +148,19 @@ fn too_small(frame: &mut Frame, app: &App) {
     frame.render_widget(Paragraph::new(text).style(app.theme.text()).wrap(Wrap { trim: true }), size);
 }
 
+/// " [new file]" until a new file's first save, " [modified]" with unsaved edits.
+fn modified_mark(app: &App) -> &'static str {
+    match (app.state.doc.new_file, app.state.doc.is_modified()) {
+        (true, _) => " [new file]",
+        (false, true) => " [modified]",
+        (false, false) => "",
+    }
+}
+
 /// The status bar's items, in order, with a rank: the file's name first, then what decides
 /// (default action, context); the undo count and the file's kind go first when room is short.
 pub fn status_items(app: &App) -> Vec<(String, u8)> {
-    let modified = if app.state.doc.is_modified() { " [modified]" } else { "" };
+    let modified = modified_mark(app);
     let p = &app.state.doc.profile;
     let default = crate::profile::Action::from_name(
         p.default_action.unwrap_or(crate::profile::ActionName::Errno),
@@ -174,7 +183,7 @@ fn status(frame: &mut Frame, app: &App, area: Rect) {
     if full > width {
         // A long path would push the rest off the screen: its file name is enough there.
         if let Some(name) = app.state.doc.path.as_ref().and_then(|p| p.file_name()) {
-            let modified = if app.state.doc.is_modified() { " [modified]" } else { "" };
+            let modified = modified_mark(app);
             items[0].0 = format!("{}{modified}", name.to_string_lossy());
         }
     }
