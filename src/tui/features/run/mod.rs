@@ -237,7 +237,9 @@ pub fn tick(pane: &mut RunPane, ed: &mut EditingState, mode: &mut Mode) -> bool 
     pane.cursor = pane.cursor.min(count.saturating_sub(1));
     if ended {
         runtime::ask_after_run(pane, ed);
-        ed.message = Some(view::status_text(pane));
+        // The question alone on the status bar: the run's status is in the pane, and a
+        // narrow status bar would cut the y/n off the end of both.
+        ed.message = Some(runtime::question(pane).unwrap_or_else(|| view::status_text(pane)));
         if *mode == Mode::Interact {
             *mode = Mode::Normal;
         }

@@ -16,12 +16,11 @@ pub fn ask_after_run(pane: &mut RunPane, ed: &EditingState) {
     };
 }
 
-/// " — works on the host; runc itself also needs …: allow them? y/n", or nothing.
-pub fn question(pane: &RunPane) -> String {
-    if pane.runtime_question.is_empty() {
-        return String::new();
-    }
-    format!(" — works on the host; runc itself also needs {}: allow them? y/n", pane.runtime_question.join(", "))
+/// "works on the host; runc itself also needs …: allow them? y/n", while unanswered.
+pub fn question(pane: &RunPane) -> Option<String> {
+    (!pane.runtime_question.is_empty()).then(|| {
+        format!("works on the host; runc itself also needs {}: allow them? y/n", pane.runtime_question.join(", "))
+    })
 }
 
 /// `y` (allow them all, one undo step) or `n` (leave the profile as it is).

@@ -15,7 +15,10 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 /// "running 1.2 s", "exited with status 0 after 0.31 s", …
 pub fn status_text(pane: &RunPane) -> String {
-    let text = job_status(pane) + &super::runtime::question(pane);
+    let mut text = job_status(pane);
+    if let Some(question) = super::runtime::question(pane) {
+        text = format!("{text} — {question}");
+    }
     if pane.runs == 0 { text } else { format!("run {}: {text}", pane.runs) }
 }
 
@@ -130,7 +133,12 @@ fn draw_denials(frame: &mut Frame, theme: &Theme, focused: bool, pane: &RunPane,
     }
     let denials = pane.denials();
     if denials.is_empty() {
-        frame.render_widget(Paragraph::new(Line::styled("no denials", theme.dim())), inner);
+        let mut lines = vec![Line::styled("no denials", theme.dim())];
+        if let Some(question) = super::runtime::question(pane) {
+            lines.extend([Line::raw(""), Line::styled(question, theme.accent())]);
+        }
+        let text = Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false });
+        frame.render_widget(text, inner);
         return;
     }
     let height = inner.height as usize;
