@@ -4,12 +4,16 @@
 pub mod arch;
 pub mod constants;
 pub mod groups;
+pub mod libseccomp;
 pub mod search;
 pub mod tables;
+pub mod version;
 
 pub use arch::{Arch, X32_SYSCALL_BIT};
 pub use groups::{Group, group, groups, groups_of};
+pub use libseccomp::Libseccomp;
 pub use tables::{Table, table};
+pub use version::Version;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
