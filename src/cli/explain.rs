@@ -3,7 +3,7 @@
 use super::{ContextArgs, Failure, Format, open_profile};
 use crate::catalog::{self, Arch};
 use crate::policy::context::{Context, Engine};
-use crate::policy::describe::{action_text, rule_note, source_text};
+use crate::policy::describe::{action_text, decided_by, rule_note};
 use crate::policy::evaluator::{Decision, Evaluator, Source};
 use crate::profile::{Action, Document};
 use clap::Args;
@@ -86,7 +86,7 @@ pub fn run(args: &ExplainArgs) -> Result<i32, Failure> {
     let decision = evaluator.decide(arch, nr, &call_args);
     let others = other_engines(&doc, &ctx, &call);
     match args.format {
-        Format::Json => print_json(&doc, &ctx, &call, decision, &others),
+        Format::Json => print_json(&doc, &evaluator, &call, decision, &others),
         Format::Text => print_text(&doc, &evaluator, &call, decision, &others),
     }
     Ok(0)
@@ -122,7 +122,7 @@ fn other_engines(doc: &Document, ctx: &Context, call: &Call) -> Vec<(Engine, Res
         .into_iter()
         .filter(|e| *e != ctx.engine)
         .map(|engine| {
-            let other = Context { engine, ..ctx.clone() };
+            let other = ctx.with_engine(engine);
             let result = Evaluator::new(doc.effective_profile(), &other)
                 .map(|ev| ev.decide(call.arch, call.nr, &call.args).action)
                 .map_err(|e| e.to_string());
@@ -135,13 +135,13 @@ fn print_text(doc: &Document, ev: &Evaluator, call: &Call, d: Decision, others: 
     println!("{}", d.action);
     let shown: Vec<String> = call.args.iter().map(|a| if *a > 9 { format!("{a:#x}") } else { a.to_string() }).collect();
     println!("  call:       {} on {} (nr {}), args {}", call.name, call.arch, call.nr, shown.join(" "));
-    println!("  decided by: {}", source_text(doc, ev, d.source));
+    println!("  decided by: {}", decided_by(doc, ev, d, call.arch, call.nr, &call.name));
     println!("  result:     {}", action_text(d.action));
     for rule in doc.profile.rules.iter().filter(|r| r.all_names().any(|n| n == call.name)) {
         if d.source == Source::Rule(rule.index) {
             continue;
         }
-        println!("  also:       {}", rule_note(ev, rule));
+        println!("  also:       {}", rule_note(ev, rule, &call.name));
     }
     println!("  context:    {}", ev.context.summary());
     let rest: Vec<String> = others
@@ -154,7 +154,8 @@ fn print_text(doc: &Document, ev: &Evaluator, call: &Call, d: Decision, others: 
     println!("  engines:    {}", rest.join(", "));
 }
 
-fn print_json(doc: &Document, ctx: &Context, call: &Call, d: Decision, others: &[(Engine, Result<Action, String>)]) {
+fn print_json(doc: &Document, ev: &Evaluator, call: &Call, d: Decision, others: &[(Engine, Result<Action, String>)]) {
+    let ctx = &ev.context;
     let source = match d.source {
         Source::Rule(i) => json!({"kind": "rule", "rule": i}),
         Source::Default => json!({"kind": "default"}),
@@ -174,6 +175,7 @@ fn print_json(doc: &Document, ctx: &Context, call: &Call, d: Decision, others: &
         "action": d.action.to_string(),
         "syscall": call.name, "arch": call.arch.short_name(), "nr": call.nr, "args": call.args,
         "source": source,
+        "decided_by": decided_by(doc, ev, d, call.arch, call.nr, &call.name),
         "engine": ctx.engine.name(),
         "context": super::context_json(ctx),
         "other_engines": engines,

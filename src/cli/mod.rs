@@ -14,6 +14,7 @@ mod install;
 mod man;
 mod record;
 mod run;
+pub mod runtime_args;
 mod syscalls;
 
 use crate::catalog::Arch;
@@ -21,6 +22,7 @@ use crate::policy::context::{Context, Engine, normalize_cap, running_kernel};
 use crate::policy::evaluator::Evaluator;
 use crate::profile::{Document, KernelVersion};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use runtime_args::RuntimeArgs;
 use std::path::Path;
 
 /// seccompose: edit, explain, test-run and compare Linux seccomp profiles.
@@ -153,6 +155,8 @@ pub struct ContextArgs {
     /// Kernel version of the host, X.Y (default: the running kernel).
     #[arg(long, value_name = "X.Y", value_parser = parse_kernel)]
     pub kernel: Option<KernelVersion>,
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
 }
 
 impl ContextArgs {
@@ -172,6 +176,7 @@ impl ContextArgs {
             native: self.native.unwrap_or_else(Arch::host),
             caps,
             kernel: self.kernel.unwrap_or_else(running_kernel),
+            runtime: self.runtime.runtime(self.engine),
         }
     }
 }
@@ -193,12 +198,14 @@ pub struct KubeContextArgs {
     /// Kernel version of the node, X.Y (default: the running kernel).
     #[arg(long, value_name = "X.Y", value_parser = parse_kernel)]
     pub kernel: Option<KernelVersion>,
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
 }
 
 impl KubeContextArgs {
     pub fn context(&self) -> Context {
-        let KubeContextArgs { engine, native, caps, kernel } = self.clone();
-        ContextArgs { engine, native, caps, kernel }.context()
+        let KubeContextArgs { engine, native, caps, kernel, runtime } = self.clone();
+        ContextArgs { engine, native, caps, kernel, runtime }.context()
     }
 }
 
@@ -293,6 +300,31 @@ pub fn context_json(ctx: &Context) -> serde_json::Value {
         "native": ctx.native.short_name(),
         "caps": ctx.caps,
         "kernel": ctx.kernel.to_string(),
+        "runtime": runtime_json(&ctx.runtime),
+    })
+}
+
+/// The runtime part of the context in JSON outputs.
+pub fn runtime_json(runtime: &crate::policy::Runtime) -> serde_json::Value {
+    let provenance = match runtime.provenance {
+        crate::policy::runtime::Provenance::Detected => "detected",
+        crate::policy::runtime::Provenance::Given => "given",
+        crate::policy::runtime::Provenance::Newest => "newest",
+    };
+    let lib = runtime.libseccomp;
+    serde_json::json!({
+        "name": runtime.kind.name(),
+        "version": runtime.version.map(|v| v.to_string()),
+        "version_from": provenance,
+        "libseccomp": {
+            "version": lib.version().map(|v| v.to_string()),
+            "from": match lib.origin() {
+                crate::catalog::libseccomp::Origin::Host => "host",
+                crate::catalog::libseccomp::Origin::Release => "release",
+                crate::catalog::libseccomp::Origin::Latest => "latest",
+            },
+            "label": lib.to_string(),
+        },
     })
 }
 

@@ -1,5 +1,6 @@
 //! The editing context: which engine loads the profile, on what host, with which capabilities.
 
+use super::runtime::{Provenance, Runtime, RuntimeKind, detect};
 use crate::catalog::Arch;
 use crate::profile::KernelVersion;
 use std::collections::BTreeSet;
@@ -39,6 +40,14 @@ impl Engine {
             "containerd" | "kubernetes" | "k8s" => Some(Engine::Containerd),
             "oci" | "runc" | "crun" => Some(Engine::Oci),
             _ => None,
+        }
+    }
+
+    /// The runtime each engine uses by default: docker and containerd ship runc, podman crun.
+    pub fn runtime(self) -> RuntimeKind {
+        match self {
+            Engine::Podman => RuntimeKind::Crun,
+            _ => RuntimeKind::Runc,
         }
     }
 
@@ -108,6 +117,8 @@ pub struct Context {
     /// The container's capabilities (bounding set), `CAP_*` spelling.
     pub caps: BTreeSet<String>,
     pub kernel: KernelVersion,
+    /// The runtime that installs the filter, its version and its libseccomp.
+    pub runtime: Runtime,
 }
 
 impl Default for Context {
@@ -117,22 +128,50 @@ impl Default for Context {
 }
 
 impl Context {
-    /// This host, with the engine's default capabilities.
+    /// This host, with the engine's default capabilities and the newest release of its runtime
+    /// (deterministic: nothing is detected; see [`Context::detected`]).
     pub fn for_engine(engine: Engine) -> Context {
         Context {
             engine,
             native: Arch::host(),
             caps: engine.default_caps().iter().map(|c| c.to_string()).collect(),
             kernel: running_kernel(),
+            runtime: Runtime::newest(engine.runtime()),
         }
+    }
+
+    /// This host, with the runtime found on it (`runc`/`crun` on `PATH`, the host's libseccomp).
+    pub fn detected(engine: Engine) -> Context {
+        Context { runtime: detect::detected(engine.runtime()), ..Context::for_engine(engine) }
+    }
+
+    /// The same context under another engine. The runtime follows the engine (docker's runc,
+    /// podman's crun) unless it was chosen apart from it; a detected runtime is detected again.
+    pub fn with_engine(&self, engine: Engine) -> Context {
+        let follows = self.runtime.kind == self.engine.runtime();
+        let runtime = if follows && engine.runtime() != self.runtime.kind {
+            match self.runtime.provenance {
+                Provenance::Detected => detect::detected(engine.runtime()),
+                _ => Runtime { kind: engine.runtime(), version: None, provenance: Provenance::Newest, ..self.runtime },
+            }
+        } else {
+            self.runtime.clone()
+        };
+        Context { engine, runtime, ..self.clone() }
     }
 
     pub fn has_cap(&self, cap: &str) -> bool {
         self.caps.contains(cap)
     }
 
-    /// One line for status bars and reports: `docker · x86_64 · 14 caps · kernel 6.18`.
+    /// One line for status bars and reports:
+    /// `docker · x86_64 · docker default caps · kernel 6.18 · runc 1.1.5 · libseccomp 2.5.4 (host)`.
     pub fn summary(&self) -> String {
+        format!("{} · {}", self.node_summary(), self.runtime)
+    }
+
+    /// The context without the runtime: `docker · x86_64 · docker default caps · kernel 6.18`.
+    pub fn node_summary(&self) -> String {
         let caps =
             if self.caps.len() == DOCKER_DEFAULT_CAPS.len() && DOCKER_DEFAULT_CAPS.iter().all(|c| self.has_cap(c)) {
                 "docker default caps".to_string()

@@ -1,8 +1,9 @@
 //! Words for decisions: which rule decided, what a rule or condition means. Shared by
 //! `explain` and the editor's preview.
 
+use crate::catalog::Arch;
 use crate::catalog::constants::{self, number_text, value_text};
-use crate::policy::evaluator::{Evaluator, Source};
+use crate::policy::evaluator::{Decision, Evaluator, Source};
 use crate::policy::prepare::describe_filter;
 use crate::profile::spo::BaseProfile;
 use crate::profile::{Action, Document, Rule, errno};
@@ -118,10 +119,59 @@ fn naming_syscall<'a>(names: &[&'a str], index: usize) -> Option<&'a str> {
     names.iter().all(|n| constants::naming(n, index) == Some(naming)).then_some(first)
 }
 
-pub fn rule_note(ev: &Evaluator, rule: &Rule) -> String {
+/// What decided a call to `name` (number `nr` on `arch`), with the runtime's part in it: a rule
+/// skipped because its libseccomp does not know the name, or the stub's threshold.
+pub fn decided_by(doc: &Document, ev: &Evaluator, d: Decision, arch: Arch, nr: u32, name: &str) -> String {
+    let text = source_text(doc, ev, d.source);
+    match d.source {
+        Source::Default => match unknown_name_note(ev, name) {
+            Some(note) => format!("{text} — {note}"),
+            None => text,
+        },
+        Source::EnosysStub => stub_text(ev, arch, nr),
+        _ => text,
+    }
+}
+
+/// `mseal is unknown to libseccomp 2.5.4 (host), so runc skipped the rule naming it`.
+pub fn unknown_name_note(ev: &Evaluator, name: &str) -> Option<String> {
+    let runtime = &ev.context.runtime;
+    ev.unknown_names.iter().any(|(_, n)| n == name).then(|| {
+        format!(
+            "{name} is unknown to libseccomp {}, so {} skipped the rule naming it",
+            runtime.libseccomp, runtime.kind
+        )
+    })
+}
+
+/// The stub's decision with its threshold: which known name set it, under which libseccomp.
+fn stub_text(ev: &Evaluator, arch: Arch, nr: u32) -> String {
+    let runtime = &ev.context.runtime;
+    let threshold = ev.stub.as_ref().and_then(|s| s.last.get(&arch).copied());
+    match threshold {
+        Some(max) => {
+            let newest = crate::catalog::name_of(arch, max).unwrap_or("?");
+            format!(
+                "{}'s ENOSYS stub: nr {nr} is above {max} ({newest}), the newest syscall the profile names that libseccomp {} knows on {arch}",
+                runtime.kind, runtime.libseccomp
+            )
+        }
+        None => format!("{}'s ENOSYS stub: the syscall is newer than every syscall the profile names", runtime.kind),
+    }
+}
+
+/// What a rule that names `name` but did not decide does (shown as "also").
+pub fn rule_note(ev: &Evaluator, rule: &Rule, name: &str) -> String {
     let base = format!("syscalls[{}] {}", rule.index, rule.action.spelling());
     if let Some(s) = ev.prepared.skipped.iter().find(|s| s.origin == rule.index) {
         return format!("{base} does not apply: {}", s.reason);
+    }
+    if ev.unknown_names.iter().any(|(i, n)| *i == rule.index && n == name) {
+        let runtime = &ev.context.runtime;
+        return format!(
+            "{base} is skipped for {name}: libseccomp {} does not know it ({} ignores it)",
+            runtime.libseccomp, runtime.kind
+        );
     }
     let action = Action::from_name(rule.action, rule.errno_ret);
     if action == ev.default_action {

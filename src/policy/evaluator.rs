@@ -4,31 +4,13 @@
 //! (`prepare.rs`), the runtime (runc or crun) feeds each rule to libseccomp (`seccomp_db`),
 //! and runc prepends its ENOSYS stub. Every view, lint and diff asks this one place.
 
-use super::context::{Context, Engine};
-use super::prepare::{PrepareError, Prepared, SpecRule, prepare};
+use super::context::Context;
+use super::prepare::{PrepareError, Prepared, Spec, SpecRule, prepare};
+use super::runtime::{RuntimeKind, StubCoverage};
 use super::seccomp_db::{AddError, Cond, Lookup, Path, SeccompDb, multiplexed_call, multiplexes};
 use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
 use crate::profile::{Action, ActionName, Profile};
 use std::collections::BTreeMap;
-
-/// The OCI runtime that installs the filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Runtime {
-    /// runc: libseccomp plus an ENOSYS stub for syscalls newer than the profile knows.
-    Runc,
-    /// crun: libseccomp only.
-    Crun,
-}
-
-impl Engine {
-    /// The runtime each engine uses by default: docker and containerd ship runc, podman crun.
-    pub fn runtime(self) -> Runtime {
-        match self {
-            Engine::Podman => Runtime::Crun,
-            _ => Runtime::Runc,
-        }
-    }
-}
 
 /// Why the runtime would refuse to install the profile (the container does not start).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -41,6 +23,8 @@ pub enum BuildError {
     Rule { origin: usize, name: String, source: AddError },
     #[error("rule {0} has an empty syscall name (runc: \"empty string is not a valid syscall\")")]
     EmptyName(usize),
+    #[error("{runtime} refuses the profile: {reason}")]
+    Runtime { runtime: String, reason: String },
     #[error("{0} is not an architecture runc accepts")]
     ArchNotInRunc(Arch),
     #[error(
@@ -74,6 +58,8 @@ pub struct Decision {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnosysStub {
     pub last: BTreeMap<Arch, u32>,
+    /// Whether `setup` (nr 0) on s390(x) also gets ENOSYS (runc 1.1.3 on).
+    pub s390_setup: bool,
 }
 
 /// A profile compiled for one context, ready to answer questions.
@@ -106,29 +92,16 @@ impl Evaluator {
             Some(list) => list.to_vec(),
             None => std::iter::once(context.native).chain(spec.architectures.iter().copied()).collect(),
         };
-        if context.engine.runtime() == Runtime::Runc {
-            if let Some(a) = arches.iter().find(|a| matches!(a, Arch::Parisc | Arch::Parisc64)) {
-                return Err(BuildError::ArchNotInRunc(*a));
-            }
-        }
-        if context.engine.runtime() == Runtime::Crun {
-            let takes_errno = |a: ActionName| matches!(a, ActionName::Errno | ActionName::Trace);
-            if let Some(rule) = spec.rules.iter().find(|r| r.errno_ret.is_some() && !takes_errno(r.action)) {
-                return Err(BuildError::CrunErrnoOnAction(rule.origin));
-            }
-        }
-        let mut db = SeccompDb::new(default_action, &arches);
+        check_runtime(spec, context, &arches)?;
+        let runtime = &context.runtime;
+        let mut db = SeccompDb::with_libseccomp(default_action, &arches, runtime.libseccomp);
         let mut unknown_names = Vec::new();
         for rule in &spec.rules {
-            add_spec_rule(&mut db, rule, default_action, &mut unknown_names)?;
+            add_spec_rule(&mut db, rule, default_action, context, &mut unknown_names)?;
         }
-        let stub = match context.engine.runtime() {
-            Runtime::Runc
-                if !matches!(spec.default_action, ActionName::Allow | ActionName::Log | ActionName::Trace) =>
-            {
-                Some(enosys_stub(&db, &spec.rules))
-            }
-            _ => None,
+        let stub = match runtime.stub_coverage(spec.default_action, spec.default_errno_ret) {
+            StubCoverage::None => None,
+            coverage => Some(enosys_stub(&db, spec, context, coverage)),
         };
         Ok(Evaluator { context: context.clone(), prepared, default_action, db, stub, unknown_names })
     }
@@ -208,10 +181,31 @@ impl EnosysStub {
             };
         }
         let Some((&a, &max)) = self.last.iter().find(|(a, _)| a.audit_value() == audit) else { return false };
-        if matches!(a, Arch::S390 | Arch::S390x) && nr == 0 {
+        if self.s390_setup && matches!(a, Arch::S390 | Arch::S390x) && nr == 0 {
             return true;
         }
         nr > max
+    }
+}
+
+/// What the runtime refuses before any rule is added: arches it does not know, errno values
+/// on actions that take none (crun), and what its version does not support yet.
+fn check_runtime(spec: &Spec, context: &Context, arches: &[Arch]) -> Result<(), BuildError> {
+    let runtime = &context.runtime;
+    if runtime.kind == RuntimeKind::Runc {
+        if let Some(a) = arches.iter().find(|a| matches!(a, Arch::Parisc | Arch::Parisc64)) {
+            return Err(BuildError::ArchNotInRunc(*a));
+        }
+    }
+    if runtime.kind == RuntimeKind::Crun {
+        let takes_errno = |a: ActionName| matches!(a, ActionName::Errno | ActionName::Trace);
+        if let Some(rule) = spec.rules.iter().find(|r| r.errno_ret.is_some() && !takes_errno(r.action)) {
+            return Err(BuildError::CrunErrnoOnAction(rule.origin));
+        }
+    }
+    match runtime.refusal(spec) {
+        Some(reason) => Err(BuildError::Runtime { runtime: runtime.program_label(), reason }),
+        None => Ok(()),
     }
 }
 
@@ -219,6 +213,7 @@ fn add_spec_rule(
     db: &mut SeccompDb,
     rule: &SpecRule,
     default: Action,
+    context: &Context,
     unknown: &mut Vec<(usize, String)>,
 ) -> Result<(), BuildError> {
     let action = Action::from_name(rule.action, rule.errno_ret);
@@ -230,7 +225,9 @@ fn add_spec_rule(
         if action == default {
             continue;
         }
-        if !catalog::is_known_anywhere(name) {
+        // runc and crun resolve the name on the host's arch with the libseccomp they link and
+        // skip the rule name when it does not know it.
+        if !context.runtime.libseccomp.knows(context.native, name) {
             unknown.push((rule.origin, name.clone()));
             continue;
         }
@@ -249,21 +246,29 @@ fn add_spec_rule(
     Ok(())
 }
 
-/// The largest syscall number the profile names, per arch of the filter (socket and IPC names
-/// on multiplexing arches resolve to libseccomp pseudo-numbers and do not count).
-fn enosys_stub(db: &SeccompDb, rules: &[SpecRule]) -> EnosysStub {
+/// runc's stub thresholds: per covered arch, the largest number the linked libseccomp gives any
+/// name of any rule (socket and IPC names on multiplexing arches resolve to libseccomp
+/// pseudo-numbers and do not count). An arch with no number gets no stub (runc warns).
+fn enosys_stub(db: &SeccompDb, spec: &Spec, context: &Context, coverage: StubCoverage) -> EnosysStub {
+    let libseccomp = context.runtime.libseccomp;
+    let mut covered: Vec<Arch> = spec.architectures.clone();
+    if coverage == StubCoverage::ListedAndNative {
+        covered.push(context.native);
+    }
     let mut last = BTreeMap::new();
-    for arch in db.arches() {
+    for arch in db.arches().filter(|a| covered.contains(a)) {
         let multiplexing = multiplexes(arch);
-        let max = rules
+        let max = spec
+            .rules
             .iter()
             .flat_map(|r| r.names.iter())
             .filter(|n| !(multiplexing && multiplexed_call(n).is_some()))
-            .filter_map(|n| catalog::number(arch, n))
+            .filter_map(|n| libseccomp.number(arch, n))
             .max();
         if let Some(max) = max.filter(|m| *m != 0) {
             last.insert(arch, max);
         }
     }
-    EnosysStub { last }
+    let s390_setup = context.runtime.stub_covers_s390_setup();
+    EnosysStub { last, s390_setup }
 }

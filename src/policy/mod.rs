@@ -10,7 +10,9 @@ pub mod describe;
 pub mod evaluator;
 pub mod lint;
 pub mod prepare;
+pub mod runtime;
 pub mod seccomp_db;
 
 pub use context::{Context, Engine};
-pub use evaluator::{BuildError, Decision, Evaluator, Runtime, Source};
+pub use evaluator::{BuildError, Decision, Evaluator, Source};
+pub use runtime::{Runtime, RuntimeKind};

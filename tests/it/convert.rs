@@ -14,7 +14,7 @@ use std::path::Path;
 /// A fixed context (x86_64 host, Docker's caps, kernel 6.8) under `engine`.
 fn ctx(engine: Engine) -> Context {
     let caps = Engine::Docker.default_caps().iter().map(|c| c.to_string()).collect();
-    Context { engine, native: Arch::X86_64, caps, kernel: KernelVersion { major: 6, minor: 8 } }
+    Context { native: Arch::X86_64, caps, kernel: KernelVersion { major: 6, minor: 8 }, ..Context::for_engine(engine) }
 }
 
 /// `None` when the kernel does the same for every syscall of every arch either filter covers.

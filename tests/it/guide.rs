@@ -41,6 +41,38 @@ fn steps(guide: &str) -> Vec<Step> {
 
 /// The kernel version differs from machine to machine; nothing else should.
 fn normalize(line: &str) -> String {
+    normalize_runtime(&normalize_kernel(line))
+}
+
+/// `runc 1.1.5 · libseccomp 2.5.4 (host)` depends on the machine: shown as `RUNTIME`.
+fn normalize_runtime(line: &str) -> String {
+    let Some(at) = line.find("runc ").or_else(|| line.find("crun ")) else { return line.to_string() };
+    let Some(lib) = line[at..].find("libseccomp ").map(|i| at + i + "libseccomp ".len()) else {
+        return line.to_string();
+    };
+    let mut end = lib + line[lib..].find(' ').unwrap_or(line.len() - lib);
+    // A trailing `)` closes the context's own bracket, not the label's.
+    if line[lib..end].ends_with(')') && !line[lib..end].contains('(') {
+        end -= 1;
+    }
+    if line[end..].starts_with(" (") {
+        let mut depth = 0;
+        for (i, c) in line[end + 1..].char_indices() {
+            depth += match c {
+                '(' => 1,
+                ')' => -1,
+                _ => 0,
+            };
+            if depth == 0 {
+                end = end + 1 + i + 1;
+                break;
+            }
+        }
+    }
+    format!("{}RUNTIME{}", &line[..at], normalize_runtime(&line[end..]))
+}
+
+fn normalize_kernel(line: &str) -> String {
     let mut out = String::new();
     let mut rest = line;
     while let Some(at) = rest.find("kernel ") {

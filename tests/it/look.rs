@@ -298,7 +298,7 @@ fn screens_match_the_snapshots_at_three_sizes() {
 }
 
 /// The status bar is the two last rows: the first holds the file's name, the default action,
-/// the context and the undo count separated by " │ ", the second the key hints separated by
+/// the context, the runtime and the undo count separated by " │ ", the second the key hints separated by
 /// " · ". "No word cut" means: every piece between separators is one of those items exactly
 /// (the whole item or nothing), and they come in their order.
 #[test]
@@ -310,7 +310,8 @@ fn status_and_hints_show_whole_items_only_and_the_active_tab() {
             let status = rows[h as usize - 2].trim();
             let default = "default ERRNO(1)";
             let name = app.doc.display_name();
-            let items = [name.clone(), default.into(), app.ctx.summary(), "undo 0".into()];
+            let items =
+                [name.clone(), default.into(), app.ctx.node_summary(), app.ctx.runtime.to_string(), "undo 0".into()];
             let mut at = 0;
             for piece in status.split(" │ ") {
                 // A long path may be shown as its file name alone: still a whole item.

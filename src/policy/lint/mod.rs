@@ -54,7 +54,7 @@ pub fn lint(doc: &Document, ctx: &Context) -> Vec<Finding> {
 /// host's arch: a run on the host cannot show these, yet the container would not start. Empty
 /// when the engine's runtime is not runc.
 pub fn runtime_needs_denied(ev: &Evaluator) -> Vec<&'static str> {
-    if ev.context.engine.runtime() != super::evaluator::Runtime::Runc {
+    if ev.context.runtime.kind != super::runtime::RuntimeKind::Runc {
         return Vec::new();
     }
     let native = ev.context.native;

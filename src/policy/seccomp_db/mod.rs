@@ -14,7 +14,7 @@
 
 pub mod tree;
 
-use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
+use crate::catalog::{self, Arch, Libseccomp, X32_SYSCALL_BIT};
 use crate::profile::{Action, ArgCondition, Op};
 use std::collections::BTreeMap;
 use tree::{Cmp, Conflict, IST_M_REDUNDANT, Id, IterState, Slot, Tree};
@@ -57,6 +57,9 @@ pub struct SeccompDb {
     pub default_action: Action,
     pub bad_arch_action: Action,
     pub dbs: Vec<ArchDb>,
+    /// The libseccomp whose syscall tables resolve names: a name it has no number for on an
+    /// arch is skipped there.
+    names: &'static Libseccomp,
 }
 
 /// Why libseccomp refused a rule (the runtime then refuses the whole profile).
@@ -145,15 +148,21 @@ pub fn multiplexed_call(name: &str) -> Option<(&'static str, u64)> {
 }
 
 impl SeccompDb {
-    /// An empty filter with the native arch first, then the others (duplicates dropped).
+    /// An empty filter with the native arch first, then the others (duplicates dropped),
+    /// resolving names as the newest libseccomp does.
     pub fn new(default_action: Action, arches: &[Arch]) -> SeccompDb {
+        SeccompDb::with_libseccomp(default_action, arches, Libseccomp::latest())
+    }
+
+    /// As [`SeccompDb::new`], resolving names as `names` (a libseccomp release or the host's).
+    pub fn with_libseccomp(default_action: Action, arches: &[Arch], names: &'static Libseccomp) -> SeccompDb {
         let mut dbs: Vec<ArchDb> = Vec::new();
         for &arch in arches {
             if !dbs.iter().any(|d| d.arch == arch) {
                 dbs.push(ArchDb { arch, syscalls: BTreeMap::new() });
             }
         }
-        SeccompDb { default_action, bad_arch_action: Action::KillThread, dbs }
+        SeccompDb { default_action, bad_arch_action: Action::KillThread, dbs, names }
     }
 
     pub fn arches(&self) -> impl Iterator<Item = Arch> + '_ {
@@ -225,8 +234,17 @@ impl SeccompDb {
     fn numbers_for(&self, db: usize, name: &str) -> Vec<u32> {
         let arch = self.dbs[db].arch;
         let Some(table) = catalog::table(arch) else { return Vec::new() };
-        let mux = multiplexed_call(name).filter(|_| multiplexes(arch)).and_then(|(mux, _)| table.number(mux));
-        mux.into_iter().chain(table.number(name)).collect()
+        let muxed = multiplexed_call(name).filter(|_| multiplexes(arch));
+        let mux = muxed.and_then(|(mux, _)| table.number(mux));
+        let direct = if muxed.is_some() { table.number(name) } else { self.direct_number(arch, name) };
+        mux.into_iter().chain(direct).collect()
+    }
+
+    /// The number of a syscall that is not multiplexed on `arch`: the kernel's, if this
+    /// libseccomp knows the name there (an older release skips newer syscalls).
+    fn direct_number(&self, arch: Arch, name: &str) -> Option<u32> {
+        let nr = catalog::number(arch, name)?;
+        self.names.number(arch, name).is_some().then_some(nr)
     }
 
     fn add_to_arch(
@@ -251,7 +269,7 @@ impl SeccompDb {
                 return Ok(());
             }
         }
-        match table.number(name) {
+        match self.direct_number(arch, name) {
             Some(nr) => self.dbs[db].add(nr, action.ret_value(), chain),
             None => Ok(()),
         }

@@ -171,7 +171,8 @@ pub fn status_items(app: &App) -> Vec<(String, u8)> {
         items.push((kind.to_string(), 4));
     }
     items.push((format!("default {default}"), 1));
-    items.push((app.state.ctx.summary(), 3));
+    items.push((app.state.ctx.node_summary(), 3));
+    items.push((app.state.ctx.runtime.to_string(), 3));
     items.push((format!("undo {}", app.state.undo.len()), 2));
     items
 }

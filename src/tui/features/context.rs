@@ -15,8 +15,13 @@ pub fn next_engine(ed: &mut EditingState) {
     let i = Engine::ALL.iter().position(|e| *e == ed.ctx.engine).unwrap_or(0);
     let engine = Engine::ALL[(i + 1) % Engine::ALL.len()];
     let caps = engine.default_caps().iter().map(|c| c.to_string()).collect();
-    ed.set_context(Context { engine, caps, ..ed.ctx.clone() });
-    ed.message = Some(format!("engine {} with its {} default capabilities", ed.ctx.engine, ed.ctx.caps.len()));
+    ed.set_context(Context { caps, ..ed.ctx.with_engine(engine) });
+    ed.message = Some(format!(
+        "engine {} with its {} default capabilities, {}",
+        ed.ctx.engine,
+        ed.ctx.caps.len(),
+        ed.ctx.runtime
+    ));
 }
 
 pub fn next_arch(ed: &mut EditingState) {

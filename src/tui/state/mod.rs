@@ -104,7 +104,7 @@ impl EditingState {
         self.engines = [Engine::Docker, Engine::Podman, Engine::Containerd]
             .into_iter()
             .map(|engine| {
-                let ctx = Context { engine, ..self.ctx.clone() };
+                let ctx = self.ctx.with_engine(engine);
                 (engine, Evaluator::new(self.doc.effective_profile(), &ctx).map_err(|e| e.to_string()))
             })
             .collect();

@@ -1,7 +1,7 @@
 //! The Syscall tab: what the selected syscall is and what the kernel will do with it.
 
 use crate::catalog::{self, Arch, groups_of};
-use crate::policy::describe::{action_text, rule_note, source_text};
+use crate::policy::describe::{action_text, decided_by, rule_note};
 use crate::tui::state::EditingState;
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
@@ -37,13 +37,14 @@ pub fn info_lines(ed: &EditingState, theme: &Theme) -> Vec<Line<'static>> {
     lines.push(Line::raw(""));
     match &ed.evaluator {
         Ok(ev) => {
-            if let Some(d) = ev.decide_name(ed.ctx.native, name, &[0; 6]) {
-                lines.push(field(theme, "decided by", source_text(&ed.doc, ev, d.source)));
+            let native = ed.ctx.native;
+            if let (Some(d), Some(nr)) = (ev.decide_name(native, name, &[0; 6]), catalog::number(native, name)) {
+                lines.push(field(theme, "decided by", decided_by(&ed.doc, ev, d, native, nr, name)));
             }
             for rule in ed.doc.profile.rules.iter().filter(|r| r.all_names().any(|n| n == name)) {
                 let decided = ev.decide_name(ed.ctx.native, name, &[0; 6]).map(|d| d.source);
                 if decided != Some(crate::policy::evaluator::Source::Rule(rule.index)) {
-                    lines.push(field(theme, "also", rule_note(ev, rule)));
+                    lines.push(field(theme, "also", rule_note(ev, rule, name)));
                 }
             }
         }
