@@ -45,10 +45,9 @@ fn main() {
     let json_text = std::fs::read_to_string(format!("{root}/profiles/runtime-default.json")).unwrap();
     let json = Document::parse(&json_text, "runtime-default.json").unwrap();
     let ctx = Context {
-        engine: Engine::Docker,
         native: Arch::X86_64,
-        caps: Engine::Docker.default_caps().iter().map(|c| c.to_string()).collect(),
         kernel: KernelVersion { major: 6, minor: 8 },
+        ..Context::for_engine(Engine::Docker)
     };
     let spo = convert(&json, &Request { to: Format::Spo, name: Some("runtime-default"), resolve: Some(&ctx) }).unwrap();
     // The reference: the same rules as plain OCI JSON (the SPO resource's conditions are resolved).
