@@ -6,6 +6,7 @@ use crate::catalog::Arch;
 use crate::policy::compare::{Comparison, Difference, Direction, compare};
 use crate::policy::context::Engine;
 use crate::policy::evaluator::Evaluator;
+use crate::policy::runtime::spelling::{NodeSpec, parse_node};
 use crate::profile::Document;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
@@ -30,6 +31,13 @@ pub struct DiffArgs {
     /// Engine for the right side only (default: --engine).
     #[arg(long, value_name = "E", value_parser = super::engine_parser())]
     pub right_engine: Option<Engine>,
+    /// Runtime for the left side only: runc@1.1.5, crun@1.8.1, runc@1.1.5,libseccomp@2.5.4, or
+    /// host (default: the context's). What it leaves out comes from the context.
+    #[arg(long, value_name = "RUNTIME", value_parser = parse_node)]
+    pub left_runtime: Option<NodeSpec>,
+    /// Runtime for the right side only (as --left-runtime).
+    #[arg(long, value_name = "RUNTIME", value_parser = parse_node)]
+    pub right_runtime: Option<NodeSpec>,
     /// List the syscalls both sides treat alike too.
     #[arg(long)]
     pub all: bool,
@@ -39,18 +47,22 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: &DiffArgs) -> Result<i32, Failure> {
-    let side = |engine: Option<Engine>| {
-        let mut ctx = args.context.context();
+    let base = args.context.context();
+    let side = |engine: Option<Engine>, node: &Option<NodeSpec>| {
+        let mut ctx = base.clone();
         if let Some(e) = engine {
-            ctx.engine = e;
+            ctx = ctx.with_engine(e);
             if args.context.caps.is_empty() {
                 ctx.caps = e.default_caps().iter().map(|c| c.to_string()).collect();
             }
         }
-        ctx
+        match node {
+            Some(node) => node.apply(&ctx),
+            None => ctx,
+        }
     };
-    let (left_doc, left) = usable_profile(&args.left, &side(args.left_engine), None)?;
-    let (right_doc, right) = usable_profile(&args.right, &side(args.right_engine), None)?;
+    let (left_doc, left) = usable_profile(&args.left, &side(args.left_engine, &args.left_runtime), None)?;
+    let (right_doc, right) = usable_profile(&args.right, &side(args.right_engine, &args.right_runtime), None)?;
     let arches: Vec<Arch> = left
         .arches()
         .into_iter()

@@ -2,6 +2,7 @@
 
 mod check;
 mod check_pod;
+mod check_runtimes;
 pub mod color;
 mod compile;
 mod completions;
@@ -76,7 +77,7 @@ pub enum Command {
     ///
     /// Exit status: 0 when equivalent, 1 when they differ, 2 when either cannot be used.
     #[command(
-        after_help = "Examples:\n  seccompose diff old.json new.json\n  seccompose diff runtime-default profile.json --format json\n  seccompose diff profile.json profile.json --left-engine docker --right-engine containerd"
+        after_help = "Examples:\n  seccompose diff old.json new.json\n  seccompose diff runtime-default profile.json --format json\n  seccompose diff profile.json profile.json --left-runtime runc@1.1.5,libseccomp@2.5.4 --right-runtime runc@1.3.0,libseccomp@2.6.0"
     )]
     Diff(diff::DiffArgs),
     /// Convert a profile between OCI, Docker, Podman and SPO (SeccompProfile YAML).

@@ -83,6 +83,7 @@ pub enum Msg {
     SaveRight,
     EditCaps,
     EditKernel,
+    EditRuntime,
     /// Mouse: a click on a category row, a syscall row, a tab.
     ClickCategory(usize),
     ClickRow(usize),
@@ -202,6 +203,8 @@ pub enum Prompt {
     Caps,
     /// Kernel version of the context.
     Kernel,
+    /// Runtime of the context (`runc@1.1.5,libseccomp@2.5.4`).
+    Runtime,
     /// `ARG VALUE` (or `ARG MASK VALUE`) of a condition.
     Condition {
         at: CondAt,

@@ -33,6 +33,7 @@ pub fn run(doc: &Document, ctx: &Context, evaluator: Result<&Evaluator, &BuildEr
                 spo_hints(out);
             }
             super::overlaps::overlaps(ev, out);
+            super::runtime::run(doc, ev, out);
             range_overlaps(ev, out);
         }
         Err(e) => push(

@@ -4,6 +4,7 @@
 
 mod checks;
 mod overlaps;
+mod runtime;
 
 use checks::Out;
 
@@ -21,6 +22,16 @@ pub const LINTS: &[(&str, Level, &str)] = &[
     ("notify-without-listener", Level::Error, "SCMP_ACT_NOTIFY needs listenerPath (an agent to answer)"),
     ("runtime-syscalls-denied", Level::Warning, "runc makes these syscalls after installing the filter"),
     ("unknown-syscall", Level::Warning, "a name no architecture knows: runc skips it silently"),
+    (
+        "unknown-to-libseccomp",
+        Level::Info,
+        "syscalls the runtime's libseccomp does not know: it skips them, the kernel gives them the default",
+    ),
+    (
+        "no-enosys-stub",
+        Level::Warning,
+        "no \"architectures\" under runc before 1.1.15: no ENOSYS stub, new syscalls get the default errno",
+    ),
     ("not-on-arch", Level::Info, "names that are not syscalls on the filter's architectures"),
     ("duplicate-rule", Level::Warning, "the same syscall, action and conditions twice"),
     ("conflicting-rules", Level::Warning, "rules that give one syscall different actions; libseccomp picks one"),

@@ -6,6 +6,7 @@
 //! the compiler and `run` ask this one place, so a rule changed here changes every view.
 
 pub mod detect;
+pub mod matrix;
 pub mod spelling;
 
 use super::prepare::Spec;

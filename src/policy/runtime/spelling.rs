@@ -60,22 +60,23 @@ pub struct NodeSpec {
 }
 
 impl NodeSpec {
-    /// `ctx` with this node's runtime.
+    /// `ctx` with this node's runtime. What the spelling leaves out comes from `ctx` (same
+    /// runtime: its version; another runtime: the one on this host, else the newest), and
+    /// `host` takes it from this machine.
     pub fn apply(&self, ctx: &Context) -> Context {
-        let (kind, version) = self.runtime.unwrap_or((ctx.engine.runtime(), None));
-        let runtime = if self.host {
-            let mut r = detect::detected(kind);
-            if let Some(v) = version {
-                r.version = Some(v);
-            }
-            if let Some(l) = self.libseccomp {
-                r.libseccomp = l;
-            }
-            r
-        } else {
-            Runtime::given(kind, version, self.libseccomp.unwrap_or_else(Libseccomp::latest))
+        let current = &ctx.runtime;
+        let (kind, version) = self.runtime.unwrap_or((current.kind, None));
+        let base = if self.host || kind != current.kind { detect::detected(kind) } else { current.clone() };
+        let runtime = match version {
+            Some(v) => Runtime::given(kind, Some(v), base.libseccomp),
+            None => base,
         };
-        Context { runtime, ..ctx.clone() }
+        let libseccomp = match (self.libseccomp, self.host) {
+            (Some(l), _) => l,
+            (None, true) => runtime.libseccomp,
+            (None, false) => current.libseccomp,
+        };
+        Context { runtime: Runtime { libseccomp, ..runtime }, ..ctx.clone() }
     }
 }
 

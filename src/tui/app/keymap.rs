@@ -92,6 +92,11 @@ pub const KEYMAP: &[Binding] = &[
     Binding { keys: &[Char('H')], msg: Msg::NextArch, help: "context: next host arch" },
     Binding { keys: &[Char('C')], msg: Msg::EditCaps, help: "context: edit capabilities" },
     Binding { keys: &[Char('v')], msg: Msg::EditKernel, help: "context: kernel version" },
+    Binding {
+        keys: &[Char('V')],
+        msg: Msg::EditRuntime,
+        help: "context: runtime and libseccomp (runc@1.1.5,libseccomp@2.5.4, crun, host)",
+    },
     Binding { keys: &[Char('t')], msg: Msg::RunPane, help: "run pane: open (type a command, Enter runs it) or close" },
     Binding { keys: &[Char('r')], msg: Msg::Rerun, help: "run pane: run the command again under the edited profile" },
     Binding { keys: &[Char(':')], msg: Msg::EditCommand, help: "run pane: edit the command line" },

@@ -144,6 +144,9 @@ fn normal_key(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.mode = Mode::Prompt { purpose: Prompt::Caps, input }
         }
         Msg::EditKernel => app.mode = Mode::Prompt { purpose: Prompt::Kernel, input: ed.ctx.kernel.to_string() },
+        Msg::EditRuntime => {
+            app.mode = Mode::Prompt { purpose: Prompt::Runtime, input: context::runtime_spelling(&ed.ctx.runtime) }
+        }
         Msg::ClickCategory(i) => browser::click_category(ed, &mut app.focus, i),
         Msg::ClickRow(i) => {
             let selected = browser::click_row(ed, &mut app.focus, i);
@@ -178,6 +181,7 @@ fn submit(app: &mut App, purpose: Prompt, input: &str) -> Vec<Effect> {
             Err(why) => ed.message = Some(why),
         },
         Prompt::Kernel => context::set_kernel(ed, input),
+        Prompt::Runtime => context::set_runtime(ed, input),
         Prompt::Condition { at, op } => rules::submit_condition(ed, &mut app.mode, at, op, input),
         Prompt::Comment { rule } => rules::submit_comment(ed, &mut app.mode, rule, input),
         Prompt::CompareWith => return vec![Effect::OpenCompare(input.to_string())],

@@ -2,7 +2,10 @@
 //! editor's view (never of the profile; they are not undoable because they change no file).
 
 use crate::catalog::Arch;
+use crate::catalog::libseccomp::Origin;
 use crate::policy::context::{Context, Engine, normalize_cap};
+use crate::policy::runtime::Runtime;
+use crate::policy::runtime::spelling::parse_node;
 use crate::profile::KernelVersion;
 use crate::tui::state::EditingState;
 
@@ -49,5 +52,27 @@ pub fn set_kernel(ed: &mut EditingState, text: &str) {
             ed.message = Some(format!("kernel {k}"));
         }
         None => ed.message = Some(format!("\"{text}\" is not a kernel version (write X.Y, e.g. 5.15)")),
+    }
+}
+
+/// The prompt's starting text for the current runtime: `runc@1.1.5,libseccomp@2.5.4`.
+pub fn runtime_spelling(runtime: &Runtime) -> String {
+    let version = runtime.version.map(|v| format!("@{v}")).unwrap_or_default();
+    let lib = match (runtime.libseccomp.origin(), runtime.libseccomp.version()) {
+        (Origin::Host, _) => "host".to_string(),
+        (Origin::Release, Some(v)) => v.to_string(),
+        _ => "latest".to_string(),
+    };
+    format!("{}{version},libseccomp@{lib}", runtime.kind)
+}
+
+/// `runc@1.1.5,libseccomp@2.5.4`, `crun`, `host`: what the spelling leaves out stays.
+pub fn set_runtime(ed: &mut EditingState, text: &str) {
+    match parse_node(text) {
+        Ok(node) => {
+            ed.set_context(node.apply(&ed.ctx));
+            ed.message = Some(format!("runtime {}", ed.ctx.runtime));
+        }
+        Err(e) => ed.message = Some(e),
     }
 }

@@ -43,6 +43,7 @@ pub fn prompt(frame: &mut Frame, ed: &EditingState, theme: &Theme, purpose: Prom
         }
         Prompt::Caps => "Capabilities of the container (comma-separated, or none):",
         Prompt::Kernel => "Kernel version of the host (X.Y):",
+        Prompt::Runtime => "Runtime (runc@1.1.5,libseccomp@2.5.4 · crun@1.8.1 · libseccomp@latest · host):",
         Prompt::Condition { op: crate::profile::Op::MaskedEq, .. } => {
             "ARG MASK VALUE (arg & MASK == VALUE); numbers, 0x hex or names like CLONE_NEWUSER|CLONE_NEWNS:"
         }
