@@ -25,6 +25,7 @@ mod oracle;
 mod random_profile;
 mod roundtrip;
 mod run_pane;
+mod runtime_rules;
 mod safe_files;
 mod sandbox;
 mod shell;
