@@ -500,3 +500,27 @@ fn save_as_a_yaml_name_writes_an_spo_resource_and_a_mismatched_format_is_saved_w
     let message = app.message.clone().unwrap();
     assert!(message.contains("warning") && message.contains(".yaml"), "{message}");
 }
+
+#[test]
+fn the_runtime_prompt_changes_what_the_preview_says() {
+    // fine-grained.json lists its arches: runc's stub answers ENOSYS past its newest name.
+    let mut app = fine_grained();
+    let decide = |app: &App| app.evaluator.as_ref().unwrap().decide(Arch::X86_64, 9999, &[0; 6]).action;
+    assert_eq!(decide(&app), Action::Errno(38));
+    send(&mut app, &[Msg::EditRuntime]);
+    let Mode::Prompt { input, .. } = &app.mode else { panic!("{:?}", app.mode) };
+    assert_eq!(input, "runc,libseccomp@latest", "the prompt starts from the current runtime");
+    let input_len = input.chars().count();
+    send(&mut app, &vec![Msg::Backspace; input_len]);
+    send(&mut app, &typed("crun@1.8.1,libseccomp@2.5.4"));
+    send(&mut app, &[Msg::Enter]);
+    assert_eq!(app.ctx.runtime.to_string(), "crun 1.8.1 · libseccomp 2.5.4");
+    assert_eq!(decide(&app), Action::Errno(1), "crun has no stub");
+    // Nonsense is refused with a message; the context stays.
+    send(&mut app, &[Msg::EditRuntime]);
+    send(&mut app, &vec![Msg::Backspace; 40]);
+    send(&mut app, &typed("rkt"));
+    send(&mut app, &[Msg::Enter]);
+    assert!(app.message.as_deref().unwrap_or_default().contains("unknown runtime"), "{:?}", app.message);
+    assert_eq!(app.ctx.runtime.kind, seccompose::policy::RuntimeKind::Crun);
+}

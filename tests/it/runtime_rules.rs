@@ -36,9 +36,9 @@ fn decide(doc: &Document, ctx: &Context, arch: Arch, nr: u32) -> (Action, Source
     (d.action, d.source)
 }
 
-const NO_ARCHES: &str = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read", "write", "cachestat"], "action": "SCMP_ACT_ALLOW"}]}"#;
+const NO_ARCHES: &str = r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read", "write", "execve", "exit", "exit_group", "cachestat"], "action": "SCMP_ACT_ALLOW"}]}"#;
 const WITH_ARCHES: &str = r#"{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
-    "syscalls": [{"names": ["read", "write", "cachestat"], "action": "SCMP_ACT_ALLOW"}]}"#;
+    "syscalls": [{"names": ["read", "write", "execve", "exit", "exit_group", "cachestat"], "action": "SCMP_ACT_ALLOW"}]}"#;
 
 #[test]
 fn the_stub_follows_runc_versions() {
@@ -201,4 +201,104 @@ fn no_runtime_or_a_broken_one_means_the_newest_behaviour() {
     assert_eq!(v["context"]["runtime"]["version_from"], "newest");
     let garbage = fake_runc(&dir, "head -c 1000000 /dev/zero");
     assert_eq!(explain_with_path(&garbage, &[])["context"]["runtime"]["version_from"], "newest");
+}
+
+fn seccompose(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_seccompose")).args(args).output().unwrap()
+}
+
+fn write_profile(dir: &TempDir, text: &str) -> String {
+    let path = dir.path().join("p.json");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn diff_across_runtimes_shows_where_node_generations_disagree() {
+    let dir = TempDir::new("diff-runtimes");
+    let p = write_profile(&dir, NO_ARCHES);
+    let out = seccompose(&[
+        "diff",
+        &p,
+        &p,
+        "--engine",
+        "containerd",
+        "--format",
+        "json",
+        "--left-runtime",
+        "runc@1.1.5,libseccomp@2.6.0",
+        "--right-runtime",
+        "runc@1.3.0,libseccomp@2.6.0",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["left"]["context"]["runtime"]["version"], "1.1.5");
+    assert_eq!(v["right"]["context"]["runtime"]["version"], "1.3.0");
+    // No architectures: runc 1.1.5 has no stub, 1.3.0 answers ENOSYS past cachestat (451).
+    let rows = v["differences"].as_array().unwrap();
+    let mseal = rows.iter().find(|r| r["syscall"] == "mseal").expect("mseal differs");
+    assert_eq!(
+        (mseal["left"]["action"].as_str(), mseal["right"]["action"].as_str()),
+        (Some("ERRNO(1)"), Some("ERRNO(38)"))
+    );
+    // The same runtime on both sides: equivalent.
+    let same = seccompose(&[
+        "diff",
+        &p,
+        &p,
+        "--engine",
+        "containerd",
+        "--format",
+        "json",
+        "--left-runtime",
+        "runc@1.3.0",
+        "--right-runtime",
+        "runc@1.3.0",
+    ]);
+    assert_eq!(same.status.code(), Some(0));
+    let bad = seccompose(&["diff", &p, &p, "--left-runtime", "rkt@1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown runtime \"rkt\""));
+}
+
+#[test]
+fn check_all_runtimes_lists_disagreements_and_refusals() {
+    let dir = TempDir::new("all-runtimes");
+    let p = write_profile(&dir, NO_ARCHES);
+    let out = seccompose(&[
+        "check",
+        &p,
+        "--engine",
+        "containerd",
+        "--runtime",
+        "runc@1.1.5",
+        "--libseccomp",
+        "2.5.4",
+        "--all-runtimes",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["findings"].as_array().unwrap().iter().filter_map(|f| f["id"].as_str()).collect();
+    assert!(ids.contains(&"no-enosys-stub"), "{ids:?}");
+    assert!(ids.contains(&"unknown-to-libseccomp"), "cachestat is unknown to 2.5.4: {ids:?}");
+    let all = &v["all_runtimes"];
+    let labels: Vec<&str> = all["runtimes"].as_array().unwrap().iter().filter_map(|r| r["label"].as_str()).collect();
+    assert_eq!(labels[0], "runc 1.1.5 · libseccomp 2.5.4");
+    assert!(labels.iter().any(|l| l.starts_with("crun 1.8.1")), "{labels:?}");
+    let differences = all["differences"].as_array().unwrap();
+    let cachestat =
+        differences.iter().find(|d| d["syscall"] == "cachestat" && d["arch"] == "x86_64").expect("cachestat differs");
+    let actions: Vec<&str> = cachestat["actions"].as_array().unwrap().iter().filter_map(|a| a.as_str()).collect();
+    assert!(actions.contains(&"ALLOW") && actions.contains(&"ERRNO(1)"), "{actions:?}");
+    // A profile with flags: runc 1.1.x refuses it, so the report's exit status is 1.
+    let flags = write_profile(
+        &dir,
+        r#"{"defaultAction": "SCMP_ACT_ERRNO", "flags": ["SECCOMP_FILTER_FLAG_LOG"], "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}"#,
+    );
+    let out = seccompose(&["check", &flags, "--runtime", "runc@1.3.0", "--libseccomp", "latest", "--all-runtimes"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("runc 1.1.14 · libseccomp 2.5.4 — refuses the profile"), "{text}");
 }

@@ -44,8 +44,12 @@ pub fn render(app: &mut seccompose::tui::app::App, width: u16, height: u16) -> S
 pub struct TempDir(PathBuf);
 
 impl TempDir {
+    /// Unique per call: tests run in parallel threads of one process, so the name and the pid
+    /// alone could be shared (and removed) by two tests.
     pub fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("seccompose-test-{name}-{}", std::process::id()));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("seccompose-test-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
