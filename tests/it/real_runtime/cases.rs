@@ -41,7 +41,8 @@ pub struct Call {
 impl Call {
     pub fn label(&self) -> String {
         let name = self.name.map_or_else(|| format!("#{}", self.nr & !X32_BIT), str::to_string);
-        let args: Vec<String> = self.args.iter().map(|a| if *a > 9 { format!("{a:#x}") } else { a.to_string() }).collect();
+        let args: Vec<String> =
+            self.args.iter().map(|a| if *a > 9 { format!("{a:#x}") } else { a.to_string() }).collect();
         let args = if args.is_empty() { String::new() } else { format!("({})", args.join(",")) };
         format!("{} {name}{args}", self.abi.arch())
     }
@@ -145,9 +146,24 @@ use super::runtime::Runtime;
 /// whose runtime is crun; a column "crun, as-is" with `--engine containerd --runtime crun`
 /// belongs here once that flag exists.
 pub const COLUMNS: &[Column] = &[
-    Column { label: "runc/containerd", runtime: Runtime::Runc, prepare: Prepare::AsIs, explain: &["--engine", "containerd"] },
-    Column { label: "runc/docker", runtime: Runtime::Runc, prepare: Prepare::Engine("docker"), explain: &["--engine", "docker"] },
-    Column { label: "crun/podman", runtime: Runtime::Crun, prepare: Prepare::Engine("podman"), explain: &["--engine", "podman"] },
+    Column {
+        label: "runc/containerd",
+        runtime: Runtime::Runc,
+        prepare: Prepare::AsIs,
+        explain: &["--engine", "containerd"],
+    },
+    Column {
+        label: "runc/docker",
+        runtime: Runtime::Runc,
+        prepare: Prepare::Engine("docker"),
+        explain: &["--engine", "docker"],
+    },
+    Column {
+        label: "crun/podman",
+        runtime: Runtime::Crun,
+        prepare: Prepare::Engine("podman"),
+        explain: &["--engine", "podman"],
+    },
 ];
 
 /// A profile file under test (in a temp dir kept for the run).
@@ -176,12 +192,18 @@ pub fn profiles(dir: &TempDir) -> Vec<ProfileCase> {
     };
     vec![
         ProfileCase { label: "moby default (no architectures)", path: moby_path.clone() },
-        ProfileCase { label: "moby default + architectures x86_64,x86,x32", path: write("moby-arches.json", &with_arches) },
+        ProfileCase {
+            label: "moby default + architectures x86_64,x86,x32",
+            path: write("moby-arches.json", &with_arches),
+        },
         ProfileCase { label: "moby default + defaultErrnoRet 38", path: write("moby-enosys.json", &enosys) },
         ProfileCase {
             label: "k8s tutorial violation.json",
             path: root().join("tests/fixtures/reference/k8s-tutorial/violation.json"),
         },
-        ProfileCase { label: "conditions.json (allow default)", path: root().join("tests/data/real-runtime/conditions.json") },
+        ProfileCase {
+            label: "conditions.json (allow default)",
+            path: root().join("tests/data/real-runtime/conditions.json"),
+        },
     ]
 }

@@ -90,4 +90,3 @@ pub fn verdict(expect: &Expect, real: &Outcome, unfiltered: &Outcome) -> Verdict
         _ => Verdict::Disagree,
     }
 }
-

@@ -57,7 +57,10 @@ impl Matrix {
                 for (cell, column) in row.cells.iter().zip(COLUMNS) {
                     if cell.verdict == Some(Verdict::Disagree) {
                         let key = (table.profile.to_string(), column.label.to_string(), row.label.clone());
-                        out.push((key, format!("explain {} / real {} (unfiltered {})", cell.expected, cell.real, row.unfiltered)));
+                        out.push((
+                            key,
+                            format!("explain {} / real {} (unfiltered {})", cell.expected, cell.real, row.unfiltered),
+                        ));
                     }
                 }
             }
@@ -121,7 +124,12 @@ pub fn build() -> Matrix {
     Matrix { tables, costs: costs(&probe) }
 }
 
-fn table(profile: &ProfileCase, probe: &ProbeBinary, words: &[String], unfiltered: &[(Runtime, Vec<Outcome>)]) -> Table {
+fn table(
+    profile: &ProfileCase,
+    probe: &ProbeBinary,
+    words: &[String],
+    unfiltered: &[(Runtime, Vec<Outcome>)],
+) -> Table {
     let runs: Vec<Result<Vec<Outcome>, String>> =
         COLUMNS.iter().map(|column| run_column(profile, column, probe, words)).collect();
     let mut rows = vec![start_row(profile, &runs)];
@@ -177,7 +185,12 @@ fn start_row(profile: &ProfileCase, runs: &[Result<Vec<Outcome>, String>]) -> Ro
 
 /// Runs the probe under `profile` prepared for `column`. Err: the container did not run the
 /// probe (what the runtime said).
-fn run_column(profile: &ProfileCase, column: &Column, probe: &ProbeBinary, words: &[String]) -> Result<Vec<Outcome>, String> {
+fn run_column(
+    profile: &ProfileCase,
+    column: &Column,
+    probe: &ProbeBinary,
+    words: &[String],
+) -> Result<Vec<Outcome>, String> {
     let seccomp = prepared(&profile.path, column.prepare);
     let bundle = bundle::make(column.label.replace('/', "-").as_str(), &probe.path, words, Some(&seccomp));
     let run = runtime::run(column.runtime, &bundle);
@@ -185,7 +198,8 @@ fn run_column(profile: &ProfileCase, column: &Column, probe: &ProbeBinary, words
         let code = run.code.map_or_else(|| "killed".to_string(), |c| format!("exit {c}"));
         return Err(format!("{code}: {}", run.stderr.trim()));
     }
-    probe::parse_output(&run.stdout, words).map_err(|e| panic!("{} under {}: {e}\n{}", column.label, profile.label, run.stderr))
+    probe::parse_output(&run.stdout, words)
+        .map_err(|e| panic!("{} under {}: {e}\n{}", column.label, profile.label, run.stderr))
 }
 
 /// The `linux.seccomp` object the column's runtime is handed.
