@@ -23,6 +23,8 @@ mod look;
 #[cfg(feature = "oracle")]
 mod oracle;
 mod random_profile;
+#[cfg(all(feature = "runtime-tests", target_arch = "x86_64"))]
+mod real_runtime;
 mod roundtrip;
 mod run_pane;
 mod runtime_rules;
