@@ -141,10 +141,9 @@ pub struct Column {
 
 use super::runtime::Runtime;
 
-/// runc as containerd and Docker drive it, crun as podman does. Until `explain` names the
-/// runtime itself (issue 16: `--runtime crun`), crun is asked about through `--engine podman`,
-/// whose runtime is crun; a column "crun, as-is" with `--engine containerd --runtime crun`
-/// belongs here once that flag exists.
+/// runc as containerd and Docker drive it, crun as podman does, and crun given the file as-is
+/// (`--runtime crun`). explain runs with no runtime flags: the runtime, its version and its
+/// libseccomp are detected on this host, as a user would get them.
 pub const COLUMNS: &[Column] = &[
     Column {
         label: "runc/containerd",
@@ -163,6 +162,12 @@ pub const COLUMNS: &[Column] = &[
         runtime: Runtime::Crun,
         prepare: Prepare::Engine("podman"),
         explain: &["--engine", "podman"],
+    },
+    Column {
+        label: "crun/raw",
+        runtime: Runtime::Crun,
+        prepare: Prepare::AsIs,
+        explain: &["--engine", "containerd", "--runtime", "crun"],
     },
 ];
 
