@@ -274,3 +274,26 @@ impl fmt::Display for Libseccomp {
 
 #[cfg(test)]
 mod tests;
+
+/// Uncached entry points for `benches/libseccomp.rs` (the public API caches every answer).
+#[doc(hidden)]
+pub mod measure {
+    use super::{Version, host, table};
+
+    /// The bundled data file's size in bytes.
+    pub fn data_bytes() -> usize {
+        table::DATA.len()
+    }
+
+    /// Parses the bundled rows of release `version` anew; returns how many names it knows.
+    pub fn parse_release(version: Version) -> Option<usize> {
+        let bundled = table::bundled();
+        let (index, _) = bundled.releases().find(|(_, v)| *v == version)?;
+        Some(bundled.parse_release(index).names.len())
+    }
+
+    /// Opens the host's library and asks it about every name anew; returns how many it knows.
+    pub fn load_host() -> Option<usize> {
+        host::load().map(|(_, knowledge)| knowledge.names.len())
+    }
+}

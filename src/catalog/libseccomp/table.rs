@@ -5,7 +5,7 @@ use super::{Knowledge, Resolved};
 use crate::catalog::{Arch, Version};
 use std::sync::OnceLock;
 
-const DATA: &str = include_str!("../data/libseccomp.tsv");
+pub(super) const DATA: &str = include_str!("../data/libseccomp.tsv");
 
 /// The parsed header of the bundled table; each release's answers are parsed on first use.
 pub(super) struct Bundled {
@@ -55,7 +55,7 @@ impl Bundled {
         self.rows.iter().filter_map(|r| r.split('\t').next())
     }
 
-    fn parse_release(&self, index: usize) -> Knowledge {
+    pub(super) fn parse_release(&self, index: usize) -> Knowledge {
         let mut knowledge = Knowledge::default();
         for row in &self.rows {
             let mut cells = row.split('\t');
