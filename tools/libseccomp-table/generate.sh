@@ -7,6 +7,8 @@
 #   LIBSECCOMP_GIT_DIR  a clone or bare mirror of libseccomp (read with `git show REV:path`)
 #   OUTPUT              default: src/catalog/data/libseccomp.tsv
 set -eu
+# Byte order for sort, whatever the caller's locale: the file must not change with it.
+export LC_ALL=C
 
 usage() { echo "usage: $0 LIBSECCOMP_GIT_DIR [OUTPUT]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
@@ -42,8 +44,9 @@ for rel in $releases; do
 		csv=$tmp/csv
 	fi
 	i=$((i + 1))
-	awk -v arches="$arches" -f "$here/resolve.awk" "$tmp/src" "$tmp/src" "$csv" \
-		| sort | sed "s/^/$i	/" >>"$tmp/all"
+	# (awk alone first: a pipeline would hide its failure from set -e)
+	awk -v arches="$arches" -f "$here/resolve.awk" "$tmp/src" "$tmp/src" "$csv" >"$tmp/one"
+	sort "$tmp/one" | sed "s/^/$i	/" >>"$tmp/all"
 done
 
 {
