@@ -19,6 +19,8 @@ mod invalid;
 #[cfg(target_arch = "x86_64")]
 mod kernel;
 mod kube;
+#[cfg(feature = "oracle")]
+mod libseccomp_table;
 mod look;
 #[cfg(feature = "oracle")]
 mod oracle;
