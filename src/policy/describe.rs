@@ -124,7 +124,7 @@ fn naming_syscall<'a>(names: &[&'a str], index: usize) -> Option<&'a str> {
 pub fn decided_by(doc: &Document, ev: &Evaluator, d: Decision, arch: Arch, nr: u32, name: &str) -> String {
     let text = source_text(doc, ev, d.source);
     match d.source {
-        Source::Default => match unknown_name_note(ev, name) {
+        Source::Default => match unknown_name_note(ev, name).or_else(|| missing_stub_note(ev, arch, nr)) {
             Some(note) => format!("{text} — {note}"),
             None => text,
         },
@@ -140,6 +140,24 @@ pub fn unknown_name_note(ev: &Evaluator, name: &str) -> Option<String> {
         format!(
             "{name} is unknown to libseccomp {}, so {} skipped the rule naming it",
             runtime.libseccomp, runtime.kind
+        )
+    })
+}
+
+/// Why a call newer than the profile's names meets the default, not ENOSYS: runc before 1.1.15
+/// builds its stub only for the listed arches, and the profile lists none.
+fn missing_stub_note(ev: &Evaluator, arch: Arch, nr: u32) -> Option<String> {
+    let runtime = &ev.context.runtime;
+    let spec = &ev.prepared.spec;
+    let coverage = runtime.stub_coverage(spec.default_action, spec.default_errno_ret);
+    if coverage != crate::policy::runtime::StubCoverage::Listed || !spec.architectures.is_empty() {
+        return None;
+    }
+    let newest = spec.rules.iter().flat_map(|r| &r.names).filter_map(|n| runtime.libseccomp.number(arch, n)).max()?;
+    (nr > newest).then(|| {
+        format!(
+            "{} builds its ENOSYS stub only for the arches in \"architectures\" and the profile lists none, so this call newer than the profile's syscalls gets the default (runc 1.1.15 and 1.2 add the host's arch)",
+            runtime.program_label()
         )
     })
 }

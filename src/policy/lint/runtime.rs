@@ -42,21 +42,32 @@ fn unknown_to_libseccomp(ev: &Evaluator, out: &mut Out) {
     }
 }
 
-/// What the filter does for the skipped names on the host's arch: `ERRNO(1) (mseal, …)`.
+/// What the filter does for the skipped names on the host's arch: `ERRNO(1)`, or per action
+/// when they differ (`ERRNO(1) (statmount), ERRNO(38) (mseal)`); names that are no syscall on
+/// the host's arch are said apart.
 fn outcomes(ev: &Evaluator, names: &[&str]) -> String {
     let native = ev.context.native;
     let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut absent = Vec::new();
     for name in names {
-        let action = match ev.decide_name(native, name, &[0; 6]) {
-            Some(d) => d.action.to_string(),
-            None => format!("nothing on {native}"),
-        };
-        groups.entry(action).or_default().push(name);
+        match ev.decide_name(native, name, &[0; 6]) {
+            Some(d) => groups.entry(d.action.to_string()).or_default().push(name),
+            None => absent.push(*name),
+        }
     }
-    if groups.len() == 1 {
-        return groups.into_keys().next().unwrap_or_default();
+    let mut text = if groups.len() == 1 {
+        groups.into_keys().next().unwrap_or_default()
+    } else {
+        groups.into_iter().map(|(a, n)| format!("{a} ({})", n.join(", "))).collect::<Vec<_>>().join(", ")
+    };
+    if !absent.is_empty() {
+        text.push_str(&format!(
+            " ({} {} no syscall on {native})",
+            absent.join(", "),
+            if absent.len() == 1 { "is" } else { "are" }
+        ));
     }
-    groups.into_iter().map(|(a, n)| format!("{a} ({})", n.join(", "))).collect::<Vec<_>>().join(", ")
+    text
 }
 
 /// runc before 1.1.15 builds its ENOSYS stub only for the listed arches: a profile listing
