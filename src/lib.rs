@@ -3,6 +3,7 @@
 pub mod bpf;
 pub mod catalog;
 pub mod cli;
+pub mod container;
 pub mod fsutil;
 pub mod kube;
 pub mod policy;

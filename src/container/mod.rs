@@ -1,0 +1,4 @@
+//! Containers under a real OCI runtime: the seccomp agent protocol runc speaks
+//! (`linux.seccomp.listenerPath`), and what serves it.
+
+pub mod listener;
