@@ -1,5 +1,6 @@
 //! Subcommands: argument definitions and output formatting. The logic lives in the core.
 
+mod agent;
 mod check;
 mod check_pod;
 mod check_runtimes;
@@ -125,6 +126,16 @@ pub enum Command {
         after_help = "Examples:\n  seccompose install profile.json --dry-run\n  seccompose install app.yaml --as profiles/app.json --root /var/lib/kubelet/seccomp"
     )]
     Install(install::InstallArgs),
+    /// Serve runc's seccomp notifications for many containers at once and write one profile per
+    /// workload: the recording side of `install --record-via`.
+    ///
+    /// Runs until SIGTERM or SIGINT (then writes what every running container did so far,
+    /// removes the socket and exits 0), or until --exit-after containers are done. The socket is
+    /// made mode 0600: runc runs as root (or as this user, rootless).
+    #[command(
+        after_help = "Examples:\n  seccompose agent --socket /run/seccompose/agent.sock --out /var/lib/seccompose/recorded\n  seccompose agent --socket /tmp/a.sock --profile app.json"
+    )]
+    Agent(agent::AgentArgs),
     /// Check the seccomp profiles that Kubernetes manifests ask for against a node's profile root.
     ///
     /// Exit status: 0 without error-level problems, 1 with any, 2 when a manifest cannot be read.
@@ -371,6 +382,7 @@ fn dispatch(command: Command) -> Result<i32, Failure> {
         Command::ImportAudit(args) => import_audit::run(&args),
         Command::Syscalls(args) => syscalls::run(&args),
         Command::Install(args) => install::run(&args),
+        Command::Agent(args) => agent::run(&args),
         Command::CheckPod(args) => check_pod::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),

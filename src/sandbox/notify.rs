@@ -1,7 +1,7 @@
 //! The seccomp user-notification interface: receive a notified syscall, answer it.
 
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
 /// One notified syscall.
 #[derive(Debug, Clone, Copy)]
@@ -92,6 +92,18 @@ impl Listener {
 
     pub fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
+    }
+
+    /// The fd itself, to hand to another process (the seccomp agent protocol sends it).
+    pub fn into_fd(self) -> OwnedFd {
+        self.fd
+    }
+}
+
+/// Polled for readiness (a pending notification) and hang-up (no task left in the filter).
+impl AsFd for Listener {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area.
 
 mod adversarial_run;
+mod agent;
 mod bounds;
 mod cli;
 mod cli_conventions;
