@@ -8,6 +8,7 @@ use crate::kube::install::{
     DEFAULT_ROOT, Outcome, container_snippet, default_target, localhost_path, outcome, pod_snippet, write,
 };
 use crate::kube::pod_check::blocks_start;
+use crate::kube::recording::{EXPECTED_FINDINGS, check_socket_path, recording_profile};
 use crate::policy::context::Context;
 use crate::policy::convert::{Format, Request, convert};
 use crate::policy::evaluator::Evaluator;
@@ -20,7 +21,13 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Args)]
 pub struct InstallArgs {
     /// Profile file (JSON or SPO YAML), or a built-in profile name such as runtime-default.
-    pub file: PathBuf,
+    #[arg(required_unless_present = "record_via")]
+    pub file: Option<PathBuf>,
+    /// Install the recording profile instead of FILE: every syscall but `write` notifies the
+    /// seccomp agent listening on SOCKET (`seccompose agent --socket SOCKET`, an absolute path on
+    /// the node); anything else is allowed. Default --as: profiles/seccompose-record.json.
+    #[arg(long, value_name = "SOCKET", conflicts_with = "file")]
+    pub record_via: Option<PathBuf>,
     /// The kubelet's seccomp profile root.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_ROOT)]
     pub root: PathBuf,
@@ -65,20 +72,39 @@ fn spo_equivalent(doc: &Document, localhost: &str, ctx: &Context) -> String {
     }
 }
 
-pub fn run(args: &InstallArgs) -> Result<i32, Failure> {
-    let doc = open_profile(&args.file)?;
+/// The document to install and the Localhost path it goes to.
+fn source(args: &InstallArgs, ctx: &Context) -> Result<(Document, String), Failure> {
+    if let Some(socket) = &args.record_via {
+        let socket = check_socket_path(socket).map_err(|why| Failure::unusable(format!("--record-via: {why}")))?;
+        let text = serde_json::to_string_pretty(&recording_profile(&socket, ctx.native)).expect("serializable") + "\n";
+        let doc = Document::parse(&text, "the recording profile").map_err(|e| Failure::unusable(e.to_string()))?;
+        return Ok((doc, args.target.clone().unwrap_or_else(|| RECORDING_TARGET.to_string())));
+    }
+    let file = args.file.as_ref().ok_or_else(|| Failure::unusable("give a profile FILE, or --record-via SOCKET"))?;
+    let doc = open_profile(file)?;
     let wanted = match &args.target {
         Some(target) => target.clone(),
         // Standard input has no name to install under.
-        None if super::is_stdin(&args.file) => {
+        None if super::is_stdin(file) => {
             return Err(Failure::unusable("a profile from standard input needs --as PATH (e.g. profiles/app.json)"));
         }
-        None => default_target(&args.file),
+        None => default_target(file),
     };
-    let localhost = localhost_path(&wanted).map_err(|why| Failure::unusable(format!("--as {wanted}: {why}")))?;
+    Ok((doc, wanted))
+}
+
+/// Where `--record-via` installs by default.
+const RECORDING_TARGET: &str = "profiles/seccompose-record.json";
+
+pub fn run(args: &InstallArgs) -> Result<i32, Failure> {
     let ctx = args.context.context();
+    let (doc, wanted) = source(args, &ctx)?;
+    let localhost = localhost_path(&wanted).map_err(|why| Failure::unusable(format!("--as {wanted}: {why}")))?;
     let name = doc.display_name();
-    let findings = lint(&doc, &ctx);
+    let mut findings = lint(&doc, &ctx);
+    if args.record_via.is_some() {
+        findings.retain(|f| !EXPECTED_FINDINGS.contains(&f.id));
+    }
     let (errors, warnings, _) = tally(&findings);
     println!("{name}: checked for {}", ctx.summary());
     // Info findings are for the editor; what an installer must see is what can go wrong.

@@ -6,3 +6,4 @@
 pub mod install;
 pub mod manifest;
 pub mod pod_check;
+pub mod recording;

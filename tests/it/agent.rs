@@ -148,3 +148,71 @@ fn a_garbage_client_does_not_stop_the_agent() {
     assert!(lines.iter().any(|l| l.contains("dropped a connection")), "{lines:?}");
     assert!(dir.path().join("out/ok.json").exists());
 }
+
+fn seccompose() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_seccompose"))
+}
+
+#[test]
+fn sigterm_writes_running_containers_and_removes_the_socket() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("agent.sock");
+    let out = dir.path().join("out");
+    let mut agent = seccompose()
+        .args(["agent", "--socket", socket.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(agent.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.contains("listening on"), "{line}");
+    let second = seccompose().args(["agent", "--socket", socket.to_str().unwrap(), "--out", "x"]).output().unwrap();
+    assert_eq!(second.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("another agent is listening"));
+    let child = fake_runc(&socket, &["sleep", "30"], "long", None);
+    line.clear();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.contains("serving long"), "{line}");
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(agent.id() as i32).unwrap(),
+        rustix::process::Signal::TERM,
+    )
+    .unwrap();
+    let status = agent.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(0), "{rest}");
+    assert!(rest.contains("agent stopped; wrote"), "{rest}");
+    assert!(!socket.exists(), "the socket is removed");
+    let names = allowed(&out.join("long.json"));
+    assert!(names.contains(&"execve".to_string()), "{names:?}");
+    rustix::process::kill_process(rustix::process::Pid::from_raw(child.pid).unwrap(), rustix::process::Signal::KILL)
+        .unwrap();
+    reap(&child);
+}
+
+#[test]
+fn install_record_via_writes_the_recording_profile() {
+    let root = tempfile::tempdir().unwrap();
+    let run = seccompose()
+        .args(["install", "--record-via", "/run/seccompose/agent.sock", "--root", root.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let text = std::fs::read_to_string(root.path().join("profiles/seccompose-record.json")).unwrap();
+    let p: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(p["listenerPath"], "/run/seccompose/agent.sock");
+    assert_eq!(p["defaultAction"], "SCMP_ACT_ALLOW");
+    let names = p["syscalls"][0]["names"].as_array().unwrap();
+    assert!(names.contains(&"execve".into()) && !names.contains(&"write".into()));
+    let relative = seccompose()
+        .args(["install", "--record-via", "agent.sock", "--root", root.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(relative.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&relative.stderr).contains("is relative"));
+    let both = seccompose().args(["install", "p.json", "--record-via", "/a.sock"]).output().unwrap();
+    assert_eq!(both.status.code(), Some(2), "a FILE and --record-via conflict");
+}
