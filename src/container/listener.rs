@@ -43,10 +43,13 @@ pub struct ProcessState {
 #[serde(rename_all = "camelCase")]
 pub struct State {
     pub oci_version: String,
+    /// crun leaves `id` and `bundle` out when it has none.
+    #[serde(default)]
     pub id: String,
     pub status: String,
     #[serde(default)]
     pub pid: Option<i32>,
+    #[serde(default)]
     pub bundle: String,
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,

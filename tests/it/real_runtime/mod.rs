@@ -5,6 +5,7 @@
 //! `cargo test --features runtime-tests --test it real_runtime -- --nocapture` prints the
 //! agreement table (calls × runtime columns, per profile) and the cost figures.
 
+mod agent;
 mod bundle;
 mod cases;
 mod compare;
