@@ -2,7 +2,7 @@
 //! fd on a thread of its own, and writes one profile per workload when its container is gone
 //! (or the agent is stopped), merged with what an earlier run of that workload recorded.
 
-use super::listener::{AgentSocket, Limits, Received, receive};
+use super::listener::{AgentSocket, Limits, ReceiveError, Received, receive};
 use super::naming::{previously_allowed, workload_name};
 use super::recorder::{self, End, Record};
 use crate::catalog::Arch;
@@ -135,6 +135,9 @@ fn enough(shared: &Shared) -> bool {
 fn connection(shared: &Shared, stream: UnixStream) {
     let Received { state, fd } = match receive(&stream, shared.config.limits) {
         Ok(received) => received,
+        // A connection closed without a byte: another agent checking whether this socket is
+        // live before refusing it, not a runtime.
+        Err(ReceiveError::Closed(0)) => return,
         Err(e) => {
             (shared.log)(&format!("dropped a connection: {e}"));
             return;
