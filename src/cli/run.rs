@@ -39,6 +39,7 @@ pub struct RunArgs {
 pub fn run(args: &RunArgs) -> Result<i32, Failure> {
     let ctx = args.context.context();
     let (doc, ev) = usable_profile(&args.file, &ctx, None)?;
+    host_only(&args.container)?;
     if let Some(target) = args.container.target() {
         if args.exact {
             return Err(Failure::unusable(
@@ -132,6 +133,18 @@ pub struct ContainerArgs {
     /// (default: in a private temporary directory).
     #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
     pub socket: Option<PathBuf>,
+}
+
+/// `--runtime-path` and `--socket` without a container target: refused, not ignored.
+pub fn host_only(container: &ContainerArgs) -> Result<(), Failure> {
+    let stray =
+        container.runtime_path.as_ref().map(|_| "--runtime-path").or(container.socket.as_ref().map(|_| "--socket"));
+    match stray {
+        Some(flag) if container.target().is_none() => {
+            Err(Failure::unusable(format!("{flag} is for containers: give --rootfs DIR or --bundle DIR too")))
+        }
+        _ => Ok(()),
+    }
 }
 
 impl ContainerArgs {
