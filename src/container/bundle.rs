@@ -164,3 +164,6 @@ pub fn write(dir: &Path, config: &Value) -> std::io::Result<PathBuf> {
     std::fs::write(&path, serde_json::to_vec_pretty(config).expect("serializable"))?;
     Ok(path)
 }
+
+#[cfg(test)]
+mod tests;

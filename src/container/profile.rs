@@ -228,3 +228,6 @@ fn oci_arg(c: &ArgCondition) -> LinuxSeccompArg {
 fn oci_arch(arch: Arch) -> Option<oci_spec::runtime::Arch> {
     serde_json::from_value(serde_json::Value::String(arch.scmp_name().to_string())).ok()
 }
+
+#[cfg(test)]
+mod tests;
