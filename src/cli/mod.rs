@@ -16,6 +16,7 @@ mod install;
 mod man;
 mod record;
 mod run;
+mod run_container;
 pub mod runtime_args;
 mod syscalls;
 

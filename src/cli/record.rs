@@ -41,8 +41,10 @@ pub struct RecordArgs {
     /// End the command after this many seconds (more than 0, at most 86400: a day).
     #[arg(long, value_name = "SECS", value_parser = super::run::timeout_seconds)]
     pub timeout: Option<Duration>,
-    /// The command and its arguments (after `--`).
-    #[arg(required = true, last = true, value_name = "CMD")]
+    #[command(flatten)]
+    pub container: super::run::ContainerArgs,
+    /// The command and its arguments (after `--`; optional with --bundle).
+    #[arg(required_unless_present = "bundle", last = true, value_name = "CMD")]
     pub command: Vec<String>,
 }
 
@@ -52,6 +54,10 @@ pub fn run(args: &RecordArgs) -> Result<i32, Failure> {
         Some(path) => Some(usable_profile(path, &ctx, None)?),
         None => None,
     };
+    if let Some(target) = args.container.target() {
+        return super::run_container::record(args, &ctx, base.as_ref(), &target);
+    }
+    super::run::host_only(&args.container)?;
     let options = RunOptions { exact: false, timeout: args.timeout, stdio: Stdio::Inherit };
     let report = observe::record(base.as_ref().map(|(_, ev)| ev), args.only_new, &args.command, options, |_| {})
         .map_err(|e| Failure::unusable(e.to_string()))?;
@@ -92,14 +98,14 @@ fn arches_seen(report: &RecordReport, native: Arch) -> Vec<Arch> {
 }
 
 /// What every program needs to stop that the base denies and the run did not already add.
-fn stop_needs_denied(base: &Evaluator, needed: &BTreeSet<String>) -> Vec<&'static str> {
+pub(super) fn stop_needs_denied(base: &Evaluator, needed: &BTreeSet<String>) -> Vec<&'static str> {
     let native = base.context.native;
     let denies = |n: &str| base.decide_name(native, n, &[0; 6]).is_some_and(|d| !d.action.lets_through());
     STOP_NEEDS.iter().copied().filter(|n| !needed.contains(*n) && denies(n)).collect()
 }
 
 /// The summary line for what was written beyond what the command made (none when nothing).
-fn added_line(stop: &[&str], runc: &[&str]) -> Option<String> {
+pub(super) fn added_line(stop: &[&str], runc: &[&str]) -> Option<String> {
     let stop = (!stop.is_empty()).then(|| format!("what every program needs to stop: {}", stop.join(", ")));
     let runc = (!runc.is_empty()).then(|| format!("what runc needs to start the container: {}", runc.join(", ")));
     let parts: Vec<String> = [stop, runc].into_iter().flatten().collect();
@@ -108,15 +114,28 @@ fn added_line(stop: &[&str], runc: &[&str]) -> Option<String> {
 
 /// The base document with one more rule for what it did not allow (saved losslessly).
 fn merged<'a>(doc: &crate::profile::Document, names: impl Iterator<Item = &'a str>, dialect: Dialect) -> String {
-    let names: BTreeSet<&str> = names.collect();
-    if names.is_empty() {
+    let names: Vec<&str> = names.collect();
+    merged_rules(doc, &[(names, "recorded by seccompose")], dialect)
+}
+
+/// The base document with one rule per (names, comment) that names anything.
+pub(super) fn merged_rules(doc: &crate::profile::Document, rules: &[(Vec<&str>, &str)], dialect: Dialect) -> String {
+    let new: Vec<Value> = rules
+        .iter()
+        .filter(|(names, _)| !names.is_empty())
+        .map(|(names, comment)| {
+            let names: BTreeSet<&str> = names.iter().copied().collect();
+            rule(names.into_iter(), dialect, comment)
+        })
+        .collect();
+    if new.is_empty() {
         return doc.render();
     }
     let mut value = doc.profile_value().clone();
-    if let Some(rules) = value.get_mut("syscalls").and_then(Value::as_array_mut) {
-        rules.push(rule(names.into_iter(), dialect, "recorded by seccompose"));
+    if let Some(existing) = value.get_mut("syscalls").and_then(Value::as_array_mut) {
+        existing.extend(new);
     } else if let Some(obj) = value.as_object_mut() {
-        obj.insert("syscalls".into(), json!([rule(names.into_iter(), dialect, "recorded by seccompose")]));
+        obj.insert("syscalls".into(), Value::Array(new));
     }
     let mut edited = doc.clone();
     edited.set_profile_value(value);

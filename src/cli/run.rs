@@ -29,14 +29,25 @@ pub struct RunArgs {
     /// Install the profile unchanged: no notifications, no report of denials.
     #[arg(long)]
     pub exact: bool,
-    /// The command and its arguments (after `--`).
-    #[arg(required = true, last = true, value_name = "CMD")]
+    #[command(flatten)]
+    pub container: ContainerArgs,
+    /// The command and its arguments (after `--`; optional with --bundle).
+    #[arg(required_unless_present = "bundle", last = true, value_name = "CMD")]
     pub command: Vec<String>,
 }
 
 pub fn run(args: &RunArgs) -> Result<i32, Failure> {
     let ctx = args.context.context();
     let (doc, ev) = usable_profile(&args.file, &ctx, None)?;
+    host_only(&args.container)?;
+    if let Some(target) = args.container.target() {
+        if args.exact {
+            return Err(Failure::unusable(
+                "--exact runs on the host only (in a container the profile is always observed)",
+            ));
+        }
+        return super::run_container::run(args, &doc.display_name(), &ev, &target);
+    }
     let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     let stdio = if tty {
         let (rows, cols) = terminal_size();
@@ -104,6 +115,58 @@ fn runtime_note(ev: &crate::policy::evaluator::Evaluator, report: &RunReport) ->
     })
 }
 
+/// `--rootfs`, `--bundle` and how the container is run (`run` and `record`).
+#[derive(Debug, Clone, Args)]
+pub struct ContainerArgs {
+    /// Run the command in a container (runc) on this root filesystem: e.g. from `docker
+    /// export` / `podman export`, or a busybox-static tree. seccompose is its seccomp agent.
+    #[arg(long, value_name = "DIR", conflicts_with = "bundle", value_hint = clap::ValueHint::DirPath)]
+    pub rootfs: Option<PathBuf>,
+    /// Run in a container from this OCI bundle: its config.json's process, mounts and
+    /// namespaces are kept, only linux.seccomp is replaced (and the command, when given).
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub bundle: Option<PathBuf>,
+    /// The OCI runtime binary for --rootfs/--bundle (default: runc on PATH).
+    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub runtime_path: Option<PathBuf>,
+    /// Where seccompose listens for runc (linux.seccomp.listenerPath) with --rootfs/--bundle
+    /// (default: in a private temporary directory).
+    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub socket: Option<PathBuf>,
+}
+
+/// `--runtime-path` and `--socket` without a container target: refused, not ignored.
+pub fn host_only(container: &ContainerArgs) -> Result<(), Failure> {
+    let stray =
+        container.runtime_path.as_ref().map(|_| "--runtime-path").or(container.socket.as_ref().map(|_| "--socket"));
+    match stray {
+        Some(flag) if container.target().is_none() => {
+            Err(Failure::unusable(format!("{flag} is for containers: give --rootfs DIR or --bundle DIR too")))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl ContainerArgs {
+    pub fn target(&self) -> Option<crate::container::bundle::Target> {
+        use crate::container::bundle::Target;
+        match (&self.rootfs, &self.bundle) {
+            (Some(dir), _) => Some(Target::Rootfs(dir.clone())),
+            (None, Some(dir)) => Some(Target::Bundle(dir.clone())),
+            (None, None) => None,
+        }
+    }
+
+    pub fn options(&self, timeout: Option<Duration>) -> crate::container::session::ContainerOptions {
+        crate::container::session::ContainerOptions {
+            runtime_path: self.runtime_path.clone(),
+            socket: self.socket.clone(),
+            timeout,
+            terminal: std::io::stdout().is_terminal() && std::io::stdin().is_terminal(),
+        }
+    }
+}
+
 fn text_summary(command: &[String], profile: &str, report: &RunReport) -> String {
     let mut out = format!("seccompose: {} {} under {profile}\n", command.join(" "), report.exit_text());
     if let Some(action) = report.exec_denied {
@@ -143,7 +206,7 @@ pub fn descendants_line(count: usize) -> String {
     }
 }
 
-fn denial_line(d: &Denial) -> String {
+pub(super) fn denial_line(d: &Denial) -> String {
     let mut line = format!("  {:<18} {:<14} {:>6}×", d.name, d.action.to_string(), d.count);
     if let Some(first) = d.samples.first() {
         line.push_str(&format!("  {first}"));

@@ -94,7 +94,7 @@ pub fn call_arch(audit: u32, nr: u32) -> Option<Arch> {
     Some(if arch == Arch::X86_64 && nr & X32_SYSCALL_BIT != 0 && nr != u32::MAX { Arch::X32 } else { arch })
 }
 
-fn syscall_name(arch: Arch, nr: u32) -> String {
+pub(crate) fn syscall_name(arch: Arch, nr: u32) -> String {
     catalog::name_of(arch, nr).map_or_else(|| format!("#{nr}"), str::to_string)
 }
 
@@ -149,16 +149,10 @@ pub fn run_live<S: FnOnce(&Spawned)>(
             *x.lock().expect("not poisoned") = Some(action);
             return Verdict::Kill;
         }
-        match action {
-            Action::Allow | Action::Log | Action::Trap | Action::Trace(_) => Verdict::Respond(Response::Continue),
-            Action::Errno(e) => Verdict::Respond(Response::Errno(e)),
-            // No agent listens for the profile's own NOTIFY: the kernel answers ENOSYS then.
-            Action::Notify => Verdict::Respond(Response::Errno(libc::ENOSYS as u32)),
-            Action::KillProcess | Action::KillThread => {
-                k.lock().expect("not poisoned").get_or_insert_with(|| syscall_name(arch, n.nr));
-                Verdict::Kill
-            }
+        if matches!(action, Action::KillProcess | Action::KillThread) {
+            k.lock().expect("not poisoned").get_or_insert_with(|| syscall_name(arch, n.nr));
         }
+        verdict(action)
     };
     let watch = (!options.exact && trace::needed_for(&program)).then(|| {
         let (ev, d, k, x, s) = (ev.clone(), denials.clone(), killed_for.clone(), exec_denied.clone(), started.clone());
@@ -186,6 +180,18 @@ pub fn run_live<S: FnOnce(&Spawned)>(
         format!("could not watch the command's threads (ptrace: {e}): KILL and TRAP actions are done but not reported")
     });
     Ok(RunReport { exit, duration, timed_out, denials, killed_for, exec_denied, descendants_killed, unwatched })
+}
+
+/// The answer to a notified call the profile decides with `action` (the host sandbox and the
+/// container agent answer alike).
+pub fn verdict(action: Action) -> Verdict {
+    match action {
+        Action::Allow | Action::Log | Action::Trap | Action::Trace(_) => Verdict::Respond(Response::Continue),
+        Action::Errno(e) => Verdict::Respond(Response::Errno(e)),
+        // No agent listens for the profile's own NOTIFY: the kernel answers ENOSYS then.
+        Action::Notify => Verdict::Respond(Response::Errno(libc::ENOSYS as u32)),
+        Action::KillProcess | Action::KillThread => Verdict::Kill,
+    }
 }
 
 /// A call the kernel acted on itself (on the tracer thread): reported when the profile's
@@ -218,7 +224,7 @@ fn note_kernel_action(
     add_denial(denials, &name, arch, seen.nr, action, seen.args, Some(text));
 }
 
-fn note_denial(denials: &Mutex<Vec<Denial>>, l: &Listener, n: &Notification, arch: Arch, action: Action) {
+pub(crate) fn note_denial(denials: &Mutex<Vec<Denial>>, l: &Listener, n: &Notification, arch: Arch, action: Action) {
     let name = syscall_name(arch, n.nr);
     if let Some(index) = add_denial(denials, &name, arch, n.nr, action, n.args, None) {
         // Decoded outside the lock: it reads the caller's memory.
@@ -325,7 +331,7 @@ pub fn record<S: FnOnce(&Spawned)>(
 }
 
 /// Calls per (`seccomp_data.arch`, nr): (all, not allowed by the base).
-type Counts = rustc_hash::FxHashMap<(u32, u32), (u64, u64)>;
+pub(crate) type Counts = rustc_hash::FxHashMap<(u32, u32), (u64, u64)>;
 
 /// The supervisor thread's counts; published to `sink` when the thread drops it.
 struct Tally {
@@ -340,7 +346,7 @@ impl Drop for Tally {
 }
 
 /// Counts by syscall name and arch.
-fn named(counts: &Counts) -> Recording {
+pub(crate) fn named(counts: &Counts) -> Recording {
     let mut rec = Recording::default();
     for (&(audit, nr), &(all, needed)) in counts {
         let Some(arch) = call_arch(audit, nr) else { continue };
