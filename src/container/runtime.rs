@@ -37,7 +37,11 @@ fn is_executable(path: &Path) -> bool {
 
 /// Root, or a config that maps users in a user namespace (rootless runc).
 pub fn check_privileges(rootless_config: bool) -> Result<(), RuntimeError> {
-    if rustix::process::geteuid().is_root() || rootless_config { Ok(()) } else { Err(RuntimeError::NotRoot) }
+    privileges(rustix::process::geteuid().is_root(), rootless_config)
+}
+
+fn privileges(root: bool, rootless_config: bool) -> Result<(), RuntimeError> {
+    if root || rootless_config { Ok(()) } else { Err(RuntimeError::NotRoot) }
 }
 
 /// One container's names: the runtime, its private state root, the container id.
@@ -141,4 +145,30 @@ pub fn log_errors(log: &Path) -> Vec<String> {
         .filter(|v| matches!(v["level"].as_str(), Some("error" | "fatal")))
         .filter_map(|v| v["msg"].as_str().map(str::to_string))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_root_a_rootless_config_is_needed_and_the_message_says_so() {
+        assert!(privileges(true, false).is_ok() && privileges(false, true).is_ok());
+        let e = privileges(false, false).unwrap_err().to_string();
+        assert!(e.starts_with("running a container needs root") && e.contains("runc spec --rootless"), "{e}");
+    }
+
+    #[test]
+    fn runc_errors_are_read_from_its_json_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("runc.log");
+        let lines = [
+            r#"{"level":"info","msg":"starting","time":"t"}"#,
+            r#"{"level":"error","msg":"runc run failed: container process is already dead","time":"t"}"#,
+            "not json",
+        ];
+        std::fs::write(&log, lines.join("\n")).unwrap();
+        assert_eq!(log_errors(&log), ["runc run failed: container process is already dead"]);
+        assert!(log_errors(&dir.path().join("none")).is_empty());
+    }
 }

@@ -7,6 +7,7 @@ mod cli;
 mod cli_conventions;
 mod compare_view;
 mod compiler;
+mod container_cli;
 mod convert;
 mod diff;
 mod editor;

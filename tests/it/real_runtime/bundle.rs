@@ -64,7 +64,7 @@ fn config(words: &[String], seccomp: Option<&Value>) -> Value {
 
 /// The busybox on PATH, checked to be the static one (a dynamic busybox cannot run in a root
 /// filesystem without a libc).
-fn static_busybox() -> std::path::PathBuf {
+pub fn static_busybox() -> std::path::PathBuf {
     require("busybox", "busybox-static");
     let out = std::process::Command::new("sh").args(["-c", "command -v busybox"]).output().unwrap();
     let path = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
