@@ -8,6 +8,7 @@
 mod bundle;
 mod cases;
 mod compare;
+mod container;
 mod matrix;
 mod probe;
 mod runtime;
