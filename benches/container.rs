@@ -27,7 +27,8 @@ int main(int argc, char **argv) { int n = atoi(argv[1]); for (int i = 0; i < n; 
 "#;
 
 fn require(tool: &str, package: &str) {
-    let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
+    let found =
+        Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
     assert!(found, "`{tool}` is not installed: run `apt-get install -y {package}`");
 }
 
@@ -74,7 +75,8 @@ fn make_rootfs(dir: &Path) -> PathBuf {
     }
     let source = dir.join("getppid-loop.c");
     std::fs::write(&source, GETPPID_LOOP).unwrap();
-    let built = Command::new("cc").args(["-static", "-O2", "-o"]).arg(rootfs.join("getppid-loop")).arg(&source).status();
+    let built =
+        Command::new("cc").args(["-static", "-O2", "-o"]).arg(rootfs.join("getppid-loop")).arg(&source).status();
     assert!(built.is_ok_and(|s| s.success()), "cc -static failed: `apt-get install -y gcc libc6-dev`");
     rootfs
 }
