@@ -96,8 +96,9 @@ const GUARD_SCRIPT: &str = r#"read -r line
 [ "$line" = done ] && exit 0
 "$0" --root "$1" kill "$2" KILL >/dev/null 2>&1
 "$0" --root "$1" delete --force "$2" >/dev/null 2>&1
-rm -rf -- "$3"
-rm -f -- "$4""#;
+rm -f -- "$4"
+# runc run, ending now, may still be removing its state beneath: try again briefly.
+for i in 1 2 3 4 5 6 7 8 9 10; do rm -rf -- "$3" 2>/dev/null; [ -e "$3" ] || exit 0; sleep 0.2; done"#;
 
 impl Guard {
     pub fn start(names: &Names, workdir: &Path, socket: &Path) -> std::io::Result<Guard> {

@@ -104,8 +104,11 @@ struct Workdir {
 
 impl Workdir {
     fn new() -> Result<Workdir, ContainerError> {
+        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::Builder::new()
             .prefix("seccompose-run-")
+            // Only we (and root) may reach the config, the socket and runc's state.
+            .permissions(std::fs::Permissions::from_mode(0o700))
             .tempdir()
             .map_err(|e| io_error("creating a private directory", &e))?;
         Ok(Workdir { dir })

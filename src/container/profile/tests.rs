@@ -116,3 +116,16 @@ fn recording_notifies_everything_but_the_kept_calls() {
     let notified = names_with(&f, "SCMP_ACT_NOTIFY");
     assert!(!notified.iter().any(|n| n == "openat") && notified.iter().any(|n| n == "getpid"));
 }
+
+#[test]
+fn rt_sigreturn_is_never_notified_even_when_denied() {
+    // runc init (Go) may return from a signal handler before the agent has the fd.
+    let ev = evaluator(
+        r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["write"], "action": "SCMP_ACT_ALLOW"}]}"#,
+    );
+    let f = json_of(&observing(&ev, Path::new("/s")));
+    assert!(!names_with(&f, "SCMP_ACT_NOTIFY").iter().any(|n| n == "rt_sigreturn"));
+    assert!(names_with(&f, "SCMP_ACT_NOTIFY").iter().any(|n| n == "getpid"));
+    let f = json_of(&recording(&[Arch::X86_64], None, crate::catalog::Libseccomp::latest(), Path::new("/s")));
+    assert!(!names_with(&f, "SCMP_ACT_NOTIFY").iter().any(|n| n == "rt_sigreturn" || n == "write"));
+}

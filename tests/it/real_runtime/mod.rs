@@ -9,6 +9,7 @@ mod agent;
 mod bundle;
 mod cases;
 mod compare;
+mod container;
 mod matrix;
 mod probe;
 mod runtime;

@@ -1,0 +1,218 @@
+//! Benchmark: the cost of a notified syscall when seccompose is runc's seccomp agent
+//! (`record --rootfs`), against the host sandbox (`record` on the host) and an unconfined
+//! container, on `find` over 2,000 files in a busybox root filesystem and a static loop of
+//! 10^5 `getppid` calls. Target: the agent path within 1.2x of the host's cost per syscall.
+//!
+//! `cargo bench --features runtime-tests --bench container` (root; runc, busybox-static, gcc,
+//! libc6-dev). Prints a table; fails saying what to install when something is missing.
+
+use seccompose::catalog::{Arch, Libseccomp};
+use seccompose::container::bundle::{Target, config};
+use seccompose::container::observe::record as record_in_container;
+use seccompose::container::session::ContainerOptions;
+use seccompose::sandbox::observe::{RunOptions, record as record_on_host};
+use seccompose::sandbox::spawn::Stdio;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio as PStdio};
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 5;
+
+/// `getppid-loop N`: N getppid calls (0: the fixed cost of starting a program).
+const GETPPID_LOOP: &str = r#"#include <stdlib.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+int main(int argc, char **argv) { int n = atoi(argv[1]); for (int i = 0; i < n; i++) syscall(SYS_getppid); return 0; }
+"#;
+
+fn require(tool: &str, package: &str) {
+    let found =
+        Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
+    assert!(found, "`{tool}` is not installed: run `apt-get install -y {package}`");
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Runs `f` with our stdout and stderr on /dev/null (the workload inherits them).
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    let null = std::fs::OpenOptions::new().write(true).open("/dev/null").unwrap();
+    // SAFETY: saving and restoring our own fds 1 and 2.
+    let (out, err) = unsafe { (libc::dup(1), libc::dup(2)) };
+    unsafe {
+        libc::dup2(null.as_raw_fd(), 1);
+        libc::dup2(null.as_raw_fd(), 2);
+    }
+    let result = f();
+    unsafe {
+        libc::dup2(out, 1);
+        libc::dup2(err, 2);
+        libc::close(out);
+        libc::close(err);
+    }
+    result
+}
+
+/// `dir/rootfs`: static busybox (as /bin/find), the getppid loop, and /data with 2,000 files.
+fn make_rootfs(dir: &Path) -> PathBuf {
+    let rootfs = dir.join("rootfs");
+    for sub in ["bin", "proc", "dev", "sys", "tmp", "data"] {
+        std::fs::create_dir_all(rootfs.join(sub)).unwrap();
+    }
+    let busybox = Command::new("sh").args(["-c", "command -v busybox"]).output().unwrap();
+    let busybox = PathBuf::from(String::from_utf8_lossy(&busybox.stdout).trim());
+    std::fs::copy(&busybox, rootfs.join("bin/busybox")).unwrap();
+    std::os::unix::fs::symlink("busybox", rootfs.join("bin/find")).unwrap();
+    for d in 0..100 {
+        let sub = rootfs.join(format!("data/d{d:03}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        for f in 0..20 {
+            std::fs::write(sub.join(format!("f{f:02}")), b"x").unwrap();
+        }
+    }
+    let source = dir.join("getppid-loop.c");
+    std::fs::write(&source, GETPPID_LOOP).unwrap();
+    let built =
+        Command::new("cc").args(["-static", "-O2", "-o"]).arg(rootfs.join("getppid-loop")).arg(&source).status();
+    assert!(built.is_ok_and(|s| s.success()), "cc -static failed: `apt-get install -y gcc libc6-dev`");
+    rootfs
+}
+
+/// The command without seccomp, in the same container config seccompose writes.
+fn unconfined(dir: &Path, rootfs: &Path, command: &[String]) -> Duration {
+    let mut c = config(&Target::Rootfs(rootfs.to_path_buf()), command, &Default::default(), false).unwrap();
+    c["linux"].as_object_mut().unwrap().remove("seccomp");
+    let bundle = dir.join("unconfined");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::write(bundle.join("config.json"), c.to_string()).unwrap();
+    let state = dir.join("state");
+    median(
+        (0..RUNS)
+            .map(|i| {
+                let t = Instant::now();
+                let status = Command::new("runc")
+                    .arg("--root")
+                    .arg(&state)
+                    .args(["run", "--bundle"])
+                    .arg(&bundle)
+                    .arg(format!("bench-{}-{i}", std::process::id()))
+                    .stdin(PStdio::null())
+                    .stdout(PStdio::null())
+                    .stderr(PStdio::null())
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "runc run {command:?}");
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn plain(argv: &[String]) -> Duration {
+    median(
+        (0..RUNS)
+            .map(|_| {
+                let t = Instant::now();
+                let status = Command::new(&argv[0]).args(&argv[1..]).stdout(PStdio::null()).status().unwrap();
+                assert!(status.success(), "{argv:?}");
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+/// (median time, calls notified) of the host sandbox recording `argv`.
+fn host(argv: &[String]) -> (Duration, u64) {
+    let opts = RunOptions { exact: false, timeout: None, stdio: Stdio::Inherit };
+    let mut calls = 0;
+    let times = (0..RUNS)
+        .map(|_| {
+            let t = Instant::now();
+            let r = quietly(|| record_on_host(None, false, argv, opts, |_| {})).unwrap();
+            calls = r.recording.total;
+            t.elapsed()
+        })
+        .collect();
+    (median(times), calls)
+}
+
+/// (median time, calls notified) of seccompose as runc's agent recording `command`.
+fn agent(rootfs: &Path, command: &[String]) -> (Duration, u64) {
+    let native = Arch::host();
+    let arches: Vec<Arch> = std::iter::once(native).chain(native.compat_arches().iter().copied()).collect();
+    let lib = Libseccomp::host().unwrap_or_else(Libseccomp::latest);
+    let target = Target::Rootfs(rootfs.to_path_buf());
+    let options = ContainerOptions::default();
+    let mut calls = 0;
+    let times = (0..RUNS)
+        .map(|_| {
+            let t = Instant::now();
+            let r = quietly(|| record_in_container(None, false, &arches, lib, &target, command, &options)).unwrap();
+            assert!(r.program_started && r.ended.exit.status_code() == 0, "the container failed: {:?}", r.ended);
+            calls = r.program.total + r.runtime.total;
+            t.elapsed()
+        })
+        .collect();
+    (median(times), calls)
+}
+
+/// The cost of one more notified call: (time − the empty run's) / (calls − the empty run's),
+/// so that what a mode pays once (writing a bundle, starting runc, loading a filter) is not
+/// spread over the calls.
+fn per_call((t, calls): (Duration, u64), (t0, calls0): (Duration, u64)) -> f64 {
+    (t.as_secs_f64() - t0.as_secs_f64()) * 1e6 / calls.saturating_sub(calls0).max(1) as f64
+}
+
+fn main() {
+    assert!(rustix::process::geteuid().is_root(), "this benchmark runs containers: run it as root");
+    require("runc", "runc");
+    require("busybox", "busybox-static");
+    require("cc", "gcc libc6-dev");
+    let dir = tempfile::tempdir().unwrap();
+    let rootfs = make_rootfs(dir.path());
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let workloads: Vec<(&str, Vec<String>, Vec<String>)> = vec![
+        (
+            "find (2000 files)",
+            words(&[rootfs.join("bin/busybox").to_str().unwrap(), "find", rootfs.join("data").to_str().unwrap()]),
+            words(&["find", "/data"]),
+        ),
+        (
+            "10^5 getppid (static)",
+            words(&[rootfs.join("getppid-loop").to_str().unwrap(), "100000"]),
+            words(&["/getppid-loop", "100000"]),
+        ),
+    ];
+    let empty_host = host(&words(&[rootfs.join("getppid-loop").to_str().unwrap(), "0"]));
+    let empty_agent = agent(&rootfs, &words(&["/getppid-loop", "0"]));
+    println!(
+        "fixed cost (getppid-loop 0): host sandbox {:.1} ms ({} calls), agent {:.1} ms ({} calls, runc init's included)",
+        empty_host.0.as_secs_f64() * 1e3,
+        empty_host.1,
+        empty_agent.0.as_secs_f64() * 1e3,
+        empty_agent.1
+    );
+    println!("{:<22} {:<34} {:>10} {:>12}", "workload", "mode", "time", "µs/syscall");
+    for (name, on_host, in_container) in workloads {
+        let host_plain = plain(&on_host);
+        let host_rec = host(&on_host);
+        let bare = unconfined(dir.path(), &rootfs, &in_container);
+        let agent_rec = agent(&rootfs, &in_container);
+        let (host_cost, agent_cost) = (per_call(host_rec, empty_host), per_call(agent_rec, empty_agent));
+        let ((host_rec, host_calls), (agent_rec, agent_calls)) = (host_rec, agent_rec);
+        let row = |mode: String, t: Duration, cost: Option<f64>| {
+            let cost = cost.map_or_else(|| "-".to_string(), |c| format!("{c:.2}"));
+            println!("{name:<22} {mode:<34} {:>7.1} ms {cost:>12}", t.as_secs_f64() * 1e3);
+        };
+        row("host, plain".into(), host_plain, None);
+        row(format!("host sandbox, record ({host_calls} calls)"), host_rec, Some(host_cost));
+        row("container, unconfined (runc)".into(), bare, None);
+        row(format!("container, agent record ({agent_calls})"), agent_rec, Some(agent_cost));
+        let ratio = agent_cost / host_cost;
+        let verdict = if ratio <= 1.2 { "within" } else { "OVER" };
+        println!("{name:<22} agent/host per syscall: {ratio:.2}x ({verdict} the 1.2x target)");
+    }
+}
