@@ -214,7 +214,7 @@ pub const RUNTIME_COMMENT: &str =
 
 /// What the runtime needs that the program did not make: what runc init was seen making, runc's
 /// known post-filter set (Go-runtime calls come and go with timing), and the calls never
-/// notified (write, rt_sigreturn).
+/// notified ([`KEPT`]).
 fn runtime_share(runtime: &Recording, program: &BTreeSet<String>) -> Vec<&'static str> {
     let seen = runtime.seen.keys().filter_map(|(_, n)| crate::catalog::info(n).map(|i| i.name));
     let known = RUNC_NEEDS.iter().chain(KEPT).copied();
@@ -282,8 +282,8 @@ fn record_summary(
         out.push_str(&format!("seccompose: the runtime's share, in a rule of its own: {}\n", share.join(", ")));
     }
     out.push_str(&format!(
-        "seccompose: {} are never notified (runc init makes them before seccompose has its fd): allowed, not counted\n",
-        KEPT.join(" and ")
+        "seccompose: {} are never notified (runc init may make them before seccompose has its fd): kept as the profile has them, not counted\n",
+        KEPT.join(", ")
     ));
     out
 }

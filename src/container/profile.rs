@@ -128,10 +128,15 @@ pub fn recording(
 }
 
 /// Kept as the profile writes them, never notified: `write` (runc refuses to notify it) and
-/// `rt_sigreturn`: runc init is a Go program, and a signal handled on its main thread between
-/// installing the filter and handing over the fd would wait on a notified `rt_sigreturn` for
-/// an agent that has no fd yet.
-pub const KEPT: &[&str] = &[UNOBSERVABLE, "rt_sigreturn"];
+/// what runc init's Go runtime may do on the thread that hands the fd over, between installing
+/// the filter and the agent having the fd: return from a signal handler (`rt_sigreturn`: the
+/// scheduler preempts with SIGURG), park or wake a thread (`futex`), spin (`nanosleep`,
+/// `sched_yield`). Notified, any of these waits for an agent that has no fd yet, and the
+/// container never starts (seen under load, three runc starting at once). All are in
+/// [`RUNC_NEEDS`], which every recorded profile allows anyway.
+///
+/// [`RUNC_NEEDS`]: crate::profile::generate::RUNC_NEEDS
+pub const KEPT: &[&str] = &[UNOBSERVABLE, "rt_sigreturn", "futex", "nanosleep", "sched_yield"];
 
 /// Whether the profile denies `write`: then runc init cannot hand the fd over (nor start any
 /// program), and anything it notified on its way out would wait forever.

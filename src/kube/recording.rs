@@ -3,10 +3,12 @@
 //!
 //! runc refuses NOTIFY as the default action and on `write` (its init writes the notify fd's
 //! number to its parent after the filter is in: notifying that write would hang the start;
-//! libcontainer/seccomp/seccomp_linux.go, `InitSeccomp`). So the default is ALLOW, every name
-//! but `write` is listed, and the profile the agent writes adds `write` back itself.
+//! libcontainer/seccomp/seccomp_linux.go, `InitSeccomp`), and its Go runtime may park, spin or
+//! return from a signal on that thread before the agent has the fd. So the default is ALLOW,
+//! every name but those ([`KEPT`]) is listed, and the profile the agent writes adds them back.
 
 use crate::catalog::{self, Arch};
+use crate::container::profile::KEPT;
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -39,7 +41,7 @@ pub fn recording_profile(socket: &str, native: Arch) -> Value {
     let names: Vec<&str> = catalog::all()
         .iter()
         .map(|s| s.name)
-        .filter(|n| *n != "write" && arches.iter().any(|a| catalog::number(*a, n).is_some()))
+        .filter(|n| !KEPT.contains(n) && arches.iter().any(|a| catalog::number(*a, n).is_some()))
         .collect();
     json!({
         "defaultAction": "SCMP_ACT_ALLOW",
@@ -55,14 +57,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_name_but_write_notifies_and_the_default_allows() {
+    fn every_name_but_the_kept_ones_notifies_and_the_default_allows() {
         let p = recording_profile("/run/seccompose/agent.sock", Arch::X86_64);
         assert_eq!(p["defaultAction"], "SCMP_ACT_ALLOW");
         assert_eq!(p["listenerPath"], "/run/seccompose/agent.sock");
         assert_eq!(p["architectures"], json!(["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]));
         let names: Vec<&str> =
             p["syscalls"][0]["names"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-        assert!(!names.contains(&"write"));
+        for kept in ["write", "rt_sigreturn", "futex", "nanosleep", "sched_yield"] {
+            assert!(!names.contains(&kept), "{kept} is notified");
+        }
         for n in ["read", "execve", "openat", "socketcall", "exit_group", "writev"] {
             assert!(names.contains(&n), "{n}");
         }
