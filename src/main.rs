@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use seccompose::cli::{Cli, Command, run};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -18,7 +19,8 @@ fn main() -> ExitCode {
     match run(command) {
         Ok(code) => ExitCode::from(code as u8),
         Err(failure) => {
-            eprintln!("seccompose: {}", failure.message);
+            // Not eprintln!: it panics when stderr is a terminal that has gone away.
+            let _ = writeln!(std::io::stderr(), "seccompose: {}", failure.message);
             ExitCode::from(failure.code as u8)
         }
     }

@@ -53,8 +53,15 @@ impl Ending {
 /// printed), SIGTERM, SIGHUP and SIGINT (which first end the command in the run pane).
 pub fn run(mut app: App) -> std::io::Result<Ending> {
     let signals = terminal::Signals::start()?;
+    let tty = terminal::Tty::open()?;
     let mut term = terminal::enter()?;
-    let result = event_loop(&mut term, &mut app, &signals);
+    let result = match event_loop(&mut term, &mut app, &signals, &tty) {
+        // Drawing on a terminal that went away fails (EIO) before a wait sees the hang-up.
+        Err(_) if tty.wait(Duration::ZERO).is_ok_and(|r| r == terminal::Readiness::HungUp) => {
+            Ok(Ending::Signal(libc::SIGHUP))
+        }
+        other => other,
+    };
     if let Ok(Ending::Signal(_)) = result {
         end_run(&mut app);
     }
@@ -67,7 +74,12 @@ const RUN_REFRESH: Duration = Duration::from_millis(40);
 /// How often an idle editor looks for a signal (nothing is redrawn then).
 const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 
-fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, signals: &terminal::Signals) -> std::io::Result<Ending> {
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    signals: &terminal::Signals,
+    tty: &terminal::Tty,
+) -> std::io::Result<Ending> {
     let mut redraw = true;
     while !app.quit {
         if let Some(signal) = signals.received() {
@@ -82,9 +94,13 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, signals: &terminal:
             terminal.draw(|frame| app::view::draw(frame, app))?;
         }
         let running = app.run.as_ref().is_some_and(features::run::RunPane::is_running);
-        if !event::poll(if running { RUN_REFRESH } else { SIGNAL_CHECK })? {
-            redraw = running;
-            continue;
+        match next_input(tty, if running { RUN_REFRESH } else { SIGNAL_CHECK })? {
+            terminal::Readiness::HungUp => return Ok(Ending::Signal(libc::SIGHUP)),
+            terminal::Readiness::Idle => {
+                redraw = running;
+                continue;
+            }
+            terminal::Readiness::Input => {}
         }
         redraw = true;
         let size = terminal.size()?;
@@ -103,6 +119,25 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, signals: &terminal:
         }
     }
     Ok(Ending::Quit)
+}
+
+/// Whether an event is there to read within `timeout`. crossterm is asked only while the
+/// terminal is alive (see [`terminal::Tty`]): first for events it already holds (one read can
+/// bring several keys), then after the terminal has bytes. A resize (SIGWINCH, which crossterm
+/// takes) is seen at the next check, within `timeout`.
+fn next_input(tty: &terminal::Tty, timeout: Duration) -> std::io::Result<terminal::Readiness> {
+    use terminal::Readiness;
+    if tty.wait(Duration::ZERO)? == Readiness::HungUp {
+        return Ok(Readiness::HungUp);
+    }
+    if event::poll(Duration::ZERO)? {
+        return Ok(Readiness::Input);
+    }
+    match tty.wait(timeout)? {
+        Readiness::Input if !event::poll(Duration::ZERO)? => Ok(Readiness::Idle),
+        Readiness::Idle if event::poll(Duration::ZERO)? => Ok(Readiness::Input),
+        other => Ok(other),
+    }
 }
 
 /// Ends the command in the run pane (its whole process group) and waits for it to be reaped.

@@ -368,3 +368,48 @@ fn a_path_that_does_not_exist_opens_a_new_profile_that_ctrl_s_saves_there() {
     let default = seccompose::profile::bundled::open("runtime-default").unwrap();
     assert_eq!(doc.profile_value(), default.profile_value(), "the runtime default");
 }
+
+/// The terminal goes away under a running editor (its emulator closed, `tmux kill-server`).
+/// Run as `nohup` would (SIGHUP ignored), the editor hears of it only from the terminal
+/// itself: it must end (129, as for SIGHUP), not spin on reads that give 0 bytes forever,
+/// which it did in crossterm's event reader, deaf to SIGTERM.
+#[test]
+fn a_terminal_hung_up_under_the_editor_ends_it_even_with_sighup_ignored() {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    for ignore_sighup in [true, false] {
+        let (master, slave) = crate::support::openpty(ROWS, COLS);
+        let data = TempDir::new("pty-hangup");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_seccompose"));
+        command.arg("fine-grained").env("XDG_DATA_HOME", data.path()).env("TERM", "xterm-256color");
+        crate::support::in_pty(&mut command, slave);
+        if ignore_sighup {
+            // SAFETY: signal(2) is async-signal-safe; SIG_IGN survives exec, as with nohup.
+            unsafe {
+                command.pre_exec(|| {
+                    libc::signal(libc::SIGHUP, libc::SIG_IGN);
+                    Ok(())
+                });
+            }
+        }
+        let mut child = command.spawn().unwrap();
+        drop(command);
+        // Read the master (no other copy of it exists) until the editor has drawn.
+        let mut seen = Vec::new();
+        let start = Instant::now();
+        while !String::from_utf8_lossy(&seen).contains("Categories") {
+            assert!(start.elapsed() < Duration::from_secs(30), "never drew: {}", String::from_utf8_lossy(&seen));
+            let mut fds = [libc::pollfd { fd: master.as_raw_fd(), events: libc::POLLIN, revents: 0 }];
+            // SAFETY: poll and read on the master we own, into a buffer of the stated length.
+            if unsafe { libc::poll(fds.as_mut_ptr(), 1, 100) } == 1 {
+                let mut buf = [0u8; 65536];
+                let n = unsafe { libc::read(master.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+                assert!(n > 0, "the pty closed before the editor drew");
+                seen.extend_from_slice(&buf[..n as usize]);
+            }
+        }
+        drop(master);
+        let status = wait_exit(&mut child);
+        assert_eq!(status.code(), Some(129), "SIGHUP ignored: {ignore_sighup}: {status:?}");
+    }
+}

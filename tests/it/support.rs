@@ -97,6 +97,12 @@ pub fn openpty(rows: u16, cols: u16) -> (std::os::fd::OwnedFd, std::os::fd::Owne
     // SAFETY: out-pointers to two ints; no name buffer; termios defaults.
     let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &size) };
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // openpty's fds are inherited by exec: the command would hold its own terminal's master
+    // open, and the pty could never hang up. Its stdio gets the slave through dup2 regardless.
+    for fd in [master, slave] {
+        // SAFETY: fcntl on the descriptors just returned.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
     // SAFETY: openpty returned two fresh descriptors we now own.
     unsafe { (std::os::fd::OwnedFd::from_raw_fd(master), std::os::fd::OwnedFd::from_raw_fd(slave)) }
 }
