@@ -163,6 +163,8 @@ impl ContainerArgs {
             socket: self.socket.clone(),
             timeout,
             terminal: std::io::stdout().is_terminal() && std::io::stdin().is_terminal(),
+            stdio: None,
+            stop: None,
         }
     }
 }

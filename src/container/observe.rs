@@ -113,8 +113,27 @@ pub fn run(
     command: &[String],
     options: &ContainerOptions,
 ) -> Result<ContainerRunReport, ContainerError> {
-    let runtime: Arc<Mutex<Vec<Denial>>> = Arc::default();
-    let program: Arc<Mutex<Vec<Denial>>> = Arc::default();
+    run_live(ev, target, command, options, Live::default())
+}
+
+/// Where the denials go as they happen (the editor's run pane reads them while it runs).
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    /// runc init's denials.
+    pub runtime: Arc<Mutex<Vec<Denial>>>,
+    /// The program's denials.
+    pub program: Arc<Mutex<Vec<Denial>>>,
+}
+
+/// [`run`], the denials kept in `live` as they come (and copied into the report at the end).
+pub fn run_live(
+    ev: &Evaluator,
+    target: &Target,
+    command: &[String],
+    options: &ContainerOptions,
+    live: Live,
+) -> Result<ContainerRunReport, ContainerError> {
+    let Live { runtime, program } = live;
     let killed_for: Arc<Mutex<Option<String>>> = Arc::default();
     let (rt, pg, kf, evaluator) = (runtime.clone(), program.clone(), killed_for.clone(), ev.clone());
     let started = Arc::new(AtomicBool::new(false));
@@ -137,7 +156,7 @@ pub fn run(
         }
     };
     let ended = run_container(target, command, |socket| profile::observing(ev, socket), handler, options)?;
-    let take = |d: &Arc<Mutex<Vec<Denial>>>| std::mem::take(&mut *d.lock().expect("not poisoned"));
+    let take = |d: &Arc<Mutex<Vec<Denial>>>| d.lock().expect("not poisoned").clone();
     let unobserved = unobserved(ev);
     let as_written = profile::denies_write(ev);
     let killed_for = killed_for.lock().expect("not poisoned").take();

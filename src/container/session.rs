@@ -27,6 +27,11 @@ pub struct ContainerOptions {
     pub timeout: Option<Duration>,
     /// Give a `--rootfs` container a terminal (when ours is one).
     pub terminal: bool,
+    /// runc's stdin, stdout and stderr (passed through to the program), instead of ours: the
+    /// editor's run pane gives its pty here.
+    pub stdio: Option<Arc<OwnedFd>>,
+    /// Set by someone else to end the run (the container is killed, as for SIGTERM).
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -144,12 +149,18 @@ where
     let guard = Guard::start(&names, work.path(), &socket_path).map_err(|e| io_error("starting /bin/sh", &e))?;
     let signals = StopSignals::catch();
     let started = Instant::now();
-    let mut child =
-        names.run(work.path(), &log).spawn().map_err(|e| io_error(format!("{}", names.runtime.display()), &e))?;
+    let mut run = names.run(work.path(), &log);
+    if let Some(fd) = &options.stdio {
+        let dup = |what| fd.try_clone().map(std::process::Stdio::from).map_err(|e| io_error(what, &e));
+        run.stdin(dup("the terminal for runc")?)
+            .stdout(dup("the terminal for runc")?)
+            .stderr(dup("the terminal for runc")?);
+    }
+    let mut child = run.spawn().map_err(|e| io_error(format!("{}", names.runtime.display()), &e))?;
     let pidfd = pidfd_open(child.id() as i32).map_err(|e| io_error("pidfd_open on runc", &e))?;
     let stop_accepting = Arc::new(AtomicBool::new(false));
     let acceptor = accept_one(socket, stop_accepting.clone(), handler);
-    let (timed_out, interrupted) = wait_for(&pidfd, &names, options.timeout);
+    let (timed_out, interrupted) = wait_for(&pidfd, &names, options.timeout, options.stop.as_deref());
     let status = child.wait().map_err(|e| io_error("waiting for runc", &e))?;
     let duration = started.elapsed();
     // The container is gone (its init died, and with it its pid namespace): nothing more can
@@ -205,13 +216,20 @@ where
         .expect("spawning a thread")
 }
 
-/// Waits for runc to end. A stop signal or the timeout kills the container (runc then ends).
+/// Waits for runc to end. A stop signal, `stop` (reported as SIGTERM) or the timeout kills the
+/// container (runc then ends).
 /// Returns (timed out, the stop signal).
-fn wait_for(pidfd: &OwnedFd, names: &Names, timeout: Option<Duration>) -> (bool, Option<i32>) {
+fn wait_for(
+    pidfd: &OwnedFd,
+    names: &Names,
+    timeout: Option<Duration>,
+    stop: Option<&AtomicBool>,
+) -> (bool, Option<i32>) {
     let deadline = timeout.map(|t| Instant::now() + t);
     let (mut timed_out, mut interrupted) = (false, None);
     while !exited(pidfd, Duration::from_millis(100)) {
-        let sig = STOP_SIGNAL.load(Ordering::Relaxed);
+        let asked = if stop.is_some_and(|s| s.load(Ordering::Acquire)) { libc::SIGTERM } else { 0 };
+        let sig = STOP_SIGNAL.load(Ordering::Relaxed).max(asked);
         if sig != 0 && interrupted.is_none() {
             interrupted = Some(sig);
         }

@@ -121,6 +121,8 @@ pub struct Launch {
     pub argv: Vec<String>,
     /// Record every syscall instead of running under the profile.
     pub record: bool,
+    /// In a runc container (`--rootfs DIR` / `--bundle DIR` before the command) or on the host.
+    pub target: Option<crate::container::bundle::Target>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 const COLS: u16 = 140;
 const ROWS: u16 = 36;
 
-struct Session {
+pub struct Session {
     /// The user's data dir for this session (run-pane history), so tests touch no real home.
     _data: TempDir,
-    child: Child,
+    pub child: Child,
     input: File,
     screen: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
@@ -27,7 +27,7 @@ fn nz(n: u16) -> std::num::NonZeroU16 {
 }
 
 impl Session {
-    fn start(args: &[&str]) -> Session {
+    pub fn start(args: &[&str]) -> Session {
         Session::start_program(env!("CARGO_BIN_EXE_seccompose"), args, &[])
     }
 
@@ -60,12 +60,12 @@ impl Session {
         Session { _data: data, child, input: File::from(master), screen, raw }
     }
 
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         self.screen.lock().unwrap().screen().contents()
     }
 
     /// Waits until the screen shows `wanted`; the limit only ends a hung run.
-    fn wait_for(&self, wanted: &str) -> String {
+    pub fn wait_for(&self, wanted: &str) -> String {
         let start = Instant::now();
         loop {
             let text = self.text();
@@ -77,13 +77,13 @@ impl Session {
         }
     }
 
-    fn keys(&mut self, bytes: &str) {
+    pub fn keys(&mut self, bytes: &str) {
         self.input.write_all(bytes.as_bytes()).unwrap();
         self.input.flush().unwrap();
     }
 
     /// Types `bytes` then waits for `wanted`.
-    fn step(&mut self, bytes: &str, wanted: &str) -> String {
+    pub fn step(&mut self, bytes: &str, wanted: &str) -> String {
         self.keys(bytes);
         self.wait_for(wanted)
     }
@@ -215,7 +215,7 @@ fn diff_on_a_terminal_opens_the_compare_view_where_a_decision_is_copied_and_save
     assert!(!ptrace_on_host, "the saved file decides ptrace as runtime-default does");
 }
 
-fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+pub fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {

@@ -36,7 +36,7 @@ fn app_with_pane(dir: &TempDir, command: &str) -> App {
 
 fn launch(command: &str, record: bool) -> Effect {
     let argv = command.split(' ').map(str::to_string).collect();
-    Effect::Run(Launch { command: command.to_string(), argv, record })
+    Effect::Run(Launch { command: command.to_string(), argv, record, target: None })
 }
 
 /// Waits for the pane's command to end (following it as the loop does).

@@ -68,6 +68,12 @@ pub fn runtime_needs_denied(ev: &Evaluator) -> Vec<&'static str> {
     if ev.context.runtime.kind != super::runtime::RuntimeKind::Runc {
         return Vec::new();
     }
+    runc_needs_denied(ev)
+}
+
+/// What runc init needs after installing the filter that the profile denies (whatever the
+/// context's runtime: for a run in a runc container).
+pub fn runc_needs_denied(ev: &Evaluator) -> Vec<&'static str> {
     let native = ev.context.native;
     crate::profile::generate::RUNC_NEEDS
         .iter()

@@ -10,6 +10,7 @@ mod bundle;
 mod cases;
 mod compare;
 mod container;
+mod editor;
 mod matrix;
 mod probe;
 mod runtime;

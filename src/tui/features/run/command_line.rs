@@ -1,8 +1,38 @@
 //! The run pane's command line, edited as in a shell: insert at the cursor, ←/→, Home/End,
 //! Ctrl-u. The remembered command is shown selected when the line gets the keys, so typing
-//! replaces it (instead of appending to it) while a cursor key keeps it for editing.
+//! replaces it (instead of appending to it) while a cursor key keeps it for editing. A line
+//! that starts with `--rootfs DIR` or `--bundle DIR` runs the rest in a runc container.
 
 use super::RunPane;
+use crate::container::bundle::Target;
+use std::path::PathBuf;
+
+/// The container target at the head of a split command line, and the command after it:
+/// `--rootfs DIR CMD…`, `--bundle DIR [CMD…]` (the bundle's own process when no command),
+/// `--rootfs=DIR`; anything else is a host command.
+pub fn split_target(argv: Vec<String>) -> Result<(Option<Target>, Vec<String>), String> {
+    let Some(first) = argv.first() else { return Ok((None, argv)) };
+    let (flag, inline) = match first.split_once('=') {
+        Some((flag, dir)) => (flag, Some(dir.to_string())),
+        None => (first.as_str(), None),
+    };
+    let make: fn(PathBuf) -> Target = match flag {
+        "--rootfs" => Target::Rootfs,
+        "--bundle" => Target::Bundle,
+        _ => return Ok((None, argv)),
+    };
+    let flag = flag.to_string();
+    let mut rest = argv.into_iter().skip(1);
+    let dir = match inline.or_else(|| rest.next()) {
+        Some(dir) if !dir.is_empty() => dir,
+        _ => return Err(format!("{flag} needs a directory: {flag} DIR COMMAND")),
+    };
+    let command: Vec<String> = rest.skip_while(|a| a == "--").collect();
+    if command.is_empty() && flag == "--rootfs" {
+        return Err(format!("--rootfs {dir}: which command? --rootfs DIR COMMAND"));
+    }
+    Ok((Some(make(PathBuf::from(dir))), command))
+}
 
 /// The byte offset of the cursor (`input_back` characters before the end).
 fn cursor_byte(p: &RunPane) -> usize {
@@ -89,6 +119,26 @@ mod tests {
 
     fn pane(text: &str) -> RunPane {
         RunPane { input: text.into(), ..RunPane::default() }
+    }
+
+    fn split(line: &str) -> Result<(Option<Target>, Vec<String>), String> {
+        split_target(shell_words::split(line).unwrap())
+    }
+
+    #[test]
+    fn a_leading_rootfs_or_bundle_names_a_container() {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(split("ls -l").unwrap(), (None, words(&["ls", "-l"])));
+        assert_eq!(
+            split("--rootfs /tmp/r ls /").unwrap(),
+            (Some(Target::Rootfs("/tmp/r".into())), words(&["ls", "/"]))
+        );
+        assert_eq!(split("--rootfs=/r -- sh -c 'echo a'").unwrap().1, words(&["sh", "-c", "echo a"]));
+        assert_eq!(split("--bundle /b").unwrap(), (Some(Target::Bundle("/b".into())), vec![]));
+        assert!(split("--rootfs").unwrap_err().contains("needs a directory"));
+        assert!(split("--rootfs /r").unwrap_err().contains("which command"));
+        // Only at the head: a command's own --rootfs is its business.
+        assert_eq!(split("tar --rootfs x").unwrap().0, None);
     }
 
     #[test]

@@ -46,8 +46,19 @@ pub struct RunPane {
 }
 
 impl RunPane {
+    /// The last run's denials: in a container, runc init's first, then the program's.
     pub fn denials(&self) -> Vec<Denial> {
-        self.job.as_ref().map(|j| j.denials.lock().expect("not poisoned").clone()).unwrap_or_default()
+        self.denials_split().0
+    }
+
+    /// [`RunPane::denials`] and how many of them, at the front, are runc init's (0 on the host),
+    /// read at once.
+    pub fn denials_split(&self) -> (Vec<Denial>, usize) {
+        let Some(job) = self.job.as_ref() else { return (Vec::new(), 0) };
+        let mut all = job.runtime_denials.lock().expect("not poisoned").clone();
+        let runtime = all.len();
+        all.extend(job.denials.lock().expect("not poisoned").iter().cloned());
+        (all, runtime)
     }
 
     pub fn is_running(&self) -> bool {
@@ -102,6 +113,13 @@ fn check(pane: &RunPane, ed: &mut EditingState, mode: &mut Mode, record: bool) -
         *mode = Mode::RunCommand;
         return Vec::new();
     }
+    let (target, argv) = match command_line::split_target(argv) {
+        Ok(split) => split,
+        Err(e) => {
+            ed.message = Some(e);
+            return Vec::new();
+        }
+    };
     if pane.is_running() {
         ed.message = Some("a command is running; Ctrl-c stops it".into());
         return Vec::new();
@@ -110,7 +128,7 @@ fn check(pane: &RunPane, ed: &mut EditingState, mode: &mut Mode, record: bool) -
         ed.message = Some(format!("cannot run: {e}"));
         return Vec::new();
     }
-    vec![Effect::Run(Launch { command: pane.input.clone(), argv, record })]
+    vec![Effect::Run(Launch { command: pane.input.clone(), argv, record, target })]
 }
 
 /// The loop's part of a run: remembers the command in the history and starts the job.
@@ -124,7 +142,7 @@ pub fn launch(pane: &mut RunPane, ed: &mut EditingState, launch: Launch) {
             return;
         }
     };
-    let Launch { command, argv, record } = launch;
+    let Launch { command, argv, record, target } = launch;
     let (rows, cols) = if pane.size.0 > 0 { pane.size } else { (12, 80) };
     let profile = profile_key(&ed.doc);
     if let Err(e) = pane.history.add(&profile, &command) {
@@ -132,13 +150,14 @@ pub fn launch(pane: &mut RunPane, ed: &mut EditingState, launch: Launch) {
     }
     pane.history_back = 0;
     pane.runs += 1;
-    pane.job = Some(Job::start(ev, argv, rows, cols, record));
+    let place = if target.is_some() { " in a runc container" } else { "" };
+    pane.job = Some(Job::start(ev, argv, (rows, cols), record, target));
     pane.cursor = 0;
     pane.scroll = 0;
     pane.record_applied = false;
     pane.runtime_question.clear();
     let how = if record { "recording every syscall of" } else { "running" };
-    ed.message = Some(format!("{how} {command} under the edited profile"));
+    ed.message = Some(format!("{how} {command}{place} under the edited profile"));
 }
 
 /// Ends the running command (the loop's part of [`Effect::StopRun`]).

@@ -3,6 +3,8 @@
 
 use super::RunPane;
 use super::job::{Report, State};
+use crate::container::observe::ContainerRunReport;
+use crate::sandbox::observe::{Denial, Recording};
 use crate::tui::shared::Mode;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{fit_items, list_offset, selected};
@@ -24,7 +26,9 @@ pub fn status_text(pane: &RunPane) -> String {
 
 fn job_status(pane: &RunPane) -> String {
     match pane.job.as_ref().map(|j| &j.state) {
-        None => "no command run yet: type one and press Enter".into(),
+        None => {
+            "no command run yet: type one and press Enter (--rootfs DIR COMMAND runs it in a runc container)".into()
+        }
         Some(State::Running { since }) => format!("running for {:.1} s", since.elapsed().as_secs_f64()),
         Some(State::Ended(Ok(Report::Run(report)))) => {
             let n = report.denials.iter().filter(|d| !d.action.lets_through()).count();
@@ -44,8 +48,48 @@ fn job_status(pane: &RunPane) -> String {
                 pending_names(pane).len()
             ) + &descendants_note(report.descendants_killed)
         }
+        Some(State::Ended(Ok(Report::ContainerRun(report)))) => container_run_status(report),
+        Some(State::Ended(Ok(Report::ContainerRecord(report, _)))) => format!(
+            "in a runc container: recorded {} calls of the program and {} of runc init in {:.2} s; {} not allowed yet — y adds them (one undo step), n discards",
+            report.program.total,
+            report.runtime.total,
+            report.ended.duration.as_secs_f64(),
+            pending_names(pane).len()
+        ),
         Some(State::Ended(Err(e))) => format!("could not run: {e}"),
     }
+}
+
+/// "in a runc container: exited with status 0 after 0.31 s — runtime 2 denied, program 1".
+fn container_run_status(r: &ContainerRunReport) -> String {
+    use crate::sandbox::session::Exit;
+    let how = if r.as_written {
+        "did not start: the profile denies write, which runc init needs to start any program".to_string()
+    } else if r.execve_denied().is_some() {
+        "did not start: the profile denies runc init's execve of the program".to_string()
+    } else if r.not_started() {
+        match r.ended.runc_errors.first() {
+            Some(error) => format!("did not start: runc: {error}"),
+            None => "did not start".to_string(),
+        }
+    } else {
+        match r.exit() {
+            Exit::Code(c) => format!("exited with status {c}"),
+            Exit::Signal(s) => format!("was killed by signal {s}"),
+        }
+    };
+    let denied = |d: &[Denial]| d.iter().filter(|d| !d.action.lets_through()).count();
+    let mut text = format!(
+        "in a runc container: {how} after {:.2} s — {} denied for runc init, {} for the program",
+        r.ended.duration.as_secs_f64(),
+        denied(&r.runtime),
+        denied(&r.program)
+    );
+    if !r.unobserved.is_empty() {
+        let names: Vec<&str> = r.unobserved.iter().map(|(n, _)| *n).collect();
+        text.push_str(&format!(" — {} denied but never observed (runc init makes them first)", names.join(", ")));
+    }
+    text
 }
 
 /// " — 2 descendants killed": what the command left running when it ended, which the sandbox
@@ -125,13 +169,21 @@ fn draw_denials(frame: &mut Frame, theme: &Theme, focused: bool, pane: &RunPane,
     let block = Block::default().borders(Borders::LEFT).border_style(theme.border(false));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if let Some(Report::Record(report)) = pane.job.as_ref().and_then(|j| match &j.state {
-        State::Ended(Ok(r)) => Some(r),
-        _ => None,
-    }) {
-        return draw_additions(frame, theme, pane.record_applied, report, inner);
+    match pane.job.as_ref().map(|j| &j.state) {
+        Some(State::Ended(Ok(Report::Record(report)))) => {
+            return draw_additions(frame, theme, pane.record_applied, &[("", &report.recording, &[])], inner);
+        }
+        Some(State::Ended(Ok(Report::ContainerRecord(report, unseen)))) => {
+            // runc init's share first: it is short, and without it the container never starts.
+            let groups = [
+                ("for runc init (the runtime)", &report.runtime, unseen.as_slice()),
+                ("for the program", &report.program, &[][..]),
+            ];
+            return draw_additions(frame, theme, pane.record_applied, &groups, inner);
+        }
+        _ => {}
     }
-    let denials = pane.denials();
+    let (denials, runtime) = pane.denials_split();
     if denials.is_empty() {
         let mut lines = vec![Line::styled("no denials", theme.dim())];
         if let Some(question) = super::runtime::question(pane) {
@@ -141,21 +193,37 @@ fn draw_denials(frame: &mut Frame, theme: &Theme, focused: bool, pane: &RunPane,
         frame.render_widget(text, inner);
         return;
     }
+    let rows = denial_rows(pane, (&denials, runtime), theme, focused);
     let height = inner.height as usize;
-    let offset = list_offset(pane.cursor, denials.len(), height.max(1));
-    let lines: Vec<Line> = denials
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(i, d)| {
-            let sample = d.samples.first().map(|s| format!(" {s}")).unwrap_or_default();
-            let text = format!("{:<14} ×{:<4} {}{sample}", d.name, d.count, d.action);
-            let line = Line::styled(text, theme.action(d.action));
-            if i == pane.cursor && focused { selected(line, theme.selection()) } else { line }
-        })
-        .collect();
+    let cursor_row = rows.iter().position(|(i, _)| *i == Some(pane.cursor)).unwrap_or(0);
+    let offset = list_offset(cursor_row, rows.len(), height.max(1));
+    let lines: Vec<Line> = rows.into_iter().skip(offset).take(height).map(|(_, line)| line).collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// One row per denial (with its index in [`RunPane::denials`]); in a container, under a
+/// heading per group: runc init's calls first, then the program's.
+fn denial_rows<'a>(
+    pane: &RunPane,
+    (denials, runtime): (&[Denial], usize),
+    theme: &Theme,
+    focused: bool,
+) -> Vec<(Option<usize>, Line<'a>)> {
+    let row = |i: usize, d: &Denial| {
+        let sample = d.samples.first().map(|s| format!(" {s}")).unwrap_or_default();
+        let text = format!("{:<14} ×{:<4} {}{sample}", d.name, d.count, d.action);
+        let line = Line::styled(text, theme.action(d.action));
+        (Some(i), if i == pane.cursor && focused { selected(line, theme.selection()) } else { line })
+    };
+    if !pane.job.as_ref().is_some_and(|j| j.in_container) {
+        return denials.iter().enumerate().map(|(i, d)| row(i, d)).collect();
+    }
+    let mut rows =
+        vec![(None, Line::styled(format!("runtime (runc init, before the program): {runtime}"), theme.dim()))];
+    rows.extend(denials[..runtime].iter().enumerate().map(|(i, d)| row(i, d)));
+    rows.push((None, Line::styled(format!("program: {}", denials.len() - runtime), theme.dim())));
+    rows.extend(denials[runtime..].iter().enumerate().map(|(i, d)| row(runtime + i, d)));
+    rows
 }
 
 /// Copies the command's screen (scrolled back `pane.scroll` lines) into the buffer.
@@ -201,36 +269,55 @@ fn color(c: vt100::Color) -> Color {
 
 /// Syscall names a finished recording needs that the profile does not allow yet.
 pub fn pending_names(pane: &RunPane) -> Vec<String> {
-    match pane.job.as_ref().map(|j| &j.state) {
-        Some(State::Ended(Ok(Report::Record(r)))) if !pane.record_applied => {
-            let names: std::collections::BTreeSet<String> = r.recording.needed.keys().map(|(_, n)| n.clone()).collect();
-            names.into_iter().filter(|n| crate::catalog::is_known_anywhere(n)).collect()
-        }
-        _ => Vec::new(),
+    if pane.record_applied {
+        return Vec::new();
     }
+    let names: std::collections::BTreeSet<String> = match pane.job.as_ref().map(|j| &j.state) {
+        Some(State::Ended(Ok(Report::Record(r)))) => needed(&r.recording).collect(),
+        Some(State::Ended(Ok(Report::ContainerRecord(r, unseen)))) => {
+            needed(&r.program).chain(needed(&r.runtime)).chain(unseen.iter().map(|n| n.to_string())).collect()
+        }
+        _ => return Vec::new(),
+    };
+    names.into_iter().filter(|n| crate::catalog::is_known_anywhere(n)).collect()
 }
 
-/// What a recording would add, by category with call counts.
-fn draw_additions(
-    frame: &mut Frame,
-    theme: &Theme,
-    applied: bool,
-    report: &crate::sandbox::observe::RecordReport,
-    area: Rect,
-) {
-    let mut by_category: std::collections::BTreeMap<&str, Vec<(String, u64)>> = Default::default();
-    for ((_, name), count) in &report.recording.needed {
-        let category = crate::catalog::info(name).map_or("Other", |i| i.category.title);
-        by_category.entry(category).or_default().push((name.clone(), *count));
-    }
+fn needed(r: &Recording) -> impl Iterator<Item = String> + '_ {
+    r.needed.keys().map(|(_, n)| n.clone())
+}
+
+/// A group of additions: its heading (none on the host), the recording, and names that were
+/// not seen but are needed (runc init's never-notified calls the profile denies).
+type Additions<'a> = (&'a str, &'a Recording, &'a [&'static str]);
+
+/// What a recording would add, by group, then by category with call counts.
+fn draw_additions(frame: &mut Frame, theme: &Theme, applied: bool, groups: &[Additions], area: Rect) {
     let mut lines = vec![Line::styled(
         if applied { "added to the profile" } else { "would add (y applies, n discards):" },
         theme.accent(),
     )];
-    for (category, names) in by_category {
-        let list: Vec<String> = names.iter().map(|(n, c)| format!("{n} ×{c}")).collect();
-        lines.push(Line::styled(format!("{category}:"), theme.dim()));
-        lines.push(Line::raw(format!("  {}", list.join(", "))));
+    for (heading, recording, unseen) in groups {
+        if !heading.is_empty() {
+            let count = recording.needed.len() + unseen.len();
+            lines.push(Line::styled(format!("{heading} ({count}):"), theme.accent()));
+        }
+        if heading.contains("runc") {
+            // One line: what runc needs is the same for every program.
+            let mut list: Vec<String> = recording.needed.iter().map(|((_, n), c)| format!("{n} ×{c}")).collect();
+            list.extend(unseen.iter().map(|n| format!("{n} (never observed)")));
+            lines.push(Line::raw(format!("  {}", list.join(", "))));
+            continue;
+        }
+        let mut by_category: std::collections::BTreeMap<&str, Vec<(String, u64)>> = Default::default();
+        for ((_, name), count) in &recording.needed {
+            let category = crate::catalog::info(name).map_or("Other", |i| i.category.title);
+            by_category.entry(category).or_default().push((name.clone(), *count));
+        }
+        for (category, names) in by_category {
+            let list: Vec<String> = names.iter().map(|(n, c)| format!("{n} ×{c}")).collect();
+            lines.push(Line::styled(format!("{category}:"), theme.dim()));
+            lines.push(Line::raw(format!("  {}", list.join(", "))));
+        }
     }
     frame.render_widget(Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }), area);
 }
