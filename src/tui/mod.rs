@@ -66,6 +66,10 @@ pub fn run(mut app: App) -> std::io::Result<Ending> {
         end_run(&mut app);
     }
     terminal::restore();
+    // Not dropped: ratatui's Terminal shows the cursor on drop and, when that fails (the
+    // terminal is gone), reports it with eprintln!, which panics on a gone stderr (exit 101
+    // instead of 129). `restore` has shown the cursor already.
+    std::mem::forget(term);
     result
 }
 
