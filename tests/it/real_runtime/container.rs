@@ -258,3 +258,54 @@ fn killing_seccompose_mid_run_leaves_nothing_behind() {
         }
     }
 }
+
+/// The supervisor thread (`seccomp-supervisor`, cut to 15 bytes) of seccompose process `pid`.
+fn supervisor_thread(pid: u32) -> Option<PathBuf> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    tasks
+        .flatten()
+        .map(|t| t.path())
+        .find(|t| std::fs::read_to_string(t.join("comm")).is_ok_and(|c| c.trim_end() == "seccomp-supervi"))
+}
+
+/// A notification is a round trip between the container's task and the supervisor thread: in
+/// different cpu cgroups every switch walks the CFS group hierarchy (about 0.3 µs a call), so
+/// on cgroup v1 the supervisor serves from the container's cpu cgroup, and leaves it when the
+/// container's init exits, before runc removes it (else runc fails to and the cgroup stays).
+#[test]
+fn the_agent_serves_from_the_containers_cpu_cgroup_and_leaves_it_to_runc() {
+    use seccompose::container::placement::cpu_dir;
+    crate::support::require_root();
+    let dir = busybox_rootfs("placement");
+    let tmp = TempDir::new("placement-tmp");
+    let mut child = Reaped(
+        Command::new(env!("CARGO_BIN_EXE_seccompose"))
+            .args(["record", "--rootfs", &rootfs_of(&dir), "-o", "/dev/null", "--", "sleep", "2.9"])
+            .env("TMPDIR", tmp.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let ours = cpu_dir(Path::new("/proc/self"));
+    let mut container = None;
+    eventually("the supervisor did not join the container's cpu cgroup", || {
+        let sleeps = processes_with("sleep 2.9").into_iter().filter(|p| !p.contains("seccompose")).collect::<Vec<_>>();
+        let Some(pid) = sleeps.first().and_then(|p| p.split(':').next()) else {
+            return Some("the container's sleep has not started".into());
+        };
+        let theirs = cpu_dir(&Path::new("/proc").join(pid));
+        let supervisor = supervisor_thread(child.0.id()).and_then(|t| cpu_dir(&t));
+        container = theirs.clone();
+        // cgroup v2 has no thread-granular cpu cgroup: the supervisor stays where we are.
+        let expected = if ours.is_some() { theirs.clone() } else { None };
+        (supervisor != expected).then(|| format!("supervisor in {supervisor:?}, container in {theirs:?}"))
+    });
+    let status = child.0.wait().unwrap();
+    assert!(status.success(), "{status}");
+    if let Some(container) = container {
+        assert_ne!(Some(&container), ours.as_ref(), "runc gives the container a cpu cgroup of its own");
+        assert!(!container.exists(), "runc could not remove {}: the supervisor stayed in it", container.display());
+    }
+}
