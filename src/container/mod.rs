@@ -7,7 +7,6 @@ pub mod bundle;
 pub mod listener;
 pub mod naming;
 pub mod observe;
-pub mod placement;
 pub mod profile;
 pub mod recorder;
 pub mod runtime;

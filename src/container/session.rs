@@ -5,7 +5,6 @@
 
 use super::bundle::{self, BundleError, Target};
 use super::listener::{AgentSocket, BindError, Limits, ProcessState, receive};
-use super::placement;
 use super::runtime::{self, Guard, Names, RuntimeError};
 use crate::sandbox::notify::{Listener, Notification, pidfd_open};
 use crate::sandbox::session::Exit;
@@ -180,9 +179,7 @@ fn container_id() -> String {
 }
 
 /// Serves the first client that brings a notify fd; gives back its supervisor and state. The
-/// socket is dropped (its file removed) once a client is served, or when the thread ends. The
-/// supervisor serves from the container's CPU cgroup while the container's init lives (see
-/// [`placement`]): the thread ends after it.
+/// socket is dropped (its file removed) when the thread ends.
 fn accept_one<H, F>(
     socket: AgentSocket,
     stop: Arc<AtomicBool>,
@@ -201,23 +198,11 @@ where
                 let Ok(received) = receive(&stream, Limits::default()) else { continue };
                 let on_notify = handler.take().expect("one client is served")(&received.state);
                 let supervisor = Supervisor::start(Listener::from_fd(received.fd), on_notify);
-                drop(socket);
-                if let Some(placed) = placement::follow(received.state.pid, supervisor.tid()) {
-                    // Out again before runc removes the container's cgroup.
-                    wait_exit(received.state.pid, &stop);
-                    placed.restore();
-                }
                 return Some((supervisor, received.state));
             }
             None
         })
         .expect("spawning a thread")
-}
-
-/// Waits for process `pid` (the container's init) to end, or for `stop`.
-fn wait_exit(pid: i32, stop: &AtomicBool) {
-    let Ok(pidfd) = pidfd_open(pid) else { return };
-    while !exited(&pidfd, Duration::from_millis(50)) && !stop.load(Ordering::Acquire) {}
 }
 
 /// Waits for runc to end. A stop signal or the timeout kills the container (runc then ends).

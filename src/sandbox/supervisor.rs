@@ -19,7 +19,6 @@ pub enum Verdict {
 pub struct Supervisor {
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
-    tid: i32,
 }
 
 extern "C" fn wake(_: libc::c_int) {}
@@ -45,11 +44,9 @@ impl Supervisor {
         install_wake_handler();
         let stop = Arc::new(AtomicBool::new(false));
         let stop_flag = stop.clone();
-        let (tell_tid, tid) = std::sync::mpsc::sync_channel(1);
         let handle = std::thread::Builder::new()
             .name("seccomp-supervisor".into())
             .spawn(move || {
-                let _ = tell_tid.send(rustix::thread::gettid().as_raw_nonzero().get());
                 listener.set_sync_wakeup();
                 while !stop_flag.load(Ordering::Acquire) {
                     let n = match listener.receive() {
@@ -69,13 +66,7 @@ impl Supervisor {
                 }
             })
             .expect("spawning a thread");
-        let tid = tid.recv().expect("the thread starts by sending its id");
-        Supervisor { stop, handle: Some(handle), tid }
-    }
-
-    /// The thread's id (a container agent moves it into the container's CPU cgroup).
-    pub fn tid(&self) -> i32 {
-        self.tid
+        Supervisor { stop, handle: Some(handle) }
     }
 
     /// Stops the thread once no more notifications can come (the supervised tree has exited).
