@@ -148,7 +148,7 @@ fn merge(list: &mut Vec<Difference>, d: Difference, arch: Arch) {
 
 fn compare_one(left: &Evaluator, right: &Evaluator, arch: Arch, nr: u32, name: &'static str) -> Option<Difference> {
     let inputs = argument_vectors(left, right, name);
-    let decide = |ev: &Evaluator, args: &[u64; 6]| ev.decide(arch, nr, args).action;
+    let decide = |ev: &Evaluator, args: &[u64; 6]| ev.action(arch, nr, args);
     let pairs: Vec<(Action, Action)> = inputs.iter().map(|a| (decide(left, a), decide(right, a))).collect();
     if pairs.iter().all(|(l, r)| l == r) {
         return None;
@@ -174,7 +174,7 @@ fn compare_one(left: &Evaluator, right: &Evaluator, arch: Arch, nr: u32, name: &
 fn argument_vectors(left: &Evaluator, right: &Evaluator, name: &str) -> Vec<[u64; 6]> {
     let mut out: BTreeSet<[u64; 6]> = BTreeSet::from([[0; 6]]);
     for ev in [left, right] {
-        for rule in ev.prepared.spec.rules.iter().filter(|r| r.names.iter().any(|n| n == name)) {
+        for rule in ev.rules_naming(name) {
             for c in &rule.args {
                 let v = if c.op == crate::profile::Op::MaskedEq { c.value_two & c.value } else { c.value };
                 for candidate in [v, v.wrapping_add(1), v.wrapping_sub(1), v | 1 << 63, !v & c.value] {
@@ -191,16 +191,15 @@ fn argument_vectors(left: &Evaluator, right: &Evaluator, name: &str) -> Vec<[u64
 /// Words for one side: its action when the same for every input, else the conditions that let
 /// the call through (from the rules that apply under the engine) and what happens otherwise.
 fn behaviour(ev: &Evaluator, arch: Arch, nr: u32, name: &str, inputs: &[[u64; 6]]) -> Behaviour {
-    let action = ev.decide(arch, nr, &[0; 6]).action;
-    let all: BTreeSet<String> = inputs.iter().map(|a| ev.decide(arch, nr, a).action.to_string()).collect();
+    let action = ev.action(arch, nr, &[0; 6]);
+    let all: BTreeSet<String> = inputs.iter().map(|a| ev.action(arch, nr, a).to_string()).collect();
     if all.len() == 1 {
         return Behaviour { action, words: action.to_string() };
     }
-    let rules: Vec<_> =
-        ev.prepared.spec.rules.iter().filter(|r| !r.args.is_empty() && r.names.iter().any(|n| n == name)).collect();
+    let rules: Vec<_> = ev.rules_naming(name).filter(|r| !r.args.is_empty()).collect();
     // "Otherwise": an input that no conditional rule matches.
     let unmatched = inputs.iter().find(|a| rules.iter().all(|r| !r.args.iter().all(|c| c.matches(a))));
-    let otherwise = unmatched.map_or(ev.default_action, |a| ev.decide(arch, nr, a).action);
+    let otherwise = unmatched.map_or(ev.default_action, |a| ev.action(arch, nr, a));
     let alternatives: Vec<String> = rules
         .iter()
         .map(|r| {

@@ -10,6 +10,7 @@ use super::runtime::{RuntimeKind, StubCoverage};
 use super::seccomp_db::{AddError, Cond, Lookup, Path, SeccompDb, multiplexed_call, multiplexes};
 use crate::catalog::{self, Arch, X32_SYSCALL_BIT};
 use crate::profile::{Action, ActionName, Profile};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 /// Why the runtime would refuse to install the profile (the container does not start).
@@ -72,6 +73,10 @@ pub struct Evaluator {
     pub stub: Option<EnosysStub>,
     /// Syscall names the rules mention that libseccomp does not know (runc skips them).
     pub unknown_names: Vec<(usize, String)>,
+    /// For each syscall name, the rules (indexes into `prepared.spec.rules`, in order) that
+    /// name it or a socket/IPC call it multiplexes: asking about one syscall reads its rules,
+    /// not the whole profile (a scan per decision made diff quadratic in the rules).
+    rules_by_name: FxHashMap<String, Vec<usize>>,
 }
 
 impl Evaluator {
@@ -103,7 +108,28 @@ impl Evaluator {
             StubCoverage::None => None,
             coverage => Some(enosys_stub(&db, spec, context, coverage)),
         };
-        Ok(Evaluator { context: context.clone(), prepared, default_action, db, stub, unknown_names })
+        let rules_by_name = index_rules(&prepared.spec.rules);
+        Ok(Evaluator { context: context.clone(), prepared, default_action, db, stub, unknown_names, rules_by_name })
+    }
+
+    /// The rules that name `name`, in profile order.
+    pub fn rules_naming<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a SpecRule> + 'a {
+        self.rules_for(name).filter(move |r| r.names.iter().any(|n| n == name))
+    }
+
+    /// The rules that name `name` or a call multiplexed through it, in profile order.
+    fn rules_for<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a SpecRule> + 'a {
+        let indexes = self.rules_by_name.get(name).map_or(&[][..], |v| v.as_slice());
+        indexes.iter().map(|&i| &self.prepared.spec.rules[i])
+    }
+
+    /// The action of [`Evaluator::decide`], without looking for the rule that gave it.
+    pub fn action(&self, arch: Arch, nr: u32, args: &[u64; 6]) -> Action {
+        let nr = if arch == Arch::X32 { nr | X32_SYSCALL_BIT } else { nr };
+        if self.stub.as_ref().is_some_and(|s| s.applies(arch.audit_value(), nr)) {
+            return Action::Errno(38);
+        }
+        self.db.decide(arch, nr, args).0
     }
 
     /// The architectures the installed filter accepts.
@@ -148,7 +174,7 @@ impl Evaluator {
         let name = catalog::name_of(arch, nr)?;
         let word = |v: u64| if arch.is_64bit() { v } else { v & 0xffff_ffff };
         let args = args.map(word);
-        self.prepared.spec.rules.iter().find_map(|rule| {
+        self.rules_for(name).find_map(|rule| {
             let rule_action = Action::from_name(rule.action, rule.errno_ret);
             if rule_action != action {
                 return None;
@@ -207,6 +233,23 @@ fn check_runtime(spec: &Spec, context: &Context, arches: &[Arch]) -> Result<(), 
         Some(reason) => Err(BuildError::Runtime { runtime: runtime.program_label(), reason }),
         None => Ok(()),
     }
+}
+
+/// Rule indexes by each name they mention and by the multiplexer of each socket/IPC name.
+fn index_rules(rules: &[SpecRule]) -> FxHashMap<String, Vec<usize>> {
+    let mut by_name: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (i, rule) in rules.iter().enumerate() {
+        for name in &rule.names {
+            let mux = multiplexed_call(name).map(|(mux, _)| mux);
+            for key in std::iter::once(name.as_str()).chain(mux) {
+                let list = by_name.entry(key.to_string()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+    }
+    by_name
 }
 
 fn add_spec_rule(

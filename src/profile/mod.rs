@@ -16,6 +16,7 @@ pub mod load;
 pub mod model;
 pub mod position;
 pub mod spo;
+pub mod synth;
 pub mod yaml;
 
 pub use action::{Action, ActionName, Op};

@@ -37,3 +37,4 @@ mod sandbox;
 mod shell;
 mod spo;
 mod support;
+mod synth;

@@ -637,6 +637,79 @@ mod tests {
         assert_eq!(f.decide(Arch::X86_64, 16, &[0, 5, 0, 0, 0, 0]).0, Action::Allow, "rolled back");
     }
 
+    /// xorshift64: deterministic inputs without a dependency.
+    fn xorshift(mut state: u64) -> impl FnMut(u64) -> u64 {
+        move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        }
+    }
+
+    /// `rounds` random rules of 1–3 conditions (every op) over `names`, with `actions`, and
+    /// values from `values` (small pools make chains meet, merge and prune each other).
+    fn random_rules(
+        seed: u64,
+        rounds: usize,
+        actions: &[Action],
+        values: &[u64],
+    ) -> Vec<(&'static str, Action, Vec<Cond>)> {
+        let ops = [Op::Eq, Op::Ne, Op::Lt, Op::Le, Op::Gt, Op::Ge, Op::MaskedEq];
+        let names = ["ioctl", "socket", "prctl", "mmap", "futex", "kill"];
+        let mut rand = xorshift(seed);
+        let mut rules = Vec::new();
+        for _ in 0..rounds {
+            let name = names[rand(names.len() as u64) as usize];
+            let action = actions[rand(actions.len() as u64) as usize];
+            // 1–3 conditions: an unconditional rule would replace the tree.
+            let first = rand(6) as u32;
+            let mut conds = Vec::new();
+            for arg in 0..6 {
+                if (arg == first || rand(4) == 0) && conds.len() < 3 {
+                    let op = ops[rand(7) as usize];
+                    let mut value = || values[rand(values.len() as u64) as usize];
+                    let (mask, datum) = if op == Op::MaskedEq { (value() | 1, value()) } else { (u64::MAX, value()) };
+                    conds.push(Cond { arg, op, mask, datum });
+                }
+            }
+            rules.push((name, action, conds));
+        }
+        rules
+    }
+
+    /// Adds `rules` with the prune memo on and off: every rule must be accepted or refused
+    /// alike and the trees must be identical after each. Returns how often the memo answered.
+    fn memo_agrees(rules: &[(&str, Action, Vec<Cond>)]) -> u64 {
+        let hits_before = tree::MEMO_HITS.with(|h| h.get());
+        let mut built = [db(Action::Errno(1)), db(Action::Errno(1))];
+        let show = |f: &SeccompDb| format!("{:?}", f.dbs.iter().map(|d| &d.syscalls).collect::<Vec<_>>());
+        for (name, action, conds) in rules {
+            let results: Vec<_> = [true, false]
+                .iter()
+                .zip(built.iter_mut())
+                .map(|(&memo, f)| {
+                    tree::MEMO.with(|m| m.set(memo));
+                    f.add_rule(name, *action, conds)
+                })
+                .collect();
+            tree::MEMO.with(|m| m.set(true));
+            assert_eq!(results[0], results[1], "{name} {action} {conds:?}");
+            assert_eq!(show(&built[0]), show(&built[1]), "after {name} {action} {conds:?}");
+        }
+        tree::MEMO_HITS.with(|h| h.get()) - hits_before
+    }
+
+    /// Many rules per syscall, every op, several actions (some conflict and roll back).
+    /// Without the memo, each further rule costs more than all before, hence the short run.
+    #[test]
+    fn the_prune_memo_changes_no_tree() {
+        let wide = [0, 1, 7, 0xffff_ffff, 1 << 32, (2 << 32) | 3, u64::MAX];
+        let mixed = [Action::Allow, Action::Allow, Action::Log, Action::Errno(13)];
+        let hits = memo_agrees(&random_rules(1, 25, &mixed, &wide));
+        assert!(hits > 100, "the memo answered {hits} prunes");
+    }
+
     #[test]
     fn a_conflicting_rule_leaves_every_tree_as_it_was() {
         let mut f = db(Action::Errno(1));
