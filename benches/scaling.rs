@@ -77,7 +77,7 @@ fn write(dir: &Path, name: &str, value: &serde_json::Value) -> PathBuf {
     path
 }
 
-fn main() {
+pub fn main() {
     let runs = env_number("SCALING_RUNS", 3).max(1);
     let limit = Duration::from_secs(env_number("SCALING_LIMIT", 120));
     let dir = tempfile::tempdir().expect("a temp dir");

@@ -187,13 +187,26 @@ fn range_weights(ranges: &[Range], audit: u32) -> Vec<f64> {
 /// the arch check and the number load in front, 16 in all.
 const PATH_LIMIT: u32 = 13;
 
-/// An alphabetic tree over the ranges with the least weighted depth (Garsia–Wachs); ranges
-/// whose path would exceed [`PATH_LIMIT`] (argument checks are long) are made heavier, so
-/// they move up, until none does or it cannot improve.
+/// How much longer than the shortest achievable the longest path may get for a better mean,
+/// when the limit cannot be kept.
+const LONGEST_SLACK: u32 = 4;
+
+/// An alphabetic tree over the ranges with the least weighted depth (Garsia–Wachs). Ranges
+/// whose path would exceed [`PATH_LIMIT`] (argument checks are long) are made heavier, round
+/// by round, so they move up; each round's tree is a candidate, and the one kept has the least
+/// weighted depth among those with the shortest longest path (or within the limit). Moving
+/// long leaves up pushes the common ones down, so the last round is rarely the best.
 fn weighted_tree(graph: &mut Graph, ranges: &[Range], weights: &[f64]) -> NodeId {
-    let mut weights = weights.to_vec();
-    let mut depths = leaf_depths(&weights);
-    for _ in 0..12 {
+    let total: f64 = weights.iter().sum();
+    let score = |depths: &[u32]| {
+        let longest = (0..ranges.len()).map(|i| depths[i] + ranges[i].cost).max().unwrap_or(0);
+        let mean = (0..ranges.len()).map(|i| weights[i] * f64::from(depths[i])).sum::<f64>() / total;
+        (longest, mean)
+    };
+    let mut adjusted = weights.to_vec();
+    let mut depths = leaf_depths(&adjusted);
+    let mut candidates = vec![(score(&depths), depths.clone())];
+    for _ in 0..24 {
         // Leaves that are too deep (the cost over-counts loads, so long argument checks are
         // moved up as far as the other leaves allow).
         let over: Vec<usize> =
@@ -204,10 +217,21 @@ fn weighted_tree(graph: &mut Graph, ranges: &[Range], weights: &[f64]) -> NodeId
         for i in over {
             // Each level less needs about twice the weight.
             let excess = depths[i] + ranges[i].cost - PATH_LIMIT;
-            weights[i] *= f64::from(2u32.pow(excess.min(20) + 1));
+            adjusted[i] *= f64::from(2u32.pow(excess.min(20)));
         }
-        depths = leaf_depths(&weights);
+        depths = leaf_depths(&adjusted);
+        candidates.push((score(&depths), depths.clone()));
     }
+    let shortest = candidates.iter().map(|((longest, _), _)| *longest).min().unwrap_or(0);
+    // Out of reach anyway (long argument checks): the common syscalls' speed counts more than
+    // a few instructions on the longest path.
+    let bound = if shortest <= PATH_LIMIT { PATH_LIMIT } else { shortest + LONGEST_SLACK };
+    let depths = candidates
+        .into_iter()
+        .filter(|((longest, _), _)| *longest <= bound)
+        .min_by(|((_, a), _), ((_, b), _)| a.total_cmp(b))
+        .map(|(_, d)| d)
+        .unwrap_or_default();
     let leaves: Vec<(u32, NodeId)> = ranges.iter().map(|r| (r.first, r.target)).collect();
     build(&leaves, &depths, |(first, low), (split, high)| {
         // One JGE on the number (loaded once; later loads are dropped by layout).

@@ -1,5 +1,6 @@
 //! The compiler's intermediate form: a DAG of tests and returns, shared where identical.
 
+use super::thread::{follow, span_after};
 use rustc_hash::FxHashMap as HashMap;
 
 pub type NodeId = usize;
@@ -68,6 +69,13 @@ impl Graph {
                 TestOp::Ge => k == 0,
             };
             return if holds { jt } else { jf };
+        }
+        // Threaded at birth: a branch into a test it already decides goes past it, so every
+        // figure taken from the graph (path lengths) is the final program's.
+        let jt = follow(self, (load, mask), span_after(op, k, true), jt);
+        let jf = follow(self, (load, mask), span_after(op, k, false), jf);
+        if jt == jf {
+            return jt;
         }
         self.add(Node::Test { load, mask, op, k, jt, jf })
     }

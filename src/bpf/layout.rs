@@ -36,36 +36,107 @@ enum Item {
 }
 
 pub fn layout(graph: &Graph, entry: NodeId, little_endian: bool) -> Result<Vec<Insn>, LayoutError> {
+    if let Node::Ret(v) = graph.node(entry) {
+        return Ok(vec![Insn::stmt(insn::RET | insn::K, v)]);
+    }
     let order = reverse_postorder(graph, entry);
     let entry_state = accumulator_states(graph, &order, entry);
-    // Items with stable ids (their index at creation); `head[node]` is a node's first item.
+    // Items with stable ids (their index at creation); `head[node]` is a test's first item.
+    // Returns are not laid out here: `pool_returns` places copies where the jumps reach them.
     let mut items: Vec<(usize, Item)> = Vec::with_capacity(order.len() * 2);
     let mut head: Vec<usize> = vec![usize::MAX; graph.nodes.len()];
-    let (tests, rets): (Vec<NodeId>, Vec<NodeId>) =
-        order.iter().partition(|&&n| matches!(graph.node(n), Node::Test { .. }));
-    for &n in tests.iter().chain(&rets) {
+    for &n in &order {
+        let Node::Test { load, mask, op, k, jt, jf } = graph.node(n) else { continue };
         head[n] = items.len();
-        match graph.node(n) {
-            Node::Ret(v) => items.push((items.len(), Item::Ret(v))),
-            Node::Test { load, mask, op, k, jt, jf } => {
-                let state = entry_state[n].unwrap_or(Acc::Unknown);
-                let holds_all = state == Acc::Holds(load, mask);
-                if !holds_all && state != Acc::Holds(load, None) {
-                    items.push((items.len(), Item::Load(offset(load, little_endian))));
-                }
-                if let Some(m) = mask.filter(|_| !holds_all) {
-                    items.push((items.len(), Item::And(m)));
-                }
-                items.push((items.len(), Item::Jump { op, k, jt: Target::Node(jt), jf: Target::Node(jf) }));
-            }
+        let state = entry_state[n].unwrap_or(Acc::Unknown);
+        let holds_all = state == Acc::Holds(load, mask);
+        if !holds_all && state != Acc::Holds(load, None) {
+            items.push((items.len(), Item::Load(offset(load, little_endian))));
         }
+        if let Some(m) = mask.filter(|_| !holds_all) {
+            items.push((items.len(), Item::And(m)));
+        }
+        items.push((items.len(), Item::Jump { op, k, jt: Target::Node(jt), jf: Target::Node(jf) }));
     }
-    let items = bridge_far_jumps(items, &head, graph);
+    let items = pool_returns(items, &head, graph);
+    let items = bridge_far_jumps(items, &head);
     let len = items.len();
     if len > MAX_INSNS {
         return Err(LayoutError::TooLong { len, over: len - MAX_INSNS });
     }
     Ok(emit(&items, &head))
+}
+
+/// The farthest a conditional jump reaches: 8-bit offsets.
+const REACH: usize = 255;
+
+/// Places copies of the returns between tests, where nothing falls through, as close before
+/// the farthest point the jumps that need them reach, so one copy serves every jump of a
+/// stretch (libseccomp lays its returns out the same way). Every branch to a return then
+/// targets a copy; returns left at the end close the program.
+fn pool_returns(items: Vec<(usize, Item)>, head: &[usize], graph: &Graph) -> Vec<(usize, Item)> {
+    let ret_value = |t: Target| match t {
+        Target::Node(n) => match graph.node(n) {
+            Node::Ret(v) => Some(v),
+            Node::Test { .. } => None,
+        },
+        Target::Item(_) => None,
+    };
+    let falls_into = |i: usize, t: Target| matches!(t, Target::Node(n) if head[n] == i + 1);
+    // free[i]: nothing runs on from item i into item i + 1, so copies may go between them.
+    let free: Vec<bool> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (_, item))| match *item {
+            Item::Jump { jt, jf, .. } => !falls_into(i, jt) && !falls_into(i, jf),
+            Item::Load(_) | Item::And(_) => false,
+            Item::Always(_) | Item::Ret(_) => true,
+        })
+        .collect();
+    let mut next_free = vec![items.len(); items.len() + 1];
+    for i in (0..items.len()).rev() {
+        next_free[i] = if free[i] { i } else { next_free[i + 1] };
+    }
+    let mut next_id = items.len();
+    let mut out: Vec<(usize, Item)> = Vec::with_capacity(items.len() + 64);
+    // Per return value: the position of the first jump waiting for a copy, and every waiting
+    // (position, branch taken) pair.
+    let mut waiting: std::collections::BTreeMap<u32, (usize, Vec<(usize, bool)>)> = Default::default();
+    let count = items.len();
+    for (i, (id, item)) in items.into_iter().enumerate() {
+        if let Item::Jump { jt, jf, .. } = item {
+            for (taken, t) in [(true, jt), (false, jf)] {
+                if let Some(v) = ret_value(t) {
+                    let at = out.len();
+                    waiting.entry(v).or_insert_with(|| (at, Vec::new())).1.push((at, taken));
+                }
+            }
+        }
+        out.push((id, item));
+        if !free[i] {
+            continue;
+        }
+        // The latest the next chance to place copies could put one.
+        let last = i + 1 == count;
+        let next_chance = out.len() + (next_free[(i + 1).min(count)] - i) + waiting.len();
+        let mut due: Vec<(usize, u32)> = waiting
+            .iter()
+            .filter(|(_, (first, _))| last || next_chance - first - 1 > REACH)
+            .map(|(&v, &(first, _))| (first, v))
+            .collect();
+        due.sort_unstable();
+        for (_, v) in due {
+            let copy = next_id;
+            next_id += 1;
+            out.push((copy, Item::Ret(v)));
+            for (at, taken) in waiting.remove(&v).map(|w| w.1).unwrap_or_default() {
+                if let Item::Jump { jt, jf, .. } = &mut out[at].1 {
+                    *(if taken { jt } else { jf }) = Target::Item(copy);
+                }
+            }
+        }
+    }
+    out
 }
 
 fn offset(load: Load, little_endian: bool) -> u32 {
@@ -76,8 +147,9 @@ fn offset(load: Load, little_endian: bool) -> u32 {
     }
 }
 
-/// Nodes in an order where every node comes before its successors, a test's false branch
-/// right after it where possible (so it falls through).
+/// Nodes in an order where every node comes before its successors: after a test its false
+/// branch where possible (it falls through), except after an architecture check, which is
+/// followed by that architecture's code, so the native one (checked first) needs no jump.
 fn reverse_postorder(graph: &Graph, entry: NodeId) -> Vec<NodeId> {
     let mut post = Vec::with_capacity(graph.nodes.len());
     let mut seen = vec![false; graph.nodes.len()];
@@ -92,10 +164,12 @@ fn reverse_postorder(graph: &Graph, entry: NodeId) -> Vec<NodeId> {
         }
         seen[n] = true;
         stack.push((n, true));
-        if let Node::Test { jt, jf, .. } = graph.node(n) {
-            // Visited in this order, the false branch ends up first after `n` once reversed.
-            stack.push((jf, false));
-            stack.push((jt, false));
+        if let Node::Test { load, jt, jf, .. } = graph.node(n) {
+            // The child visited last (pushed first) ends up right after `n` once reversed.
+            let true_next = load == Load::Arch;
+            let (next, other) = if true_next { (jt, jf) } else { (jf, jt) };
+            stack.push((next, false));
+            stack.push((other, false));
         }
     }
     post.reverse();
@@ -140,11 +214,13 @@ fn resolve(t: Target, head: &[usize]) -> usize {
 /// Conditional jumps reach at most 255 instructions ahead: a branch that goes farther gets a
 /// stop right after the jump — a copy of the return it leads to, or an unconditional jump.
 /// Inserting stops moves code, so repeat until every jump is in reach.
-fn bridge_far_jumps(mut items: Vec<(usize, Item)>, head: &[usize], graph: &Graph) -> Vec<(usize, Item)> {
-    let mut next_id = items.len();
+fn bridge_far_jumps(mut items: Vec<(usize, Item)>, head: &[usize]) -> Vec<(usize, Item)> {
+    let mut next_id = items.iter().map(|(id, _)| id + 1).max().unwrap_or(0);
+    let mut returns: std::collections::HashMap<usize, u32> =
+        items.iter().filter_map(|(id, item)| if let Item::Ret(v) = item { Some((*id, *v)) } else { None }).collect();
     loop {
         let pos = positions(&items);
-        let far = |from: usize, t: Target| pos[resolve(t, head)] - from - 1 > 255;
+        let far = |from: usize, t: Target| pos[resolve(t, head)] - from - 1 > REACH;
         let mut changed = false;
         let mut out = Vec::with_capacity(items.len() + 16);
         for (p, (id, item)) in items.iter().enumerate() {
@@ -158,12 +234,12 @@ fn bridge_far_jumps(mut items: Vec<(usize, Item)>, head: &[usize], graph: &Graph
                     return t;
                 }
                 let stop = match t {
-                    Target::Node(n) => match graph.node(n) {
-                        Node::Ret(v) => Item::Ret(v),
-                        Node::Test { .. } => Item::Always(t),
-                    },
-                    Target::Item(_) => Item::Always(t),
+                    Target::Item(copy) if returns.contains_key(&copy) => Item::Ret(returns[&copy]),
+                    _ => Item::Always(t),
                 };
+                if let Item::Ret(v) = stop {
+                    returns.insert(next_id, v);
+                }
                 stops.push((next_id, stop));
                 next_id += 1;
                 Target::Item(next_id - 1)
@@ -248,6 +324,33 @@ mod tests {
         let LayoutError::TooLong { len, over } = err.clone();
         assert!(len > 5002 && over == len - MAX_INSNS, "{err:?}");
         assert!(err.to_string().contains(&format!("{over} more than the kernel's limit of 4096")), "{err}");
+    }
+
+    /// 600 tests on the number, each allowing one syscall: the jumps to ALLOW and to the
+    /// default share copies of the returns placed between tests (a few per 255 instructions),
+    /// not one copy per jump.
+    #[test]
+    fn returns_are_pooled_within_reach_and_shared() {
+        let mut g = Graph::default();
+        let allow = g.ret(0x7fff_0000);
+        let deny = g.ret(0x0005_0001);
+        let mut next = deny;
+        for k in (0..600).rev() {
+            let arg = g.test(Load::Arg { index: 0, high: false }, None, TestOp::Eq, k, allow, deny);
+            next = g.test(Load::Nr, None, TestOp::Eq, k, arg, next);
+        }
+        let prog = layout(&g, next, true).unwrap();
+        let rets = prog.iter().filter(|i| i.code == insn::RET | insn::K).count();
+        let tests = 1200;
+        assert!(rets <= 2 * (prog.len() / 200 + 2), "{rets} returns in {} instructions", prog.len());
+        // Each test: its jump, and loads of the number or the argument; nothing else but returns.
+        assert!(prog.len() < tests * 2 + rets + 10, "{}", prog.len());
+        for (nr, a0, want) in
+            [(0, 0, 0x7fff_0000), (599, 599, 0x7fff_0000), (300, 1, 0x0005_0001), (700, 0, 0x0005_0001)]
+        {
+            let got = run(&prog, &SeccompData::new(0, nr, [a0, 0, 0, 0, 0, 0]), true).unwrap().ret;
+            assert_eq!(got, want, "nr {nr} arg {a0}");
+        }
     }
 
     #[test]

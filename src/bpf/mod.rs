@@ -11,6 +11,7 @@ pub mod layout;
 #[cfg(feature = "oracle")]
 pub mod reference;
 pub mod stats;
+pub mod thread;
 
 pub use compile::{CompileError, Compiled, compile};
 pub use emulator::{Run, SeccompData, run};

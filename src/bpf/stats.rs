@@ -53,3 +53,14 @@ pub fn cacheable(program: &[Insn], little_endian: bool, audit: u32, nr: u32) -> 
             .is_ok_and(|r| !r.read_args && r.ret == Action::Allow.ret_value())
     })
 }
+
+/// The most instructions `program` executes over the given calls (`(nr, args)` with `audit`'s
+/// ABI): the worst case over argument values a profile names, beside `stats`' all-zero one.
+pub fn max_executed_on(program: &[Insn], little_endian: bool, audit: u32, calls: &[(u32, [u64; 6])]) -> u32 {
+    calls
+        .iter()
+        .filter_map(|(nr, args)| run(program, &SeccompData::new(audit, *nr, *args), little_endian).ok())
+        .map(|r| r.steps)
+        .max()
+        .unwrap_or(0)
+}

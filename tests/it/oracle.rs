@@ -112,6 +112,22 @@ fn libseccomp_agrees_on_random_profiles() {
     assert_eq!(compared, 1000);
 }
 
+/// Issue 18's argument-heavy family at small sizes: many conditional rules per syscall, every
+/// op, 32- and 64-bit values, several arches. The model decides as libseccomp's program does.
+#[test]
+fn libseccomp_agrees_on_generated_argument_heavy_profiles() {
+    let arches = [Arch::X86_64, Arch::X86, Arch::X32, Arch::Aarch64, Arch::Arm, Arch::Ppc64le];
+    for (rules, arch_count) in [(10, 1), (30, 1), (60, 1), (10, 3), (30, 3), (10, 6), (30, 6)] {
+        for seed in [1, 18] {
+            let profile = seccompose::profile::synth::arg_heavy(rules, &arches[..arch_count], seed);
+            let doc = Document::parse(&serde_json::to_string(&profile).unwrap(), "arg-heavy").unwrap();
+            let ctx = Context { native: Arch::X86_64, ..Context::for_engine(Engine::Docker) };
+            let bad = compare(&doc, &ctx, 5).unwrap_or_else(|e| vec![e]);
+            assert!(bad.is_empty(), "{rules} rules × {arch_count} arches, seed {seed}:\n{}", bad.join("\n"));
+        }
+    }
+}
+
 /// Documents a libseccomp 2.5 bug, so that we notice when the system library fixes it: with
 /// two conditional rules on one syscall where the first has several conditions, the program it
 /// generates falls from the first rule's inner checks into the second rule's first check without
