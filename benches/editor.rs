@@ -48,6 +48,9 @@ fn search_keystroke(path: &Path, query: &str) -> (Duration, Duration) {
     let doc = Document::open(path).unwrap();
     let mut app = App::new(doc, Context::default(), Theme::builtin("dark").unwrap());
     let mut terminal = Terminal::new(TestBackend::new(160, 45)).unwrap();
+    // The frame shown before the search is typed (what it computes is not a keystroke's).
+    app.prepare_view();
+    terminal.draw(|frame| view::draw(frame, &app)).unwrap();
     update(&mut app, Msg::StartSearch);
     let mut times = Vec::new();
     for c in query.chars() {
