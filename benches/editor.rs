@@ -89,7 +89,7 @@ fn keystrokes(path: &Path, tab: Tab, msg: Msg, runs: usize) -> Duration {
     let times = (0..runs)
         .map(|_| {
             let start = Instant::now();
-            update(&mut app, msg.clone());
+            update(&mut app, msg);
             app.prepare_view();
             terminal.draw(|frame| view::draw(frame, &app)).unwrap();
             start.elapsed()

@@ -42,6 +42,9 @@ pub struct Count {
     pub total: usize,
 }
 
+/// An engine and the profile's evaluator under it (`None`: the editor's own context).
+type EngineEvaluator = (Engine, Option<Result<Evaluator, String>>);
+
 pub struct EditingState {
     pub doc: Document,
     pub ctx: Context,
@@ -65,7 +68,7 @@ pub struct EditingState {
     /// The profile under docker, podman and containerd, for the preview's comparison: built
     /// when first asked for after an edit (each is a whole evaluator), `None` for an engine
     /// whose context is the editor's own (its evaluator is [`EditingState::evaluator`]).
-    engines: OnceCell<Vec<(Engine, Option<Result<Evaluator, String>>)>>,
+    engines: OnceCell<Vec<EngineEvaluator>>,
     /// Preview caches, computed on demand by [`EditingState::prepare_json`] and
     /// [`EditingState::prepare_bpf`]; `None` after an edit.
     pub json_view: Option<Vec<DiffLine>>,
@@ -260,7 +263,7 @@ impl EditingState {
     }
 
     /// An evaluator per engine, except where the engine's context is the editor's own.
-    fn engine_evaluators(&self) -> Vec<(Engine, Option<Result<Evaluator, String>>)> {
+    fn engine_evaluators(&self) -> Vec<EngineEvaluator> {
         [Engine::Docker, Engine::Podman, Engine::Containerd]
             .into_iter()
             .map(|engine| {
