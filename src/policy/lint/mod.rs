@@ -9,7 +9,7 @@ mod runtime;
 use checks::Out;
 
 use super::context::Context;
-use super::evaluator::Evaluator;
+use super::evaluator::{BuildError, Evaluator};
 use crate::profile::Document;
 use crate::profile::finding::{Finding, Level};
 
@@ -52,10 +52,16 @@ pub const LINTS: &[(&str, Level, &str)] = &[
 
 /// All findings for a document under a context: load findings first, then lint, by line.
 pub fn lint(doc: &Document, ctx: &Context) -> Vec<Finding> {
+    let evaluator = Evaluator::new(doc.effective_profile(), ctx);
+    lint_with(doc, ctx, evaluator.as_ref())
+}
+
+/// [`lint`] with the document's evaluator under `ctx` already built (the editor has it: building
+/// it again was most of a lint of a big profile).
+pub fn lint_with(doc: &Document, ctx: &Context, evaluator: Result<&Evaluator, &BuildError>) -> Vec<Finding> {
     let mut out = doc.findings.clone();
     let mut raw = Vec::new();
-    let evaluator = Evaluator::new(doc.effective_profile(), ctx);
-    checks::run(doc, ctx, evaluator.as_ref(), &mut raw);
+    checks::run(doc, ctx, evaluator, &mut raw);
     out.extend(doc.locate_all(raw));
     out.sort_by_key(|f| (f.line.unwrap_or(0), std::cmp::Reverse(f.level)));
     out

@@ -258,16 +258,53 @@ enum Step {
 
 /// Aligns old elements with new values by longest common subsequence; deleted elements are
 /// dropped; a deletion next to an insertion becomes a change (so an edited object keeps its text).
+///
+/// An edit changes few elements of a long array (a profile's 5,000 rules): the common head and
+/// tail are kept as they are, and only the middle goes through the quadratic alignment. The
+/// steps are those of aligning the whole arrays (the alignment takes a match whenever it can,
+/// so the head is kept either way; the tail is kept unless the middle's last old element or new
+/// value equals the tail's first, and then it is shortened to keep the whole alignment's choice).
 fn align(items: &[Node], values: &[Value]) -> Vec<Step> {
+    let head = items.iter().zip(values).take_while(|(n, v)| node_equals(n, v)).count();
+    let (items_rest, values_rest) = (&items[head..], &values[head..]);
+    let mut tail = items_rest.iter().rev().zip(values_rest.iter().rev()).take_while(|(n, v)| node_equals(n, v)).count();
+    // Where the tail's first element also equals an element left in the middle, the whole
+    // alignment may match it there instead: leave such elements in the middle.
+    while tail > 0 {
+        let first = items.len() - tail;
+        let middle_items = &items[head..first];
+        let middle_values = &values[head..values.len() - tail];
+        let ambiguous = middle_values.iter().any(|v| node_equals(&items[first], v))
+            || middle_items.iter().any(|n| node_equals(n, &values[values.len() - tail]));
+        if !ambiguous {
+            break;
+        }
+        tail -= 1;
+    }
+    let mut steps: Vec<Step> = (0..head).map(|i| Step::Keep(i, i)).collect();
+    let middle = align_all(&items[head..items.len() - tail], &values[head..values.len() - tail]);
+    steps.extend(middle.into_iter().map(|step| match step {
+        Step::Keep(i, j) => Step::Keep(head + i, head + j),
+        Step::Change(i, j) => Step::Change(head + i, head + j),
+        Step::Insert(j) => Step::Insert(head + j),
+    }));
+    let (old_tail, new_tail) = (items.len() - tail, values.len() - tail);
+    steps.extend((0..tail).map(|k| Step::Keep(old_tail + k, new_tail + k)));
+    steps
+}
+
+/// [`align`] without the shortcuts: the longest-common-subsequence table over both arrays.
+fn align_all(items: &[Node], values: &[Value]) -> Vec<Step> {
     let (n, m) = (items.len(), values.len());
-    // lcs[i][j] = LCS length of items[i..] and values[j..]
-    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    // lcs[i * width + j] = LCS length of items[i..] and values[j..]
+    let width = m + 1;
+    let mut lcs = vec![0u32; (n + 1) * width];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            lcs[i][j] = if node_equals(&items[i], &values[j]) {
-                lcs[i + 1][j + 1] + 1
+            lcs[i * width + j] = if node_equals(&items[i], &values[j]) {
+                lcs[(i + 1) * width + j + 1] + 1
             } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
+                lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
             };
         }
     }
@@ -289,7 +326,7 @@ fn align(items: &[Node], values: &[Value]) -> Vec<Step> {
             steps.push(Step::Keep(i, j));
             i += 1;
             j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
+        } else if j < m && (i == n || lcs[i * width + j + 1] >= lcs[(i + 1) * width + j]) {
             inserted.push(j);
             j += 1;
         } else {
@@ -391,5 +428,26 @@ mod tests {
         let text = "{\n  \"r\": [\n    {\"args\": [\n      {\"i\": 1}\n    ]},\n    {\"args\": []}\n  ]\n}";
         let out = apply(text, |v| v["r"][1]["args"] = json!([{"i": 2}]));
         assert!(out.contains("{\"args\": [\n      {\n        \"i\": 2\n      }\n    ]}"), "{out}");
+    }
+
+    /// The shortcuts of `align` (common head and tail) give the same steps as the full table,
+    /// also where the tail's elements repeat in the middle.
+    #[test]
+    fn trimmed_alignment_equals_the_full_one() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        for _ in 0..20_000 {
+            let old: Vec<u64> = (0..next(7)).map(|_| next(3)).collect();
+            let new: Vec<u64> = (0..next(7)).map(|_| next(3)).collect();
+            let root = parse(&serde_json::to_string(&old).unwrap()).unwrap();
+            let NodeKind::Array(items) = &root.kind else { unreachable!("an array was written") };
+            let values: Vec<Value> = new.iter().map(|&v| json!(v)).collect();
+            assert_eq!(align(items, &values), align_all(items, &values), "{old:?} -> {new:?}");
+        }
     }
 }

@@ -15,11 +15,12 @@ pub use actions::{Target, errno_of};
 use crate::catalog::{self, CATEGORIES, search::search};
 use crate::policy::context::{Context, Engine};
 use crate::policy::evaluator::Evaluator;
-use crate::policy::lint::lint;
+use crate::policy::lint::lint_with;
 use crate::profile::finding::Finding;
 use crate::profile::{Action, Document};
 use preview::{BpfView, DiffLine, bpf_view, json_diff};
 use serde_json::Value;
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 
 /// One row of the syscall list.
@@ -41,6 +42,9 @@ pub struct Count {
     pub total: usize,
 }
 
+/// An engine and the profile's evaluator under it (`None`: the editor's own context).
+type EngineEvaluator = (Engine, Option<Result<Evaluator, String>>);
+
 pub struct EditingState {
     pub doc: Document,
     pub ctx: Context,
@@ -61,8 +65,10 @@ pub struct EditingState {
     pub rows: Vec<Row>,
     /// Syscalls that a conditional rule names (the list's marker).
     conditional: BTreeSet<String>,
-    /// The profile under docker, podman and containerd, for the preview's comparison.
-    engines: Vec<(Engine, Result<Evaluator, String>)>,
+    /// The profile under docker, podman and containerd, for the preview's comparison: built
+    /// when first asked for after an edit (each is a whole evaluator), `None` for an engine
+    /// whose context is the editor's own (its evaluator is [`EditingState::evaluator`]).
+    engines: OnceCell<Vec<EngineEvaluator>>,
     /// Preview caches, computed on demand by [`EditingState::prepare_json`] and
     /// [`EditingState::prepare_bpf`]; `None` after an edit.
     pub json_view: Option<Vec<DiffLine>>,
@@ -88,7 +94,7 @@ impl EditingState {
             findings: Vec::new(),
             rows: Vec::new(),
             conditional: BTreeSet::new(),
-            engines: Vec::new(),
+            engines: OnceCell::new(),
             json_view: None,
             bpf_view: None,
             revision: 0,
@@ -99,15 +105,11 @@ impl EditingState {
 
     /// Recomputes everything derived from the profile and the context.
     pub fn refresh(&mut self) {
-        self.evaluator = Evaluator::new(self.doc.effective_profile(), &self.ctx).map_err(|e| e.to_string());
-        self.findings = lint(&self.doc, &self.ctx);
-        self.engines = [Engine::Docker, Engine::Podman, Engine::Containerd]
-            .into_iter()
-            .map(|engine| {
-                let ctx = self.ctx.with_engine(engine);
-                (engine, Evaluator::new(self.doc.effective_profile(), &ctx).map_err(|e| e.to_string()))
-            })
-            .collect();
+        // The lint judges with the same evaluator (building it is most of the work on a big profile).
+        let evaluator = Evaluator::new(self.doc.effective_profile(), &self.ctx);
+        self.findings = lint_with(&self.doc, &self.ctx, evaluator.as_ref());
+        self.evaluator = evaluator.map_err(|e| e.to_string());
+        self.engines = OnceCell::new();
         let conditional_rules = self.doc.profile.rules.iter().filter(|r| r.is_conditional());
         self.conditional = conditional_rules.flat_map(|r| r.all_names().map(str::to_string)).collect();
         self.counts = CATEGORIES.iter().map(|c| self.count(c.id)).collect();
@@ -246,15 +248,28 @@ impl EditingState {
     /// The effective action under each engine (same host arch and caps).
     pub fn per_engine(&self, name: &str) -> Vec<(Engine, String)> {
         self.engines
+            .get_or_init(|| self.engine_evaluators())
             .iter()
             .map(|(engine, ev)| {
-                let text = match ev {
+                let text = match ev.as_ref().unwrap_or(&self.evaluator) {
                     Ok(ev) => ev
                         .decide_name(self.ctx.native, name, &[0; 6])
                         .map_or_else(|| "-".into(), |d| d.action.to_string()),
                     Err(_) => "refused".to_string(),
                 };
                 (*engine, text)
+            })
+            .collect()
+    }
+
+    /// An evaluator per engine, except where the engine's context is the editor's own.
+    fn engine_evaluators(&self) -> Vec<EngineEvaluator> {
+        [Engine::Docker, Engine::Podman, Engine::Containerd]
+            .into_iter()
+            .map(|engine| {
+                let ctx = self.ctx.with_engine(engine);
+                let own = ctx == self.ctx;
+                (engine, (!own).then(|| Evaluator::new(self.doc.effective_profile(), &ctx).map_err(|e| e.to_string())))
             })
             .collect()
     }
