@@ -171,10 +171,10 @@ fn compile_refuses_what_cannot_be_compiled() {
     let bad = seccompose(&["compile", "tests/fixtures/invalid/07-unknown-action.json"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("has errors"));
-    // 1500 argument values on four architectures: more than 4096 instructions.
+    // 4000 argument values on four architectures: more than 4096 instructions.
     let tmp = crate::support::TempDir::new("too-long");
     let path = tmp.path().join("big.json");
-    let rules: Vec<String> = (0..1500)
+    let rules: Vec<String> = (0..4000)
         .map(|v| format!(r#"{{"names": ["ioctl"], "action": "SCMP_ACT_ALLOW", "args": [{{"index": 1, "value": {v}, "op": "SCMP_CMP_EQ"}}]}}"#))
         .collect();
     let text = format!(
