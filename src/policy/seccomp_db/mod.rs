@@ -73,7 +73,7 @@ pub enum AddError {
     )]
     Conflict { name: String, arch: Arch },
     #[error(
-        "libseccomp never finishes adding it: merging it into the earlier conditional rules for {name} on {arch} turns a level of libseccomp's comparison tree into a ring, and the runtime hangs (reorder or merge the rules for {name}, or split its range conditions)"
+        "libseccomp never finishes adding it: merging it into the earlier conditional rules for {name} on {arch} turns a level of libseccomp's comparison tree into a ring, so the runtime hangs at container start"
     )]
     Loops { name: String, arch: Arch },
     #[error(
