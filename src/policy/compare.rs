@@ -6,10 +6,11 @@ use super::describe::describe_condition;
 use super::evaluator::Evaluator;
 use crate::catalog::{self, Arch, RiskLevel, table};
 use crate::profile::Action;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 
 /// What one side does with one syscall.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Behaviour {
     /// With all arguments 0.
     pub action: Action,
@@ -101,8 +102,8 @@ impl Comparison {
 /// Compares `left` and `right` on every syscall known on `arches`; with `all`, the syscalls
 /// they treat alike are listed too.
 pub fn compare(left: &Evaluator, right: &Evaluator, arches: &[Arch], all: bool) -> Comparison {
-    let mut differences: Vec<Difference> = Vec::new();
-    let mut equal: Vec<Difference> = Vec::new();
+    let mut differences = Rows::default();
+    let mut equal = Rows::default();
     let mut compared = 0;
     for &arch in arches {
         let Some(t) = table(arch) else { continue };
@@ -123,9 +124,10 @@ pub fn compare(left: &Evaluator, right: &Evaluator, arches: &[Arch], all: bool) 
                 }
                 None => continue,
             };
-            merge(list, d, arch);
+            list.merge(d, arch);
         }
     }
+    let (mut differences, mut equal) = (differences.list, equal.list);
     differences.sort_by(|a, b| a.syscall.cmp(b.syscall));
     equal.sort_by(|a, b| a.syscall.cmp(b.syscall));
     Comparison {
@@ -138,11 +140,26 @@ pub fn compare(left: &Evaluator, right: &Evaluator, arches: &[Arch], all: bool) 
     }
 }
 
-/// One row for a syscall that differs the same way on several arches.
-fn merge(list: &mut Vec<Difference>, d: Difference, arch: Arch) {
-    match list.iter_mut().find(|x| x.syscall == d.syscall && x.left == d.left && x.right == d.right) {
-        Some(same) => same.arches.push(arch),
-        None => list.push(d),
+/// The rows of a comparison in the order first met, indexed by (syscall, left, right): a scan
+/// of the rows per syscall and arch made a 6-arch comparison quadratic in the rows.
+#[derive(Default)]
+struct Rows {
+    list: Vec<Difference>,
+    index: FxHashMap<(&'static str, Behaviour, Behaviour), usize>,
+}
+
+impl Rows {
+    /// One row for a syscall that differs the same way on several arches.
+    fn merge(&mut self, d: Difference, arch: Arch) {
+        let Difference { syscall, arches, left, right, direction } = d;
+        let key = (syscall, left, right);
+        if let Some(&row) = self.index.get(&key) {
+            self.list[row].arches.push(arch);
+            return;
+        }
+        let (syscall, left, right) = key;
+        self.index.insert((syscall, left.clone(), right.clone()), self.list.len());
+        self.list.push(Difference { syscall, arches, left, right, direction });
     }
 }
 

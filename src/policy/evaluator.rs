@@ -20,7 +20,7 @@ pub enum BuildError {
     Engine(#[from] PrepareError),
     #[error("SCMP_ACT_NOTIFY cannot be the default action (runc refuses it)")]
     NotifyDefault,
-    #[error("rule {origin} ({name}): libseccomp refuses it: {source}")]
+    #[error("rule {origin} ({name}): {source}")]
     Rule { origin: usize, name: String, source: AddError },
     #[error("rule {0} has an empty syscall name (runc: \"empty string is not a valid syscall\")")]
     EmptyName(usize),

@@ -17,7 +17,7 @@ pub mod tree;
 use crate::catalog::{self, Arch, Libseccomp, X32_SYSCALL_BIT};
 use crate::profile::{Action, ArgCondition, Op};
 use std::collections::BTreeMap;
-use tree::{Cmp, Conflict, IST_M_REDUNDANT, Id, IterState, Slot, Tree};
+use tree::{Cmp, Conflict, Halt, IST_M_REDUNDANT, Id, IterState, OPS_LIMIT, Slot, Tree};
 
 /// One argument condition as libseccomp stores it (`mask` is all ones except for MASKED_EQ).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,13 +62,37 @@ pub struct SeccompDb {
     names: &'static Libseccomp,
 }
 
-/// Why libseccomp refused a rule (the runtime then refuses the whole profile).
+/// Why libseccomp refused a rule (the runtime then refuses the whole profile), or why its
+/// merge cannot be followed to the end.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddError {
-    #[error("two conditions on argument {0} in one rule")]
+    #[error("libseccomp refuses it: two conditions on argument {0} in one rule")]
     DuplicateArg(u32),
-    #[error("conflicts with an earlier rule for {name} on {arch}: the same comparison ends in different actions")]
+    #[error(
+        "libseccomp refuses it: it conflicts with an earlier rule for {name} on {arch}: the same comparison ends in different actions"
+    )]
     Conflict { name: String, arch: Arch },
+    #[error(
+        "libseccomp never finishes adding it: merging it into the earlier conditional rules for {name} on {arch} turns a level of libseccomp's comparison tree into a ring, so the runtime hangs at container start"
+    )]
+    Loops { name: String, arch: Arch },
+    #[error(
+        "the rules for {name} on {arch} are too complex to model (more than {OPS_LIMIT} tree operations for this rule)"
+    )]
+    TooComplex { name: String, arch: Arch },
+}
+
+/// Why one rule could not be added to one arch's database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    Conflict,
+    Halt(Halt),
+}
+
+impl From<Conflict> for Refusal {
+    fn from(_: Conflict) -> Refusal {
+        Refusal::Conflict
+    }
 }
 
 /// Where a decision came from, for explanations.
@@ -204,8 +228,13 @@ impl SeccompDb {
         let mut result = Ok(());
         for i in 0..self.dbs.len() {
             let arch = self.dbs[i].arch;
-            if let Err(Conflict) = self.add_to_arch(i, name, action, &chain) {
-                result = Err(AddError::Conflict { name: name.to_string(), arch });
+            if let Err(refusal) = self.add_to_arch(i, name, action, &chain) {
+                let name = name.to_string();
+                result = Err(match refusal {
+                    Refusal::Conflict => AddError::Conflict { name, arch },
+                    Refusal::Halt(Halt::Loops) => AddError::Loops { name, arch },
+                    Refusal::Halt(Halt::TooComplex) => AddError::TooComplex { name, arch },
+                });
                 break;
             }
         }
@@ -247,13 +276,7 @@ impl SeccompDb {
         self.names.number(arch, name).is_some().then_some(nr)
     }
 
-    fn add_to_arch(
-        &mut self,
-        db: usize,
-        name: &str,
-        action: Action,
-        chain: &[Option<Cond>; 6],
-    ) -> Result<(), Conflict> {
+    fn add_to_arch(&mut self, db: usize, name: &str, action: Action, chain: &[Option<Cond>; 6]) -> Result<(), Refusal> {
         let arch = self.dbs[db].arch;
         let Some(table) = catalog::table(arch) else { return Ok(()) };
         if multiplexes(arch) {
@@ -339,7 +362,7 @@ pub enum Lookup<'a> {
 
 impl ArchDb {
     /// libseccomp's `db_rule_add` for one (translated) syscall number.
-    fn add(&mut self, nr: u32, action: u32, chain: &[Option<Cond>; 6]) -> Result<(), Conflict> {
+    fn add(&mut self, nr: u32, action: u32, chain: &[Option<Cond>; 6]) -> Result<(), Refusal> {
         let is_64 = self.arch.is_64bit();
         let Some(entry) = self.syscalls.get_mut(&nr) else {
             let mut tree = Tree::default();
@@ -349,6 +372,26 @@ impl ArchDb {
             return Ok(());
         };
         let tree = &mut entry.tree;
+        tree.start_rule();
+        let merged = Self::merge(tree, &mut entry.action, action, is_64, chain);
+        if merged.is_ok() {
+            tree.check_rings();
+        }
+        match tree.halted() {
+            Some(why) => Err(Refusal::Halt(why)),
+            None => merged.map_err(Refusal::from),
+        }
+    }
+
+    /// Merges a rule's chain into an existing tree (the rest of `db_rule_add`). A step that
+    /// stops the rule (see [`Halt`]) leaves the tree half merged: the caller rolls it back.
+    fn merge(
+        tree: &mut Tree,
+        entry_action: &mut u32,
+        action: u32,
+        is_64: bool,
+        chain: &[Option<Cond>; 6],
+    ) -> Result<(), Conflict> {
         // Generate the new chain into the same arena so nodes can be shared.
         let mut new_root = generate(tree, is_64, chain, action);
         let mut removed_any = false;
@@ -356,7 +399,7 @@ impl ArchDb {
             match (tree.root, new_root) {
                 (None, _) if removed_any => {
                     tree.root = new_root;
-                    entry.action = action;
+                    *entry_action = action;
                     return Ok(());
                 }
                 (None, _) => {
@@ -366,12 +409,15 @@ impl ArchDb {
                 (Some(_), None) => {
                     let mut old = tree.root.take();
                     tree.tree_put(&mut old);
-                    entry.action = action;
+                    *entry_action = action;
                     return Ok(());
                 }
                 (Some(root), Some(new)) => {
                     let mut state = IterState { flags: 0, action };
                     let freed = tree.prune(Some(root), Some(new), &mut state);
+                    if tree.halted().is_some() {
+                        return Ok(());
+                    }
                     if freed > 0 {
                         removed_any = true;
                         if tree.root.is_none() {
@@ -708,6 +754,93 @@ mod tests {
         let mixed = [Action::Allow, Action::Allow, Action::Log, Action::Errno(13)];
         let hits = memo_agrees(&random_rules(1, 25, &mixed, &wide));
         assert!(hits > 100, "the memo answered {hits} prunes");
+    }
+
+    /// The rules `random_rules` makes, all on prctl for x86_64 alone (as the libseccomp runs
+    /// behind these tests were made). Returns each rule's result.
+    fn on_prctl(f: &mut SeccompDb, rules: &[(&str, Action, Vec<Cond>)]) -> Vec<Result<(), AddError>> {
+        rules.iter().map(|(_, action, conds)| f.add_rule("prctl", *action, conds)).collect()
+    }
+
+    fn x86_64(default: Action) -> SeccompDb {
+        SeccompDb::new(default, &[Arch::X86_64])
+    }
+
+    fn prctl_ragged(f: &SeccompDb) -> bool {
+        f.dbs[0].syscalls.get(&157).is_some_and(|e| e.tree.ragged())
+    }
+
+    /// The 50-round run of `the_prune_memo_changes_no_tree`'s rules never finished: rule 35
+    /// (prctl) relinks a node and closes a level into a ring. libseccomp 2.5.4 loops for ever
+    /// on the same 8 prctl rules (`a_ring_made_by_a_rule_refuses_it`); the model refuses the
+    /// rule instead, and the memo still changes nothing.
+    #[test]
+    fn fifty_rounds_finish_and_the_ringing_rule_is_refused() {
+        let wide = [0, 1, 7, 0xffff_ffff, 1 << 32, (2 << 32) | 3, u64::MAX];
+        let mixed = [Action::Allow, Action::Allow, Action::Log, Action::Errno(13)];
+        let rules = random_rules(1, 50, &mixed, &wide);
+        memo_agrees(&rules);
+        let mut f = db(Action::Errno(1));
+        let rings: Vec<usize> = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, (name, action, conds))| {
+                matches!(f.add_rule(name, *action, conds), Err(AddError::Loops { .. }))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(rings, [35]);
+    }
+
+    /// The 8 prctl rules of the 50-round run: the last one's 64-bit range condition reaches the
+    /// argument-2 level by two branches, the second links the shared node again, and a level
+    /// becomes a ring (libseccomp 2.5.4 spins in it: measured, see the oracle test).
+    #[test]
+    fn a_ring_made_by_a_rule_refuses_it() {
+        let wide = [0, 1, 7, 0xffff_ffff, 1 << 32, (2 << 32) | 3, u64::MAX];
+        let mixed = [Action::Allow, Action::Allow, Action::Log, Action::Errno(13)];
+        let rules: Vec<_> =
+            random_rules(1, 36, &mixed, &wide).into_iter().filter(|(name, _, _)| *name == "prctl").collect();
+        assert_eq!(rules.len(), 8);
+        let mut f = x86_64(Action::Errno(1));
+        let results = on_prctl(&mut f, &rules[..7]);
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        let before = format!("{:?}", f.dbs[0].syscalls);
+        let (_, action, conds) = &rules[7];
+        let err = f.add_rule("prctl", *action, conds).unwrap_err();
+        assert_eq!(err, AddError::Loops { name: "prctl".into(), arch: Arch::X86_64 });
+        assert!(err.to_string().contains("never finishes"), "{err}");
+        assert_eq!(before, format!("{:?}", f.dbs[0].syscalls), "rolled back");
+        f.add_rule("prctl", Action::Allow, &[eq(0, 99)]).unwrap();
+        assert_eq!(f.decide(Arch::X86_64, 157, &[99, 0, 0, 0, 0, 0]).0, Action::Allow, "and still take rules");
+    }
+
+    /// A relinked node can leave a ring that no later rule walks: libseccomp 2.5.4 accepts all
+    /// 30 rules of this set and then never finishes building the program. The rule that
+    /// leaves the ring is refused.
+    #[test]
+    fn a_ring_left_in_the_tree_refuses_the_rule() {
+        let mixed = [Action::Allow, Action::Allow, Action::Log, Action::Errno(13)];
+        let rules = random_rules(1044, 30, &mixed, &[0, 1, 2, 3]);
+        let results = on_prctl(&mut x86_64(Action::Errno(1)), &rules);
+        let rings: Vec<usize> = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, Err(AddError::Loops { .. })))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(rings, [27]);
+    }
+
+    /// Relinked nodes that close no ring: libseccomp 2.5.4 goes on (valgrind-clean) and
+    /// builds a program, and so does the model (the oracle compares their decisions).
+    #[test]
+    fn a_relinked_node_without_a_ring_is_followed() {
+        let mixed = [Action::Allow, Action::Allow, Action::Log, Action::Errno(13)];
+        let mut f = x86_64(Action::Errno(1));
+        let results = on_prctl(&mut f, &random_rules(1017, 30, &mixed, &[0, 1, 2, 3]));
+        assert!(results.iter().all(|r| !matches!(r, Err(AddError::Loops { .. }))), "{results:?}");
+        assert!(prctl_ragged(&f));
     }
 
     #[test]
