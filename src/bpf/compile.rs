@@ -96,7 +96,7 @@ fn number_dispatch(ev: &Evaluator, graph: &mut Graph, audit: u32) -> NodeId {
     let default = graph.ret(ev.default_action.ret_value());
     let mut ranges: Vec<Range> = Vec::new();
     let mut tree_code: HashMap<(Arch, u32), NodeId> = HashMap::default();
-    let mut longest = HashMap::default();
+    let mut longest: HashMap<NodeId, u32> = HashMap::default();
     for first in breakpoints(ev, audit) {
         let target = match ev.lookup(audit, first) {
             Lookup::BadArch => graph.ret(ev.db.bad_arch_action.ret_value()),
@@ -109,7 +109,7 @@ fn number_dispatch(ev: &Evaluator, graph: &mut Graph, audit: u32) -> NodeId {
         if ranges.last().is_some_and(|r| r.target == target) {
             continue;
         }
-        let cost = graph.longest_path(target, &mut longest);
+        let cost = *longest.entry(target).or_insert_with(|| graph.longest_executed(target));
         ranges.push(Range { first, target, cost });
     }
     let weights = range_weights(&ranges, audit);
@@ -191,22 +191,66 @@ const PATH_LIMIT: u32 = 13;
 /// when the limit cannot be kept.
 const LONGEST_SLACK: u32 = 4;
 
+/// Rounds of reweighting per schedule (each a Garsia–Wachs run over the ranges).
+const REWEIGHT_ROUNDS: usize = 32;
+
 /// An alphabetic tree over the ranges with the least weighted depth (Garsia–Wachs). Ranges
 /// whose path would exceed [`PATH_LIMIT`] (argument checks are long) are made heavier, round
 /// by round, so they move up; each round's tree is a candidate, and the one kept has the least
-/// weighted depth among those with the shortest longest path (or within the limit). Moving
-/// long leaves up pushes the common ones down, so the last round is rarely the best.
+/// weighted depth among those within the limit. Moving long leaves up pushes the common ones
+/// down, so the last round is rarely the best.
+///
+/// Raising each long leaf's weight by its excess at once keeps Docker-style profiles within
+/// the limit. When no round gets there (many long argument checks), doubling the weights each
+/// round gives finer steps, and the common syscalls' speed counts more than a few instructions
+/// on the longest path: the bound is then the shortest longest path plus [`LONGEST_SLACK`].
 fn weighted_tree(graph: &mut Graph, ranges: &[Range], weights: &[f64]) -> NodeId {
+    let mut candidates = reweighted_trees(ranges, weights, true);
+    let mut shortest = candidates.iter().map(|c| c.longest).min().unwrap_or(0);
+    let bound = if shortest <= PATH_LIMIT {
+        PATH_LIMIT
+    } else {
+        let fine = reweighted_trees(ranges, weights, false);
+        shortest = fine.iter().map(|c| c.longest).min().unwrap_or(0);
+        candidates.extend(fine);
+        shortest + LONGEST_SLACK
+    };
+    let depths = candidates
+        .into_iter()
+        .filter(|c| c.longest <= bound)
+        .min_by(|a, b| a.mean_depth.total_cmp(&b.mean_depth))
+        .map(|c| c.depths)
+        .unwrap_or_default();
+    let leaves: Vec<(u32, NodeId)> = ranges.iter().map(|r| (r.first, r.target)).collect();
+    build(&leaves, &depths, |(first, low), (split, high)| {
+        // One JGE on the number (loaded once; later loads are dropped by layout).
+        (first, graph.test(Load::Nr, None, TestOp::Ge, split, high, low))
+    })
+    .1
+}
+
+/// A number-dispatch tree's leaf depths and what they cost.
+struct Candidate {
+    depths: Vec<u32>,
+    /// The most instructions from the root to a return (the leaf's depth and its code).
+    longest: u32,
+    /// The depth of a leaf on average, by weight.
+    mean_depth: f64,
+}
+
+/// The tree of every reweighting round (the first with the weights as given): leaves whose
+/// path exceeds [`PATH_LIMIT`] get `coarse`ly 2^excess times their weight, or twice it.
+fn reweighted_trees(ranges: &[Range], weights: &[f64], coarse: bool) -> Vec<Candidate> {
     let total: f64 = weights.iter().sum();
-    let score = |depths: &[u32]| {
+    let candidate = |depths: Vec<u32>| {
         let longest = (0..ranges.len()).map(|i| depths[i] + ranges[i].cost).max().unwrap_or(0);
-        let mean = (0..ranges.len()).map(|i| weights[i] * f64::from(depths[i])).sum::<f64>() / total;
-        (longest, mean)
+        let mean_depth = (0..ranges.len()).map(|i| weights[i] * f64::from(depths[i])).sum::<f64>() / total;
+        Candidate { depths, longest, mean_depth }
     };
     let mut adjusted = weights.to_vec();
     let mut depths = leaf_depths(&adjusted);
-    let mut candidates = vec![(score(&depths), depths.clone())];
-    for _ in 0..24 {
+    let mut out = vec![candidate(depths.clone())];
+    for _ in 0..REWEIGHT_ROUNDS {
         // Leaves that are too deep (the cost over-counts loads, so long argument checks are
         // moved up as far as the other leaves allow).
         let over: Vec<usize> =
@@ -217,27 +261,12 @@ fn weighted_tree(graph: &mut Graph, ranges: &[Range], weights: &[f64]) -> NodeId
         for i in over {
             // Each level less needs about twice the weight.
             let excess = depths[i] + ranges[i].cost - PATH_LIMIT;
-            adjusted[i] *= f64::from(2u32.pow(excess.min(20)));
+            adjusted[i] *= if coarse { f64::from(2u32.pow(excess.min(20))) } else { 2.0 };
         }
         depths = leaf_depths(&adjusted);
-        candidates.push((score(&depths), depths.clone()));
+        out.push(candidate(depths.clone()));
     }
-    let shortest = candidates.iter().map(|((longest, _), _)| *longest).min().unwrap_or(0);
-    // Out of reach anyway (long argument checks): the common syscalls' speed counts more than
-    // a few instructions on the longest path.
-    let bound = if shortest <= PATH_LIMIT { PATH_LIMIT } else { shortest + LONGEST_SLACK };
-    let depths = candidates
-        .into_iter()
-        .filter(|((longest, _), _)| *longest <= bound)
-        .min_by(|((_, a), _), ((_, b), _)| a.total_cmp(b))
-        .map(|(_, d)| d)
-        .unwrap_or_default();
-    let leaves: Vec<(u32, NodeId)> = ranges.iter().map(|r| (r.first, r.target)).collect();
-    build(&leaves, &depths, |(first, low), (split, high)| {
-        // One JGE on the number (loaded once; later loads are dropped by layout).
-        (first, graph.test(Load::Nr, None, TestOp::Ge, split, high, low))
-    })
-    .1
+    out
 }
 
 /// Every number where the outcome may change: each syscall with a rule and the one after it,

@@ -93,19 +93,75 @@ impl Graph {
         a.into_iter().chain(b)
     }
 
-    /// The most instructions any path from `id` executes (a load and a mask count as one each).
-    pub fn longest_path(&self, id: NodeId, memo: &mut HashMap<NodeId, u32>) -> u32 {
-        if let Some(&v) = memo.get(&id) {
-            return v;
-        }
-        let v = match self.nodes[id] {
-            Node::Ret(_) => 1,
-            Node::Test { mask, jt, jf, .. } => {
-                let own = 2 + u32::from(mask.is_some());
-                own + self.longest_path(jt, memo).max(self.longest_path(jf, memo))
+    /// The most instructions any path from `root` executes, counting loads and masks the way
+    /// layout emits them: a test whose every way in (from within the code under `root`, or
+    /// from the number dispatch above it) already holds its word needs no load. Code shared
+    /// with other roots may need a reload this does not see, so it is an estimate, not a bound.
+    pub fn longest_executed(&self, root: NodeId) -> u32 {
+        // Reachable tests; successors have smaller ids, so descending ids visit parents first.
+        let mut reach: Vec<NodeId> = Vec::new();
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            if matches!(self.nodes[n], Node::Test { .. }) && seen.insert(n) {
+                reach.push(n);
+                stack.extend(self.successors(n));
             }
-        };
-        memo.insert(id, v);
-        v
+        }
+        reach.sort_unstable_by(|a, b| b.cmp(a));
+        // What the accumulator holds on the way into each test: Some(word) if the same on all.
+        type Word = Option<(Load, Option<u32>)>;
+        let mut incoming: HashMap<NodeId, Word> = HashMap::default();
+        incoming.insert(root, Some((Load::Nr, None)));
+        for &n in &reach {
+            let Node::Test { load, mask, jt, jf, .. } = self.nodes[n] else { continue };
+            for succ in [jt, jf] {
+                let word = Some((load, mask));
+                let merged = match incoming.get(&succ) {
+                    None => word,
+                    Some(prev) if *prev == word => word,
+                    Some(_) => None,
+                };
+                incoming.insert(succ, merged);
+            }
+        }
+        let mut longest: HashMap<NodeId, u32> = HashMap::default();
+        let of = |id: NodeId, longest: &HashMap<NodeId, u32>| longest.get(&id).copied().unwrap_or(1);
+        for &n in reach.iter().rev() {
+            let Node::Test { load, mask, jt, jf, .. } = self.nodes[n] else { continue };
+            let held = incoming.get(&n).copied().flatten();
+            let holds_all = held == Some((load, mask));
+            let load_cost = u32::from(!holds_all && held != Some((load, None)));
+            let own = 1 + load_cost + u32::from(mask.is_some() && !holds_all);
+            longest.insert(n, own + of(jt, &longest).max(of(jf, &longest)));
+        }
+        of(root, &longest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bpf::emulator::{SeccompData, run};
+    use crate::bpf::layout::layout;
+
+    /// A word tested twice in a row is loaded once, as layout emits it; another word is loaded
+    /// again. The estimate is the program's own longest run.
+    #[test]
+    fn longest_executed_counts_the_loads_layout_keeps() {
+        let mut g = Graph::default();
+        let (allow, deny) = (g.ret(0x7fff_0000), g.ret(0x0005_0001));
+        let a1 = Load::Arg { index: 1, high: false };
+        let a2 = Load::Arg { index: 2, high: false };
+        let second_word = g.test(a2, Some(0xff), TestOp::Eq, 3, allow, deny);
+        let again = g.test(a1, None, TestOp::Ge, 10, second_word, deny);
+        let first = g.test(a1, None, TestOp::Gt, 5, again, deny);
+        let root = g.test(Load::Nr, None, TestOp::Eq, 7, first, deny);
+        // nr test (nr held) 1; ld a1 + jgt 2; jge 1; ld a2 + and + jeq 3; ret 1.
+        assert_eq!(g.longest_executed(root), 8);
+        // Laid out alone, the program loads the number first (the dispatch above does that).
+        let program = layout(&g, root, true).unwrap();
+        let steps = run(&program, &SeccompData::new(0, 7, [0, 11, 3, 0, 0, 0]), true).unwrap().steps;
+        assert_eq!(steps, 1 + 8);
     }
 }
