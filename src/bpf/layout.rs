@@ -70,15 +70,26 @@ pub fn layout(graph: &Graph, entry: NodeId, little_endian: bool) -> Result<Vec<I
 /// The farthest a conditional jump reaches: 8-bit offsets.
 const REACH: usize = 255;
 
-/// Places copies of the returns between tests, where nothing falls through, as close before
-/// the farthest point the jumps that need them reach, so one copy serves every jump of a
-/// stretch (libseccomp lays its returns out the same way). Every branch to a return then
-/// targets a copy; returns left at the end close the program.
+/// What a stretch of jumps may share, placed between tests: a copy of a return, or a hop
+/// (`ja`) to a test farther than a conditional jump reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stop {
+    Ret(u32),
+    Hop(NodeId),
+}
+
+/// Places copies of the returns between tests, where nothing falls through, as late as the
+/// first jump that needs one still reaches, so one copy serves every jump of a stretch
+/// (libseccomp lays its returns out the same way). Jumps to a test certainly out of reach
+/// share a hop the same way. Every branch to a return then targets a copy; returns left at the
+/// end close the program.
 fn pool_returns(items: Vec<(usize, Item)>, head: &[usize], graph: &Graph) -> Vec<(usize, Item)> {
-    let ret_value = |t: Target| match t {
+    // The stop a branch from item `i` needs, if any.
+    let stop_for = |i: usize, t: Target| match t {
         Target::Node(n) => match graph.node(n) {
-            Node::Ret(v) => Some(v),
-            Node::Test { .. } => None,
+            Node::Ret(v) => Some(Stop::Ret(v)),
+            // Code only gets longer from here, so this is far for sure.
+            Node::Test { .. } => (head[n] > i && head[n] - i - 1 > REACH).then_some(Stop::Hop(n)),
         },
         Target::Item(_) => None,
     };
@@ -99,16 +110,16 @@ fn pool_returns(items: Vec<(usize, Item)>, head: &[usize], graph: &Graph) -> Vec
     }
     let mut next_id = items.len();
     let mut out: Vec<(usize, Item)> = Vec::with_capacity(items.len() + 64);
-    // Per return value: the position of the first jump waiting for a copy, and every waiting
-    // (position, branch taken) pair.
-    let mut waiting: std::collections::BTreeMap<u32, (usize, Vec<(usize, bool)>)> = Default::default();
+    // Per stop: the position of the first jump waiting for it, and every waiting (position,
+    // branch taken) pair.
+    let mut waiting: std::collections::BTreeMap<Stop, (usize, Vec<(usize, bool)>)> = Default::default();
     let count = items.len();
     for (i, (id, item)) in items.into_iter().enumerate() {
         if let Item::Jump { jt, jf, .. } = item {
             for (taken, t) in [(true, jt), (false, jf)] {
-                if let Some(v) = ret_value(t) {
+                if let Some(stop) = stop_for(i, t) {
                     let at = out.len();
-                    waiting.entry(v).or_insert_with(|| (at, Vec::new())).1.push((at, taken));
+                    waiting.entry(stop).or_insert_with(|| (at, Vec::new())).1.push((at, taken));
                 }
             }
         }
@@ -119,17 +130,31 @@ fn pool_returns(items: Vec<(usize, Item)>, head: &[usize], graph: &Graph) -> Vec
         // The latest the next chance to place copies could put one.
         let last = i + 1 == count;
         let next_chance = out.len() + (next_free[(i + 1).min(count)] - i) + waiting.len();
-        let mut due: Vec<(usize, u32)> = waiting
+        let mut due: Vec<(usize, Stop)> = waiting
             .iter()
             .filter(|(_, (first, _))| last || next_chance - first - 1 > REACH)
-            .map(|(&v, &(first, _))| (first, v))
+            .map(|(&stop, &(first, _))| (first, stop))
             .collect();
         due.sort_unstable();
-        for (_, v) in due {
+        for (_, stop) in due {
+            let mut jumps = waiting.remove(&stop).map(|w| w.1).unwrap_or_default();
+            let target = match stop {
+                Stop::Ret(v) => Item::Ret(v),
+                Stop::Hop(n) => {
+                    // A hop out of a jump's reach, or past its test (jumps go forward only),
+                    // is no use: those jumps keep their test, and get a bridge of their own.
+                    let here = out.len();
+                    jumps.retain(|&(at, _)| head[n] > i && here - at - 1 <= REACH);
+                    if jumps.is_empty() {
+                        continue;
+                    }
+                    Item::Always(Target::Node(n))
+                }
+            };
             let copy = next_id;
             next_id += 1;
-            out.push((copy, Item::Ret(v)));
-            for (at, taken) in waiting.remove(&v).map(|w| w.1).unwrap_or_default() {
+            out.push((copy, target));
+            for (at, taken) in jumps {
                 if let Item::Jump { jt, jf, .. } = &mut out[at].1 {
                     *(if taken { jt } else { jf }) = Target::Item(copy);
                 }
@@ -216,8 +241,9 @@ fn resolve(t: Target, head: &[usize]) -> usize {
 /// Inserting stops moves code, so repeat until every jump is in reach.
 fn bridge_far_jumps(mut items: Vec<(usize, Item)>, head: &[usize]) -> Vec<(usize, Item)> {
     let mut next_id = items.iter().map(|(id, _)| id + 1).max().unwrap_or(0);
-    let mut returns: std::collections::HashMap<usize, u32> =
-        items.iter().filter_map(|(id, item)| if let Item::Ret(v) = item { Some((*id, *v)) } else { None }).collect();
+    // The returns and hops placed between tests, by id: a bridge to one is a copy of it.
+    let mut stops: std::collections::HashMap<usize, Item> =
+        items.iter().filter(|(_, item)| matches!(item, Item::Ret(_) | Item::Always(_))).copied().collect();
     loop {
         let pos = positions(&items);
         let far = |from: usize, t: Target| pos[resolve(t, head)] - from - 1 > REACH;
@@ -228,31 +254,50 @@ fn bridge_far_jumps(mut items: Vec<(usize, Item)>, head: &[usize]) -> Vec<(usize
                 out.push((*id, *item));
                 continue;
             };
-            let mut stops = Vec::new();
+            let mut added = Vec::new();
             let mut stop_for = |t: Target| -> Target {
                 if !far(p, t) {
                     return t;
                 }
                 let stop = match t {
-                    Target::Item(copy) if returns.contains_key(&copy) => Item::Ret(returns[&copy]),
-                    _ => Item::Always(t),
+                    Target::Item(other) => stops.get(&other).copied().unwrap_or(Item::Always(t)),
+                    Target::Node(_) => Item::Always(t),
                 };
-                if let Item::Ret(v) = stop {
-                    returns.insert(next_id, v);
-                }
-                stops.push((next_id, stop));
+                stops.insert(next_id, stop);
+                added.push((next_id, stop));
                 next_id += 1;
                 Target::Item(next_id - 1)
             };
             let (jt, jf) = (stop_for(jt), stop_for(jf));
-            changed |= !stops.is_empty();
+            changed |= !added.is_empty();
             out.push((*id, Item::Jump { op, k, jt, jf }));
-            out.extend(stops);
+            out.extend(added);
         }
         items = out;
         if !changed {
-            return items;
+            return drop_unused_stops(items, &stops);
         }
+    }
+}
+
+/// A pooled return or hop whose jumps all got bridges of their own is never reached (nothing
+/// falls into a stop): leave it out. Jumps only get shorter.
+fn drop_unused_stops(items: Vec<(usize, Item)>, stops: &std::collections::HashMap<usize, Item>) -> Vec<(usize, Item)> {
+    let mut used = std::collections::HashSet::new();
+    for (_, item) in &items {
+        match *item {
+            Item::Jump { jt, jf, .. } => used.extend([jt, jf].into_iter().filter_map(item_id)),
+            Item::Always(t) => used.extend(item_id(t)),
+            _ => {}
+        }
+    }
+    items.into_iter().filter(|(id, _)| !stops.contains_key(id) || used.contains(id)).collect()
+}
+
+fn item_id(t: Target) -> Option<usize> {
+    match t {
+        Target::Item(id) => Some(id),
+        Target::Node(_) => None,
     }
 }
 

@@ -145,3 +145,17 @@ fn random_profiles_compile_to_what_the_evaluator_says() {
     }
     assert!(compared > 600, "only {compared} random profiles compiled ({refused} refused by the runtime model)");
 }
+
+/// Issue 18's floor for Docker's default profile on x86_64: no more than 240 instructions, 11.5
+/// executed per syscall on average and 15 at most (libseccomp optimize=2: 1,246, 15.3 and 24).
+/// Counted by the emulator, not timed.
+#[test]
+fn dockers_default_profile_stays_small_and_fast() {
+    let doc = Document::open(&root().join("tests/fixtures/reference/moby-default.json")).unwrap();
+    let ctx = Context { native: Arch::X86_64, ..Context::for_engine(Engine::Docker) };
+    let program = bpf::compile(&Evaluator::new(&doc.profile, &ctx).unwrap()).unwrap().program;
+    let s = bpf::stats::stats(&program, true, Arch::X86_64);
+    assert!(s.instructions <= 240, "{s:?}");
+    assert!(s.mean_executed <= 11.5, "{s:?}");
+    assert!(s.max_executed <= 15, "{s:?}");
+}
