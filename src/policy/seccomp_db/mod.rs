@@ -304,7 +304,7 @@ impl SeccompDb {
             None => {}
         }
         // `add_rule` ignores what an unconditional rule's merge says.
-        let checked = !(conds.is_empty() && !multiplexes_anywhere(&self.dbs, name));
+        let checked = !conds.is_empty() || multiplexes_anywhere(&self.dbs, name);
         for chain in adds {
             let added = self.dbs[db].add(nr, action.ret_value(), &chain);
             if let (Err(refusal), true) = (added, checked) {
