@@ -3,8 +3,9 @@
 //!
 //! An entry (one syscall number on one arch) depends only on the rules that reach it, in
 //! profile order: each rule name touches the entries of its own numbers (and, on multiplexing
-//! arches, its multiplexer's). So when the context, the default action and the arches are the
-//! same, an entry whose rules read the same before and after the edit is the same, and the
+//! arches, its multiplexer's). So when the host's arch, the libseccomp, the default action and
+//! the arches are the same (the engine may differ: the per-engine evaluators start from the
+//! editor's), an entry whose rules read the same before and after the edit is the same, and the
 //! others are rebuilt by replaying their rules. The result equals [`Evaluator::new`]'s; when a
 //! replayed rule is refused, or anything else differs, the full build runs (it says which rule).
 
@@ -34,7 +35,10 @@ impl Evaluator {
 
 /// The evaluator of `profile` from `old`'s database, or `None` when only a full build can say.
 fn update(old: Evaluator, profile: &Profile, context: &Context) -> Option<Evaluator> {
-    if old.context != *context {
+    // The database depends on the context only through the host's arch and the libseccomp
+    // that resolves names (the engine's part is in the prepared rules, compared below; the
+    // runtime's checks and stub are made afresh).
+    if old.context.native != context.native || old.context.runtime.libseccomp != context.runtime.libseccomp {
         return None;
     }
     let prepared = prepare(profile, context).ok()?;
@@ -281,14 +285,25 @@ mod tests {
         assert!(replayed > 300, "most edits keep the profile installable ({replayed})");
     }
 
-    /// The same evaluator before and after an edit of nothing, and of a context change.
+    /// An evaluator updated for another engine (its rules prepared differently, its runtime
+    /// another) reads as that engine's full build.
     #[test]
-    fn a_context_change_rebuilds_in_the_new_context() {
-        let p = profile(60, &[Arch::X86_64, Arch::X86], 3);
+    fn an_evaluator_updated_for_another_engine_equals_its_full_build() {
+        use crate::policy::context::Engine;
+        let mut p = profile(200, &[Arch::X86_64, Arch::X86, Arch::Arm], 3);
+        // Rules that only some engines keep: by capability and by arch.
+        for (i, rule) in p.rules.iter_mut().enumerate().filter(|(i, _)| i % 7 == 0) {
+            rule.includes.caps = vec!["CAP_SYS_ADMIN".into()];
+            if i % 2 == 0 {
+                rule.excludes.arches = vec!["x86".into()];
+            }
+        }
         let ctx = Context::default();
-        let other = ctx.with_engine(crate::policy::context::Engine::Containerd);
-        let before = Evaluator::new(&p, &ctx).unwrap();
-        let updated = Evaluator::updated(Some(before), &p, &other);
-        assert_eq!(format!("{updated:?}"), format!("{:?}", Evaluator::new(&p, &other)));
+        for engine in [Engine::Docker, Engine::Podman, Engine::Containerd] {
+            let other = ctx.with_engine(engine);
+            let before = Evaluator::new(&p, &ctx).unwrap();
+            let full = Evaluator::new(&p, &other);
+            assert_eq!(format!("{:?}", Evaluator::updated(Some(before), &p, &other)), format!("{full:?}"), "{engine}");
+        }
     }
 }

@@ -278,7 +278,13 @@ impl EditingState {
             .map(|engine| {
                 let ctx = self.ctx.with_engine(engine);
                 let own = ctx == self.ctx;
-                let previous = stale.iter_mut().find(|(e, _)| *e == engine).and_then(|(_, ev)| ev.take()?.ok());
+                // The engine's evaluator before the edit, or else the editor's own (the engines
+                // differ in a few rules): either way only what differs is rebuilt.
+                let previous = stale
+                    .iter_mut()
+                    .find(|(e, _)| *e == engine)
+                    .and_then(|(_, ev)| ev.take()?.ok())
+                    .or_else(|| self.evaluator.as_ref().ok().cloned());
                 let evaluator = || Evaluator::updated(previous, self.doc.effective_profile(), &ctx);
                 (engine, (!own).then(|| evaluator().map_err(|e| e.to_string())))
             })
