@@ -262,10 +262,18 @@ impl Document {
 
     /// Replaces the profile object and re-reads the model from it.
     pub fn set_profile_value(&mut self, new: Value) {
-        if let Some(slot) = pointer_mut(&mut self.value, &self.profile_at) {
-            *slot = new;
-        }
+        self.replace_profile_value(new);
+    }
+
+    /// [`Document::set_profile_value`], giving back the value it replaces (for undo: a copy of
+    /// a big profile's value costs milliseconds).
+    pub fn replace_profile_value(&mut self, new: Value) -> Value {
+        let old = match pointer_mut(&mut self.value, &self.profile_at) {
+            Some(slot) => std::mem::replace(slot, new),
+            None => Value::Null,
+        };
         self.reread();
+        old
     }
 
     /// Re-reads the model, findings, rule lines and base from the current value.

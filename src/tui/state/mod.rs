@@ -207,13 +207,12 @@ impl EditingState {
 
     /// Replaces the profile with an edited one, keeping the old one for undo.
     pub fn apply(&mut self, edited: Value, what: String) {
-        let before = self.doc.profile_value().clone();
-        if before == edited {
+        if *self.doc.profile_value() == edited {
             return;
         }
+        let before = self.doc.replace_profile_value(edited);
         self.undo.push(before);
         self.redo.clear();
-        self.doc.set_profile_value(edited);
         self.message = Some(what);
         self.refresh();
     }
@@ -232,8 +231,8 @@ impl EditingState {
             self.message = Some(if backwards { "nothing to undo" } else { "nothing to redo" }.into());
             return;
         };
-        to.push(self.doc.profile_value().clone());
-        self.doc.set_profile_value(value);
+        let current = self.doc.replace_profile_value(value);
+        to.push(current);
         self.refresh();
         self.message = Some(if backwards { "undone" } else { "redone" }.into());
     }
