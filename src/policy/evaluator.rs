@@ -13,6 +13,8 @@ use crate::profile::{Action, ActionName, Profile};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
+mod update;
+
 /// Why the runtime would refuse to install the profile (the container does not start).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BuildError {
@@ -100,16 +102,33 @@ impl Evaluator {
         check_runtime(spec, context, &arches)?;
         let runtime = &context.runtime;
         let mut db = SeccompDb::with_libseccomp(default_action, &arches, runtime.libseccomp);
-        let mut unknown_names = Vec::new();
         for rule in &spec.rules {
-            add_spec_rule(&mut db, rule, default_action, context, &mut unknown_names)?;
+            add_spec_rule(&mut db, rule, default_action, context)?;
         }
-        let stub = match runtime.stub_coverage(spec.default_action, spec.default_errno_ret) {
+        Ok(Evaluator::assemble(prepared, context, default_action, db))
+    }
+
+    /// The evaluator of a prepared spec whose rules are all in `db`.
+    fn assemble(prepared: Prepared, context: &Context, default_action: Action, db: SeccompDb) -> Evaluator {
+        let index = index_rules(&prepared.spec.rules);
+        Evaluator::assemble_indexed(prepared, context, default_action, db, index)
+    }
+
+    /// [`Evaluator::assemble`] with the rules' index by name already made.
+    fn assemble_indexed(
+        prepared: Prepared,
+        context: &Context,
+        default_action: Action,
+        db: SeccompDb,
+        rules_by_name: FxHashMap<String, Vec<usize>>,
+    ) -> Evaluator {
+        let spec = &prepared.spec;
+        let stub = match context.runtime.stub_coverage(spec.default_action, spec.default_errno_ret) {
             StubCoverage::None => None,
             coverage => Some(enosys_stub(&db, spec, context, coverage)),
         };
-        let rules_by_name = index_rules(&prepared.spec.rules);
-        Ok(Evaluator { context: context.clone(), prepared, default_action, db, stub, unknown_names, rules_by_name })
+        let unknown_names = unknown_names(spec, default_action, context);
+        Evaluator { context: context.clone(), prepared, default_action, db, stub, unknown_names, rules_by_name }
     }
 
     /// The rules that name `name`, in profile order.
@@ -252,36 +271,64 @@ fn index_rules(rules: &[SpecRule]) -> FxHashMap<String, Vec<usize>> {
     by_name
 }
 
-fn add_spec_rule(
-    db: &mut SeccompDb,
-    rule: &SpecRule,
+/// The names of rules runc feeds to libseccomp that the linked libseccomp does not know (runc
+/// skips them), with their rules' indexes.
+fn unknown_names(spec: &Spec, default: Action, context: &Context) -> Vec<(usize, String)> {
+    let mut unknown = Vec::new();
+    for rule in spec.rules.iter().filter(|r| Action::from_name(r.action, r.errno_ret) != default) {
+        for name in rule.names.iter().filter(|n| !n.is_empty()) {
+            if !context.runtime.libseccomp.knows(context.native, name) {
+                unknown.push((rule.origin, name.clone()));
+            }
+        }
+    }
+    unknown
+}
+
+/// A name of a rule that reaches libseccomp, and the conditions of each `seccomp_rule_add`.
+type Attempts<'a> = (&'a str, Vec<Vec<Cond>>);
+
+/// The names of `rule` that reach libseccomp and the attempts runc makes for each: one with
+/// all its conditions, or one per condition when an argument index repeats. An empty name
+/// ends the list with the error runc stops at (after adding the names before it).
+fn rule_attempts<'a>(
+    rule: &'a SpecRule,
     default: Action,
-    context: &Context,
-    unknown: &mut Vec<(usize, String)>,
-) -> Result<(), BuildError> {
+    context: &'a Context,
+) -> Vec<Result<Attempts<'a>, BuildError>> {
     let action = Action::from_name(rule.action, rule.errno_ret);
+    let mut out = Vec::new();
     for name in &rule.names {
         if name.is_empty() {
-            return Err(BuildError::EmptyName(rule.origin));
+            out.push(Err(BuildError::EmptyName(rule.origin)));
+            break;
         }
         // runc skips rules whose action is the default (libseccomp would refuse them).
         if action == default {
             continue;
         }
         // runc and crun resolve the name on the host's arch with the libseccomp they link and
-        // skip the rule name when it does not know it.
+        // skip the rule name when it does not know it (see `unknown_names`).
         if !context.runtime.libseccomp.knows(context.native, name) {
-            unknown.push((rule.origin, name.clone()));
             continue;
         }
         let conds: Vec<Cond> = rule.args.iter().map(Cond::from_condition).collect();
         let repeated_index = (0..6).any(|i| rule.args.iter().filter(|c| c.index == i).count() > 1);
         let attempts: Vec<Vec<Cond>> =
             if repeated_index { conds.iter().map(|c| vec![*c]).collect() } else { vec![conds] };
+        out.push(Ok((name.as_str(), attempts)));
+    }
+    out
+}
+
+fn add_spec_rule(db: &mut SeccompDb, rule: &SpecRule, default: Action, context: &Context) -> Result<(), BuildError> {
+    let action = Action::from_name(rule.action, rule.errno_ret);
+    for attempt in rule_attempts(rule, default, context) {
+        let (name, attempts) = attempt?;
         for conds in attempts {
             db.add_rule(name, action, &conds).map_err(|source| BuildError::Rule {
                 origin: rule.origin,
-                name: name.clone(),
+                name: name.to_string(),
                 source,
             })?;
         }

@@ -84,6 +84,10 @@ pub struct Document {
     rule_lines: Vec<usize>,
     /// The names of the profiles that asked for this one as their base, outermost first.
     chain: Vec<String>,
+    /// A JSON document's current text and its tree, kept by each re-read: rendering and
+    /// locating findings reuse them instead of patching and parsing the text again (1 MB on a
+    /// big profile). `None` for YAML (its text is not the JSON that was parsed).
+    rendered: Option<(String, Node)>,
     /// `baseProfileName` leads back to a profile of the chain: the cycle, as `a → b → a`.
     pub base_cycle: Option<String>,
 }
@@ -156,17 +160,22 @@ impl Document {
         path: Option<&Path>,
         chain: Vec<String>,
     ) -> Result<Document, LoadError> {
-        let (source, value, profile_at) = if yaml::looks_like_yaml(text) {
-            select_yaml(text, name, select)?
+        let (source, value, profile_at, json_root) = if yaml::looks_like_yaml(text) {
+            let (source, value, profile_at) = select_yaml(text, name, select)?;
+            (source, value, profile_at, None)
         } else {
             let root = json::parse(text).map_err(|e| syntax(name, e.line, e.column, e.message))?;
-            (Source::Json, root.to_value(), Vec::new())
+            (Source::Json, root.to_value(), Vec::new(), Some(root))
         };
         let baseline = match source {
             Source::Json => text.to_string(),
             Source::Yaml { .. } => serde_json::to_string_pretty(&value).expect("YAML values serialize as JSON"),
         };
-        let original_root = json::parse(&baseline).map_err(|e| syntax(name, e.line, e.column, e.message))?;
+        // A JSON file is its own baseline: its tree is already parsed.
+        let original_root = match json_root {
+            Some(root) => root,
+            None => json::parse(&baseline).map_err(|e| syntax(name, e.line, e.column, e.message))?,
+        };
         let mut doc = Document {
             path: path.map(Path::to_path_buf),
             name: name.to_string(),
@@ -184,6 +193,7 @@ impl Document {
             rule_lines: Vec::new(),
             chain,
             base_cycle: None,
+            rendered: None,
         };
         doc.reread();
         doc.path = None;
@@ -252,19 +262,36 @@ impl Document {
 
     /// Replaces the profile object and re-reads the model from it.
     pub fn set_profile_value(&mut self, new: Value) {
-        if let Some(slot) = pointer_mut(&mut self.value, &self.profile_at) {
-            *slot = new;
-        }
+        self.replace_profile_value(new);
+    }
+
+    /// [`Document::set_profile_value`], giving back the value it replaces (for undo: a copy of
+    /// a big profile's value costs milliseconds).
+    pub fn replace_profile_value(&mut self, new: Value) -> Value {
+        let old = match pointer_mut(&mut self.value, &self.profile_at) {
+            Some(slot) => std::mem::replace(slot, new),
+            None => Value::Null,
+        };
         self.reread();
+        old
     }
 
     /// Re-reads the model, findings, rule lines and base from the current value.
     fn reread(&mut self) {
-        let json_text = match self.source {
-            Source::Json => self.render(),
-            Source::Yaml { .. } => serde_json::to_string_pretty(&self.value).expect("values serialize"),
+        self.rendered = None;
+        let parsed = match self.source {
+            // Unchanged: the text and tree that were read.
+            Source::Json if !self.is_modified() => Ok((self.original.clone(), self.original_root.clone())),
+            Source::Json => {
+                let text = self.render();
+                json::parse(&text).map(|root| (text, root))
+            }
+            Source::Yaml { .. } => {
+                let text = serde_json::to_string_pretty(&self.value).expect("values serialize");
+                json::parse(&text).map(|root| (text, root))
+            }
         };
-        let Ok(root) = json::parse(&json_text) else { return };
+        let Ok((json_text, root)) = parsed else { return };
         let schema = if self.is_spo() { Schema::Spo } else { Schema::Json };
         let (profile, findings) = read_profile(&root, &json_text, &self.profile_at, schema);
         self.profile = profile;
@@ -278,8 +305,9 @@ impl Document {
                 .hint("point one of them at a profile outside the cycle, or remove its baseProfileName");
             self.findings.push(finding.locate_key(&root, &LineIndex::new(&json_text), &at));
         }
-        if let Source::Yaml { .. } = self.source {
-            self.relocate_to_yaml();
+        match self.source {
+            Source::Yaml { .. } => self.relocate_to_yaml(),
+            Source::Json => self.rendered = Some((json_text, root)),
         }
     }
 
@@ -419,6 +447,10 @@ impl Document {
     /// Points findings at their lines: the text is rendered and indexed once for all of them.
     pub fn locate_all(&self, raw: Vec<(Finding, Vec<PathStep>)>) -> Vec<Finding> {
         let full = |path: &[PathStep]| -> Vec<PathStep> { self.profile_at.iter().chain(path).cloned().collect() };
+        if let Some((text, root)) = &self.rendered {
+            let lines = LineIndex::new(text);
+            return raw.into_iter().map(|(finding, path)| finding.locate(root, &lines, &full(&path))).collect();
+        }
         let text = self.render();
         if let Some((content, first_line)) = self.yaml_content(&text) {
             let index = YamlIndex::new(content);
@@ -447,6 +479,9 @@ impl Document {
 
     /// The text to save: the original with only the edited parts rewritten.
     pub fn render(&self) -> String {
+        if let Some((text, _)) = &self.rendered {
+            return text.clone();
+        }
         if !self.is_modified() {
             return self.original.clone();
         }
@@ -541,4 +576,45 @@ fn rule_lines(root: &Node, text: &str, profile_at: &[PathStep]) -> Vec<usize> {
     let Some(rules) = root.at(&path) else { return Vec::new() };
     let lines = super::position::LineIndex::new(text);
     (0..).map_while(|i| rules.at(&[PathStep::Index(i)]).map(|n| lines.line(n.span.start))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const TEXT: &str = "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [\n    {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},\n    {\n      \"names\": [\"write\"],\n      \"action\": \"SCMP_ACT_ALLOW\"\n    }\n  ]\n}\n";
+
+    /// After each edit (and back to the text as read), the text and tree a re-read keeps are
+    /// what patching and parsing anew give, and findings are located on the same lines.
+    #[test]
+    fn the_kept_text_and_tree_are_a_fresh_render_and_parse() {
+        let mut doc = Document::parse(TEXT, "t.json").unwrap();
+        let original = doc.profile_value().clone();
+        let edits: [&dyn Fn(&mut Value); 4] = [
+            &|v| v["syscalls"][1]["action"] = json!("SCMP_ACT_LOG"),
+            &|v| {
+                v["syscalls"].as_array_mut().unwrap().insert(0, json!({"names": ["close"], "action": "SCMP_ACT_ALLOW"}))
+            },
+            &|v| {
+                v["syscalls"].as_array_mut().unwrap().remove(0);
+            },
+            &|v| *v = original.clone(),
+        ];
+        let at = vec![PathStep::Key("syscalls".into()), PathStep::Index(1), PathStep::Key("action".into())];
+        let raw = vec![(Finding::new("x", Level::Warning, &at, "m"), at.clone())];
+        for (i, edit) in edits.iter().enumerate() {
+            let mut value = doc.profile_value().clone();
+            edit(&mut value);
+            doc.set_profile_value(value);
+            let (kept_text, located) = (doc.render(), doc.locate_all(raw.clone()));
+            let (text, root) = doc.rendered.take().expect("a JSON document keeps its text");
+            assert_eq!(kept_text, text);
+            assert_eq!(text, doc.render(), "edit {i}");
+            assert_eq!(root, json::parse(&text).unwrap(), "edit {i}");
+            assert_eq!(located, doc.locate_all(raw.clone()), "edit {i}");
+            assert!(located[0].line.is_some());
+        }
+        assert_eq!(doc.render(), TEXT, "back to the text as read");
+    }
 }

@@ -114,11 +114,12 @@ impl Reader<'_> {
         let mut out: Vec<(&'static str, &'n Node)> = Vec::new();
         let mut first_at: Vec<(&'static str, usize)> = Vec::new();
         for m in members {
-            let here = key(path, &m.key);
+            // The member's path, made only for a finding (most members have none).
+            let here = || key(path, &m.key);
             let canonical = known.iter().find(|k| k.eq_ignore_ascii_case(&m.key)).map(|k| *static_key(k));
             if let Some(k) = canonical {
                 match first_at.iter().find(|(seen, _)| *seen == k) {
-                    Some(&(_, first)) => self.duplicate_key(m, k, first, &here),
+                    Some(&(_, first)) => self.duplicate_key(m, k, first, &here()),
                     None => first_at.push((k, m.key_span.start)),
                 }
             }
@@ -128,11 +129,11 @@ impl Reader<'_> {
                         Finding::new(
                             "not-in-spo",
                             Level::Warning,
-                            &here,
+                            &here(),
                             format!("SPO's SeccompProfile has no \"{k}\": the API server drops it"),
                         )
                         .hint("`seccompose convert --to spo` says what to write instead"),
-                        &here,
+                        &here(),
                     );
                 }
                 out.retain(|(seen, _)| seen != k);
@@ -143,7 +144,7 @@ impl Reader<'_> {
                 Some(k) if k.eq_ignore_ascii_case(&m.key) => {
                     self.error_hint(
                         "misspelled-key",
-                        &here,
+                        &here(),
                         format!("unknown key \"{}\"; did you mean \"{k}\"?", m.key),
                         format!("rename it to \"{k}\": Go-based engines accept any letter case, other tools do not"),
                     );
@@ -153,7 +154,7 @@ impl Reader<'_> {
                 }
                 Some(k) => self.error_hint(
                     "misspelled-key",
-                    &here,
+                    &here(),
                     format!("unknown key \"{}\"; did you mean \"{k}\"?", m.key),
                     format!("rename it to \"{k}\"; as written, every engine ignores it"),
                 ),
@@ -161,11 +162,11 @@ impl Reader<'_> {
                     Finding::new(
                         "unknown-key",
                         Level::Warning,
-                        &here,
+                        &here(),
                         format!("unknown key \"{}\" is ignored by the engines", m.key),
                     )
                     .hint("kept as is when saving; remove it if it is a mistake"),
-                    &here,
+                    &here(),
                 ),
             }
         }

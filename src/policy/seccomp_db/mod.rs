@@ -259,8 +259,68 @@ impl SeccompDb {
         result
     }
 
+    /// Forgets the rules of syscall `nr` in database `db` (before [`SeccompDb::add_rule_at`]
+    /// replays them).
+    pub fn clear_entry(&mut self, db: usize, nr: u32) {
+        self.dbs[db].syscalls.remove(&nr);
+    }
+
+    /// What [`SeccompDb::add_rule`] does to the entry of syscall `nr` in database `db` alone,
+    /// leaving every other entry as it is. Entries are independent (a rule for `name` changes
+    /// only the entries of its numbers), so replaying, in order, the rules that touch one entry
+    /// rebuilds it exactly as a full build does. An error means the full build refuses a rule
+    /// somewhere (which one is the full build's to say).
+    pub fn add_rule_at(
+        &mut self,
+        db: usize,
+        nr: u32,
+        name: &str,
+        action: Action,
+        conds: &[Cond],
+    ) -> Result<(), AddError> {
+        let mut chain: [Option<Cond>; 6] = [None; 6];
+        for c in conds {
+            let slot = &mut chain[c.arg as usize];
+            if slot.is_some() {
+                return Err(AddError::DuplicateArg(c.arg));
+            }
+            *slot = Some(*c);
+        }
+        let arch = self.dbs[db].arch;
+        let Some(table) = catalog::table(arch) else { return Ok(()) };
+        let mut adds: Vec<[Option<Cond>; 6]> = Vec::new();
+        match multiplexed_call(name).filter(|_| multiplexes(arch)) {
+            Some((mux, sub)) => {
+                if table.number(mux) == Some(nr) {
+                    let mut muxed = chain;
+                    muxed[0] = Some(Cond { arg: 0, op: Op::Eq, mask: u64::MAX, datum: sub });
+                    adds.push(muxed);
+                }
+                if table.number(name) == Some(nr) {
+                    adds.push(chain);
+                }
+            }
+            None if self.direct_number(arch, name) == Some(nr) => adds.push(chain),
+            None => {}
+        }
+        // `add_rule` ignores what an unconditional rule's merge says.
+        let checked = !conds.is_empty() || multiplexes_anywhere(&self.dbs, name);
+        for chain in adds {
+            let added = self.dbs[db].add(nr, action.ret_value(), &chain);
+            if let (Err(refusal), true) = (added, checked) {
+                let name = name.to_string();
+                return Err(match refusal {
+                    Refusal::Conflict => AddError::Conflict { name, arch },
+                    Refusal::Halt(Halt::Loops) => AddError::Loops { name, arch },
+                    Refusal::Halt(Halt::TooComplex) => AddError::TooComplex { name, arch },
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The syscall numbers a rule for `name` touches in database `db`.
-    fn numbers_for(&self, db: usize, name: &str) -> Vec<u32> {
+    pub fn numbers_for(&self, db: usize, name: &str) -> Vec<u32> {
         let arch = self.dbs[db].arch;
         let Some(table) = catalog::table(arch) else { return Vec::new() };
         let muxed = multiplexed_call(name).filter(|_| multiplexes(arch));

@@ -20,7 +20,7 @@ use crate::profile::finding::Finding;
 use crate::profile::{Action, Document};
 use preview::{BpfView, DiffLine, bpf_view, json_diff};
 use serde_json::Value;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeSet;
 
 /// One row of the syscall list.
@@ -69,6 +69,9 @@ pub struct EditingState {
     /// when first asked for after an edit (each is a whole evaluator), `None` for an engine
     /// whose context is the editor's own (its evaluator is [`EditingState::evaluator`]).
     engines: OnceCell<Vec<EngineEvaluator>>,
+    /// The per-engine evaluators of before the last refresh: the next ones are updated from
+    /// them (an edit rebuilds only what it touched; see [`Evaluator::updated`]).
+    stale_engines: RefCell<Vec<EngineEvaluator>>,
     /// Preview caches, computed on demand by [`EditingState::prepare_json`] and
     /// [`EditingState::prepare_bpf`]; `None` after an edit.
     pub json_view: Option<Vec<DiffLine>>,
@@ -95,6 +98,7 @@ impl EditingState {
             rows: Vec::new(),
             conditional: BTreeSet::new(),
             engines: OnceCell::new(),
+            stale_engines: RefCell::new(Vec::new()),
             json_view: None,
             bpf_view: None,
             revision: 0,
@@ -105,11 +109,15 @@ impl EditingState {
 
     /// Recomputes everything derived from the profile and the context.
     pub fn refresh(&mut self) {
-        // The lint judges with the same evaluator (building it is most of the work on a big profile).
-        let evaluator = Evaluator::new(self.doc.effective_profile(), &self.ctx);
+        // The lint judges with the same evaluator (building it is most of the work on a big
+        // profile: after an edit, only the syscalls whose rules changed are rebuilt).
+        let previous = std::mem::replace(&mut self.evaluator, Err(String::new())).ok();
+        let evaluator = Evaluator::updated(previous, self.doc.effective_profile(), &self.ctx);
         self.findings = lint_with(&self.doc, &self.ctx, evaluator.as_ref());
         self.evaluator = evaluator.map_err(|e| e.to_string());
-        self.engines = OnceCell::new();
+        if let Some(engines) = std::mem::take(&mut self.engines).into_inner() {
+            self.stale_engines = RefCell::new(engines);
+        }
         let conditional_rules = self.doc.profile.rules.iter().filter(|r| r.is_conditional());
         self.conditional = conditional_rules.flat_map(|r| r.all_names().map(str::to_string)).collect();
         self.counts = CATEGORIES.iter().map(|c| self.count(c.id)).collect();
@@ -199,13 +207,12 @@ impl EditingState {
 
     /// Replaces the profile with an edited one, keeping the old one for undo.
     pub fn apply(&mut self, edited: Value, what: String) {
-        let before = self.doc.profile_value().clone();
-        if before == edited {
+        if *self.doc.profile_value() == edited {
             return;
         }
+        let before = self.doc.replace_profile_value(edited);
         self.undo.push(before);
         self.redo.clear();
-        self.doc.set_profile_value(edited);
         self.message = Some(what);
         self.refresh();
     }
@@ -224,8 +231,8 @@ impl EditingState {
             self.message = Some(if backwards { "nothing to undo" } else { "nothing to redo" }.into());
             return;
         };
-        to.push(self.doc.profile_value().clone());
-        self.doc.set_profile_value(value);
+        let current = self.doc.replace_profile_value(value);
+        to.push(current);
         self.refresh();
         self.message = Some(if backwards { "undone" } else { "redone" }.into());
     }
@@ -264,12 +271,21 @@ impl EditingState {
 
     /// An evaluator per engine, except where the engine's context is the editor's own.
     fn engine_evaluators(&self) -> Vec<EngineEvaluator> {
+        let mut stale = self.stale_engines.take();
         [Engine::Docker, Engine::Podman, Engine::Containerd]
             .into_iter()
             .map(|engine| {
                 let ctx = self.ctx.with_engine(engine);
                 let own = ctx == self.ctx;
-                (engine, (!own).then(|| Evaluator::new(self.doc.effective_profile(), &ctx).map_err(|e| e.to_string())))
+                // The engine's evaluator before the edit, or else the editor's own (the engines
+                // differ in a few rules): either way only what differs is rebuilt.
+                let previous = stale
+                    .iter_mut()
+                    .find(|(e, _)| *e == engine)
+                    .and_then(|(_, ev)| ev.take()?.ok())
+                    .or_else(|| self.evaluator.as_ref().ok().cloned());
+                let evaluator = || Evaluator::updated(previous, self.doc.effective_profile(), &ctx);
+                (engine, (!own).then(|| evaluator().map_err(|e| e.to_string())))
             })
             .collect()
     }

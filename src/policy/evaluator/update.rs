@@ -1,0 +1,309 @@
+//! Rebuilding an evaluator after an edit: only the rule-database entries whose rules changed
+//! are replayed, the others are taken from the evaluator of the profile before the edit.
+//!
+//! An entry (one syscall number on one arch) depends only on the rules that reach it, in
+//! profile order: each rule name touches the entries of its own numbers (and, on multiplexing
+//! arches, its multiplexer's). So when the host's arch, the libseccomp, the default action and
+//! the arches are the same (the engine may differ: the per-engine evaluators start from the
+//! editor's), an entry whose rules read the same before and after the edit is the same, and the
+//! others are rebuilt by replaying their rules. The result equals [`Evaluator::new`]'s; when a
+//! replayed rule is refused, or anything else differs, the full build runs (it says which rule).
+
+use super::{Attempts, BuildError, Evaluator, check_runtime, index_rules, rule_attempts};
+use crate::catalog::Arch;
+use crate::policy::context::Context;
+use crate::policy::prepare::{SpecRule, prepare};
+use crate::policy::seccomp_db::SeccompDb;
+use crate::profile::{Action, Profile};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
+
+/// Rule indexes by name (and multiplexer), as [`index_rules`] gives them.
+type Index = FxHashMap<String, Vec<usize>>;
+
+impl Evaluator {
+    /// [`Evaluator::new`] for `profile`, reusing what it can of `previous` (an evaluator built
+    /// by `new` or `updated` for an earlier version of the profile). An edit that touches one
+    /// syscall's rules costs that syscall's rules, not the profile's.
+    pub fn updated(previous: Option<Evaluator>, profile: &Profile, context: &Context) -> Result<Evaluator, BuildError> {
+        match previous.and_then(|p| update(p, profile, context)) {
+            Some(evaluator) => Ok(evaluator),
+            None => Evaluator::new(profile, context),
+        }
+    }
+}
+
+/// The evaluator of `profile` from `old`'s database, or `None` when only a full build can say.
+fn update(old: Evaluator, profile: &Profile, context: &Context) -> Option<Evaluator> {
+    // The database depends on the context only through the host's arch and the libseccomp
+    // that resolves names (the engine's part is in the prepared rules, compared below; the
+    // runtime's checks and stub are made afresh).
+    if old.context.native != context.native || old.context.runtime.libseccomp != context.runtime.libseccomp {
+        return None;
+    }
+    let prepared = prepare(profile, context).ok()?;
+    let spec = &prepared.spec;
+    let default_action = Action::from_name(spec.default_action, spec.default_errno_ret);
+    let arches: Vec<Arch> = std::iter::once(context.native).chain(spec.architectures.iter().copied()).collect();
+    if default_action != old.default_action || check_runtime(spec, context, &arches).is_err() {
+        return None;
+    }
+    let mut unique: Vec<Arch> = Vec::new();
+    for arch in arches {
+        if !unique.contains(&arch) {
+            unique.push(arch);
+        }
+    }
+    // An empty name stops the full build wherever it is.
+    if unique != old.arches() || spec.rules.iter().any(|r| r.names.iter().any(String::is_empty)) {
+        return None;
+    }
+    let index = index_rules(&spec.rules);
+    let mut diff = Diff { before: &old.prepared.spec.rules, after: &spec.rules, same: FxHashMap::default() };
+    let changed = diff.changed_keys(&old.rules_by_name, &index);
+    let mut db = old.db;
+    for d in 0..db.dbs.len() {
+        let numbers: FxHashMap<&str, Vec<u32>> =
+            old.rules_by_name.keys().chain(index.keys()).map(|name| (name.as_str(), db.numbers_for(d, name))).collect();
+        let affected = diff.affected(&numbers, &changed, &old.rules_by_name, &index);
+        if affected.is_empty() {
+            continue;
+        }
+        for &nr in &affected {
+            db.clear_entry(d, nr);
+        }
+        let reaching = |name: &String| numbers[name.as_str()].iter().any(|nr| affected.contains(nr));
+        let mut rules: Vec<usize> =
+            index.iter().filter(|(name, _)| reaching(name)).flat_map(|(_, r)| r).copied().collect();
+        rules.sort_unstable();
+        rules.dedup();
+        // Entries are independent: replaying rule by rule keeps each entry's order.
+        for rule in rules.iter().map(|&i| &spec.rules[i]) {
+            replay(&mut db, d, &numbers, &affected, rule, default_action, context)?;
+        }
+    }
+    Some(Evaluator::assemble_indexed(prepared, context, default_action, db, index))
+}
+
+/// Compares the rules before and after the edit, by name and by entry.
+struct Diff<'a> {
+    before: &'a [SpecRule],
+    after: &'a [SpecRule],
+    /// Rule pairs compared so far (a rule naming many syscalls is in many lists).
+    same: FxHashMap<(usize, usize), bool>,
+}
+
+impl Diff<'_> {
+    /// Whether two rule lists (before, after) feed libseccomp the same rules in the same order.
+    fn same_list(&mut self, was: &[usize], is: &[usize]) -> bool {
+        was.len() == is.len()
+            && was
+                .iter()
+                .zip(is)
+                .all(|(&a, &b)| *self.same.entry((a, b)).or_insert_with(|| same_rule(&self.before[a], &self.after[b])))
+    }
+
+    /// The names (and multiplexers) whose rules differ.
+    fn changed_keys<'k>(&mut self, before: &'k Index, after: &'k Index) -> FxHashSet<&'k str> {
+        let none: Vec<usize> = Vec::new();
+        let mut changed = FxHashSet::default();
+        for name in before.keys().chain(after.keys()) {
+            let was = before.get(name).unwrap_or(&none);
+            let is = after.get(name).unwrap_or(&none);
+            if !self.same_list(was, is) {
+                changed.insert(name.as_str());
+            }
+        }
+        changed
+    }
+
+    /// The entries of one database (numbers) whose rules differ: those a changed name reaches,
+    /// and those several names reach (aliases, multiplexers) where the rules of all of them,
+    /// merged in profile order, differ (two rules may trade places without either name's list
+    /// changing).
+    fn affected(
+        &mut self,
+        numbers: &FxHashMap<&str, Vec<u32>>,
+        changed: &FxHashSet<&str>,
+        before: &Index,
+        after: &Index,
+    ) -> FxHashSet<u32> {
+        let mut affected: FxHashSet<u32> = changed.iter().flat_map(|name| numbers[name].iter().copied()).collect();
+        let mut names_of: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+        for (&name, nrs) in numbers {
+            for &nr in nrs {
+                names_of.entry(nr).or_default().push(name);
+            }
+        }
+        let shared: Vec<(u32, Vec<&str>)> =
+            names_of.into_iter().filter(|(nr, names)| names.len() > 1 && !affected.contains(nr)).collect();
+        for (nr, names) in shared {
+            let merged = |index: &Index| {
+                let mut rules: Vec<usize> = names.iter().filter_map(|n| index.get(*n)).flatten().copied().collect();
+                rules.sort_unstable();
+                rules.dedup();
+                rules
+            };
+            if !self.same_list(&merged(before), &merged(after)) {
+                affected.insert(nr);
+            }
+        }
+        affected
+    }
+}
+
+/// Whether two rules feed libseccomp the same (where they sit in the profile does not matter).
+fn same_rule(a: &SpecRule, b: &SpecRule) -> bool {
+    a.names == b.names && a.action == b.action && a.errno_ret == b.errno_ret && a.args == b.args
+}
+
+/// Adds what `rule` adds to the `affected` entries of database `d`; `None` when libseccomp
+/// refuses it.
+fn replay(
+    db: &mut SeccompDb,
+    d: usize,
+    numbers: &FxHashMap<&str, Vec<u32>>,
+    affected: &FxHashSet<u32>,
+    rule: &SpecRule,
+    default: Action,
+    context: &Context,
+) -> Option<()> {
+    let action = Action::from_name(rule.action, rule.errno_ret);
+    for attempt in rule_attempts(rule, default, context) {
+        let (name, attempts): Attempts = attempt.ok()?;
+        for &nr in numbers[name].iter().filter(|nr| affected.contains(nr)) {
+            for conds in &attempts {
+                db.add_rule_at(d, nr, name, action, conds).ok()?;
+            }
+        }
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::synth::arg_heavy;
+    use crate::profile::{ActionName, Document, Rule};
+
+    /// A small deterministic generator (the edits must be the same on every run).
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    fn profile(rules: usize, arches: &[Arch], seed: u64) -> Profile {
+        let text = serde_json::to_string(&arg_heavy(rules, arches, seed)).unwrap();
+        Document::parse(&text, "generated").unwrap().profile
+    }
+
+    /// Names an edit may give a rule: socket and IPC calls (multiplexed on x86 and ppc64le),
+    /// the multiplexers themselves, a name unknown to libseccomp, and ordinary syscalls.
+    const NAMES: [&str; 14] = [
+        "socket",
+        "bind",
+        "sendmsg",
+        "socketcall",
+        "ipc",
+        "semop",
+        "shmat",
+        "read",
+        "write",
+        "openat",
+        "umount2",
+        "fadvise64",
+        "no_such_call",
+        "clone",
+    ];
+
+    /// One random edit of the kinds the editor makes (and a few it never makes).
+    fn edit(p: &mut Profile, rng: &mut Rng) {
+        let n = p.rules.len();
+        let i = rng.below(n);
+        match rng.below(8) {
+            0 => {
+                p.rules.remove(i);
+            }
+            1 => {
+                let rule = p.rules[i].clone();
+                p.rules.insert(rng.below(n), rule);
+            }
+            2 => p.rules.swap(i, rng.below(n)),
+            3 => {
+                let (action, errno) =
+                    [(ActionName::Allow, None), (ActionName::Errno, Some(1)), (ActionName::Log, None)][rng.below(3)];
+                p.rules[i].action = action;
+                p.rules[i].errno_ret = errno;
+            }
+            4 => p.rules[i].names = vec![NAMES[rng.below(NAMES.len())].to_string()],
+            5 => p.rules[i].names.push(NAMES[rng.below(NAMES.len())].to_string()),
+            6 => match p.rules[i].args.first_mut() {
+                Some(c) => c.value ^= 1 << rng.below(64),
+                None => p.rules[i].args.clear(),
+            },
+            _ => {
+                // A copy of a conditional rule with another action: libseccomp may refuse it.
+                let mut rule: Rule = p.rules[i].clone();
+                rule.action = if rule.action == ActionName::Log { ActionName::Allow } else { ActionName::Log };
+                p.rules.insert(rng.below(n), rule);
+            }
+        }
+    }
+
+    /// After each of many random edits, the updated evaluator (database, stub, index, unknown
+    /// names, or the error) reads exactly as a full build of the edited profile.
+    #[test]
+    fn an_updated_evaluator_equals_a_full_build_after_random_edits() {
+        let ctx = Context::default();
+        let arches = [Arch::X86_64, Arch::X86, Arch::X32, Arch::Ppc64le, Arch::Arm];
+        let mut replayed = 0;
+        for seed in 1..=4 {
+            let mut p = profile(120, &arches, seed);
+            let mut rng = Rng(seed * 7919);
+            let mut previous = Evaluator::new(&p, &ctx).ok();
+            for step in 0..150 {
+                let before = p.clone();
+                edit(&mut p, &mut rng);
+                let full = Evaluator::new(&p, &ctx);
+                let updated = Evaluator::updated(previous.take(), &p, &ctx);
+                assert_eq!(format!("{updated:?}"), format!("{full:?}"), "seed {seed}, step {step}");
+                replayed += usize::from(updated.is_ok());
+                previous = updated.ok();
+                // Go back from a refused profile to the last one that loads (the editor's undo).
+                if previous.is_none() {
+                    p = before;
+                    previous = Evaluator::new(&p, &ctx).ok();
+                }
+            }
+        }
+        assert!(replayed > 300, "most edits keep the profile installable ({replayed})");
+    }
+
+    /// An evaluator updated for another engine (its rules prepared differently, its runtime
+    /// another) reads as that engine's full build.
+    #[test]
+    fn an_evaluator_updated_for_another_engine_equals_its_full_build() {
+        use crate::policy::context::Engine;
+        let mut p = profile(200, &[Arch::X86_64, Arch::X86, Arch::Arm], 3);
+        // Rules that only some engines keep: by capability and by arch.
+        for (i, rule) in p.rules.iter_mut().enumerate().filter(|(i, _)| i % 7 == 0) {
+            rule.includes.caps = vec!["CAP_SYS_ADMIN".into()];
+            if i % 2 == 0 {
+                rule.excludes.arches = vec!["x86".into()];
+            }
+        }
+        let ctx = Context::default();
+        for engine in [Engine::Docker, Engine::Podman, Engine::Containerd] {
+            let other = ctx.with_engine(engine);
+            let before = Evaluator::new(&p, &ctx).unwrap();
+            let full = Evaluator::new(&p, &other);
+            assert_eq!(format!("{:?}", Evaluator::updated(Some(before), &p, &other)), format!("{full:?}"), "{engine}");
+        }
+    }
+}
