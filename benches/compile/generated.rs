@@ -81,7 +81,9 @@ pub fn family() {
         for rules in SIZES {
             let mut profile = arg_heavy(rules, &ARCHES[..arch_count], 18);
             let list = profile["syscalls"].as_array_mut().expect("rules");
-            list.retain(|r| r["names"].as_array().is_some_and(|n| n.iter().all(|n| n.as_str().is_some_and(reference::knows))));
+            list.retain(|r| {
+                r["names"].as_array().is_some_and(|n| n.iter().all(|n| n.as_str().is_some_and(reference::knows)))
+            });
             let text = serde_json::to_string(&profile).expect("json");
             let doc = Document::parse(&text, "generated").expect("the generated profile parses");
             let ev = Evaluator::new(&doc.profile, &ctx).expect("the generated profile builds");
