@@ -58,10 +58,8 @@ pub fn build(ev: &Evaluator, optimize: u32) -> Result<Vec<Insn>, String> {
             .args
             .iter()
             .map(|c| match c.op {
-                crate::profile::Op::MaskedEq => {
-                    ScmpArgCompare::new(c.index, ScmpCompareOp::MaskedEqual(c.value), c.value_two)
-                }
-                op => ScmpArgCompare::new(c.index, compare_op(op), c.value),
+                crate::profile::Op::MaskedEq => ScmpArgCompare::new(c.index, compare_op(c.op, c.value), c.value_two),
+                op => ScmpArgCompare::new(c.index, compare_op(op, 0), c.value),
             })
             .collect();
         let repeated = (0..6).any(|i| rule.args.iter().filter(|c| c.index == i).count() > 1);
@@ -79,7 +77,8 @@ pub fn build(ev: &Evaluator, optimize: u32) -> Result<Vec<Insn>, String> {
     export(&ctx)
 }
 
-fn compare_op(op: crate::profile::Op) -> ScmpCompareOp {
+/// libseccomp's comparison for `op` (`mask` is MASKED_EQ's mask; the others ignore it).
+pub fn compare_op(op: crate::profile::Op, mask: u64) -> ScmpCompareOp {
     use crate::profile::Op;
     match op {
         Op::Ne => ScmpCompareOp::NotEqual,
@@ -88,7 +87,7 @@ fn compare_op(op: crate::profile::Op) -> ScmpCompareOp {
         Op::Eq => ScmpCompareOp::Equal,
         Op::Ge => ScmpCompareOp::GreaterEqual,
         Op::Gt => ScmpCompareOp::Greater,
-        Op::MaskedEq => unreachable!("handled by the caller"),
+        Op::MaskedEq => ScmpCompareOp::MaskedEqual(mask),
     }
 }
 

@@ -229,18 +229,10 @@ fn rule_json(action: Action, conds: &[Cond]) -> serde_json::Value {
 
 /// libseccomp's answer to each rule, added one by one to its own database (no program built).
 fn libseccomp_accepts(rules: &[(Action, Vec<Cond>)]) -> Vec<bool> {
-    use libseccomp::{ScmpAction, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, ScmpSyscall};
+    use libseccomp::{ScmpAction, ScmpArgCompare, ScmpFilterContext, ScmpSyscall};
     let mut ctx = ScmpFilterContext::new(ScmpAction::Errno(1)).unwrap();
     let prctl = ScmpSyscall::from_name("prctl").unwrap();
-    let op = |c: &Cond| match c.op {
-        Op::Ne => ScmpCompareOp::NotEqual,
-        Op::Lt => ScmpCompareOp::Less,
-        Op::Le => ScmpCompareOp::LessOrEqual,
-        Op::Eq => ScmpCompareOp::Equal,
-        Op::Ge => ScmpCompareOp::GreaterEqual,
-        Op::Gt => ScmpCompareOp::Greater,
-        Op::MaskedEq => ScmpCompareOp::MaskedEqual(c.mask),
-    };
+    let op = |c: &Cond| reference::compare_op(c.op, c.mask);
     rules
         .iter()
         .map(|(action, conds)| {
