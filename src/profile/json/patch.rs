@@ -10,8 +10,13 @@ use serde_json::{Map, Value};
 
 /// The new text of the whole document after replacing `root`'s value with `new`.
 pub fn patch(text: &str, root: &Node, new: &Value) -> String {
-    let style = Style::detect(text, root);
-    let p = Patcher { text, style: &style };
+    patch_in_style(text, root, new, &Style::detect(text, root))
+}
+
+/// [`patch`] with the text's style known (detecting it reads the whole text: an editor patching
+/// the same text at every keystroke detects it once).
+pub fn patch_in_style(text: &str, root: &Node, new: &Value, style: &Style) -> String {
+    let p = Patcher { text, style };
     let mut out = String::with_capacity(text.len() + 256);
     out.push_str(&text[..root.span.start]);
     out.push_str(&p.emit(root, new, None));
@@ -24,12 +29,19 @@ pub fn node_equals(node: &Node, value: &Value) -> bool {
     match (&node.kind, value) {
         (NodeKind::Null, Value::Null) => true,
         (NodeKind::Bool(a), Value::Bool(b)) => a == b,
-        (NodeKind::Number(text), Value::Number(n)) => {
-            serde_json::from_str::<serde_json::Number>(text).is_ok_and(|m| numbers_equal(&m, n))
-        }
+        (NodeKind::Number(text), Value::Number(n)) => match (plain_unsigned(text), n.as_u64()) {
+            // Most numbers in a profile are plain unsigned integers: compared without serde.
+            (Some(a), Some(b)) => a == b,
+            _ => serde_json::from_str::<serde_json::Number>(text).is_ok_and(|m| numbers_equal(&m, n)),
+        },
         (NodeKind::String(a), Value::String(b)) => a == b,
         (NodeKind::Array(items), Value::Array(values)) => {
             items.len() == values.len() && items.iter().zip(values).all(|(n, v)| node_equals(n, v))
+        }
+        // Without a repeated key (the usual object) the members are compared in place; with
+        // one, the lengths differ or a key does not match, the result the general case gives.
+        (NodeKind::Object(members), Value::Object(map)) if members.len() == map.len() => {
+            members.iter().zip(map).all(|(m, (k, v))| &m.key == k && node_equals(&m.value, v))
         }
         (NodeKind::Object(members), Value::Object(map)) => {
             let distinct: Vec<&Member> = last_members(members);
@@ -38,6 +50,14 @@ pub fn node_equals(node: &Node, value: &Value) -> bool {
         }
         _ => false,
     }
+}
+
+/// The value of a number written as plain digits (no sign, fraction or exponent) that fits u64.
+fn plain_unsigned(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
@@ -69,6 +89,8 @@ struct Patcher<'a> {
 /// One element of a rebuilt container: an original one (possibly edited) or a new one.
 enum Item<'n> {
     Old(usize, &'n Value),
+    /// An original element the alignment found equal: its text is copied as it is.
+    Same(usize),
     New(String),
 }
 
@@ -79,7 +101,15 @@ impl Patcher<'_> {
 
     /// New text for `node`, which now holds `new`. `key` is the member name holding it.
     fn emit(&self, node: &Node, new: &Value, key: Option<&str>) -> String {
-        if node_equals(node, new) {
+        // A container whose parts are all kept reassembles to its own text, so the whole-value
+        // comparison is left to its parts (on a big profile it would walk every rule twice);
+        // an empty array and an object with a repeated key (which reassembling drops) compare.
+        let reassembles = match &node.kind {
+            NodeKind::Array(items) => !items.is_empty(),
+            NodeKind::Object(members) => !members.is_empty() && last_members(members).len() == members.len(),
+            _ => false,
+        };
+        if !reassembles && node_equals(node, new) {
             return self.slice(node).to_string();
         }
         match (&node.kind, new) {
@@ -150,7 +180,8 @@ impl Patcher<'_> {
         let rebuilt: Vec<Item> = plan
             .into_iter()
             .map(|step| match step {
-                Step::Keep(i, j) | Step::Change(i, j) => Item::Old(i, &values[j]),
+                Step::Keep(i, _) => Item::Same(i),
+                Step::Change(i, j) => Item::Old(i, &values[j]),
                 Step::Insert(j) => Item::New(self.style.render(&values[j], &indent, None)),
             })
             .collect();
@@ -214,13 +245,13 @@ impl Patcher<'_> {
             _ if multiline => format!(",{}{indent}", self.style.newline),
             _ => ", ".to_string(),
         };
-        let mut out = String::new();
+        let mut out = String::with_capacity(node.span.end - node.span.start + 64);
         out.push(brackets.0);
         out.push_str(&lead);
         let mut previous: Option<usize> = None;
         for (n, item) in items.into_iter().enumerate() {
             let current = match &item {
-                Item::Old(i, _) => Some(*i),
+                Item::Old(i, _) | Item::Same(i) => Some(*i),
                 Item::New(_) => None,
             };
             if n > 0 {
@@ -231,6 +262,7 @@ impl Patcher<'_> {
             }
             match item {
                 Item::Old(i, v) => out.push_str(&emit_old(i, v)),
+                Item::Same(i) => out.push_str(&self.text[origins[i].0..origins[i].1]),
                 Item::New(text) => out.push_str(&text),
             }
             previous = current;
