@@ -54,10 +54,61 @@ pub enum Schema {
     Spo,
 }
 
+/// Where a read's findings about `syscalls[]` elements sit: one block from `start`, element by
+/// element, `counts[i]` of them about element `i` (an edit of a few rules replaces theirs only).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleFindings {
+    pub start: usize,
+    pub counts: Vec<usize>,
+}
+
 /// Reads the profile object at `base` (the root for JSON files).
 pub fn read_profile(root: &Node, text: &str, base: &[PathStep], schema: Schema) -> (Profile, Vec<Finding>) {
+    let (profile, findings, _) = read_profile_indexed(root, text, base, schema);
+    (profile, findings)
+}
+
+/// [`read_profile`], also saying where the findings of each rule are (`None` when `syscalls` is
+/// not an array).
+pub fn read_profile_indexed(
+    root: &Node,
+    text: &str,
+    base: &[PathStep],
+    schema: Schema,
+) -> (Profile, Vec<Finding>, Option<RuleFindings>) {
     let index = LineIndex::new(text);
-    let mut r = Reader { root, index, findings: Vec::new(), schema };
+    read_with(Reader { root, index: &index, findings: Vec::new(), schema, rule_findings: None }, base)
+}
+
+/// The rules of elements `items` of the `syscalls` array of the profile at `base` (in a read of
+/// the whole profile, they would come with these findings), and each element's finding count.
+pub fn read_rules(
+    root: &Node,
+    index: &LineIndex,
+    base: &[PathStep],
+    schema: Schema,
+    items: std::ops::Range<usize>,
+) -> (Vec<Rule>, Vec<Finding>, Vec<usize>) {
+    let mut r = Reader { root, index, findings: Vec::new(), schema, rule_findings: None };
+    let path = key(base, "syscalls");
+    let array = root.at(&path).map(|node| match &node.kind {
+        NodeKind::Array(all) => all.as_slice(),
+        _ => &[],
+    });
+    let mut rules = Vec::new();
+    let mut counts = Vec::new();
+    for i in items {
+        let before = r.findings.len();
+        if let Some(item) = array.and_then(|a| a.get(i)) {
+            rules.extend(r.rule_item(item, &path, i));
+        }
+        counts.push(r.findings.len() - before);
+    }
+    (rules, r.findings, counts)
+}
+
+fn read_with(mut r: Reader, base: &[PathStep]) -> (Profile, Vec<Finding>, Option<RuleFindings>) {
+    let root = r.root;
     let profile = match root.at(base) {
         Some(node) if matches!(node.kind, NodeKind::Object(_)) => r.profile(node, base.to_vec()),
         Some(_) => {
@@ -69,14 +120,16 @@ pub fn read_profile(root: &Node, text: &str, base: &[PathStep], schema: Schema) 
             Profile::default()
         }
     };
-    (profile, r.findings)
+    (profile, r.findings, r.rule_findings)
 }
 
 struct Reader<'a> {
     root: &'a Node,
-    index: LineIndex<'a>,
+    index: &'a LineIndex<'a>,
     findings: Vec<Finding>,
     schema: Schema,
+    /// Filled when `syscalls` is read as an array.
+    rule_findings: Option<RuleFindings>,
 }
 
 /// A path that grows as the reader descends.
@@ -93,9 +146,9 @@ fn key(path: &[PathStep], k: &str) -> Vec<PathStep> {
 impl Reader<'_> {
     fn push(&mut self, finding: Finding, path: &[PathStep]) {
         let located = if matches!(finding.id, "misspelled-key" | "unknown-key") {
-            finding.locate_key(self.root, &self.index, path)
+            finding.locate_key(self.root, self.index, path)
         } else {
-            finding.locate(self.root, &self.index, path)
+            finding.locate(self.root, self.index, path)
         };
         self.findings.push(located);
     }
@@ -349,15 +402,23 @@ impl Reader<'_> {
 
     fn rules(&mut self, node: &Node, path: &[PathStep]) -> Vec<Rule> {
         let mut out = Vec::new();
-        for (i, item) in self.array(node, path).iter().enumerate() {
-            let here = child(path, PathStep::Index(i));
-            if self.expect_object(item, &here) {
-                if let Some(rule) = self.rule(item, &here, i) {
-                    out.push(rule);
-                }
-            }
+        let items = self.array(node, path);
+        let mut block = RuleFindings { start: self.findings.len(), counts: Vec::with_capacity(items.len()) };
+        for (i, item) in items.iter().enumerate() {
+            let before = self.findings.len();
+            out.extend(self.rule_item(item, path, i));
+            block.counts.push(self.findings.len() - before);
+        }
+        if matches!(node.kind, NodeKind::Array(_)) {
+            self.rule_findings = Some(block);
         }
         out
+    }
+
+    /// Element `i` of the `syscalls` array at `path`.
+    fn rule_item(&mut self, item: &Node, path: &[PathStep], i: usize) -> Option<Rule> {
+        let here = child(path, PathStep::Index(i));
+        if self.expect_object(item, &here) { self.rule(item, &here, i) } else { None }
     }
 
     fn rule(&mut self, node: &Node, path: &[PathStep], index: usize) -> Option<Rule> {

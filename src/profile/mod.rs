@@ -20,6 +20,6 @@ pub mod synth;
 pub mod yaml;
 
 pub use action::{Action, ActionName, Op};
-pub use document::{Document, LoadError, SaveError};
+pub use document::{Document, LoadError, Revert, SaveError};
 pub use finding::{Finding, Level};
 pub use model::{ArchMapEntry, ArgCondition, Filter, KernelVersion, Profile, Rule};

@@ -3,9 +3,10 @@
 
 use super::bundled;
 use super::finding::{Finding, Level};
+use super::json::style::Style as JsonStyle;
 use super::json::{self, Node, PathStep};
 use super::limits;
-use super::load::{Schema, read_profile};
+use super::load::{RuleFindings, Schema, read_profile_indexed};
 use super::model::Profile;
 use super::position::LineIndex;
 use super::spo::{self, BaseProfile};
@@ -15,7 +16,13 @@ use super::yaml::{self, YamlDocument};
 use crate::fsutil::read::read_regular;
 use crate::fsutil::{Saved, WriteError, write_file};
 use serde_json::Value;
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
+
+mod revert;
+mod splice;
+
+pub use revert::Revert;
 
 /// Why a file could not be used at all (as opposed to findings about its content).
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +97,12 @@ pub struct Document {
     rendered: Option<(String, Node)>,
     /// `baseProfileName` leads back to a profile of the chain: the cycle, as `a → b → a`.
     pub base_cycle: Option<String>,
+    /// The document differs from what was read (kept by each re-read: asked every frame).
+    modified: bool,
+    /// Where the findings of each rule are among `findings` (an edit replaces a few rules').
+    rule_findings: Option<RuleFindings>,
+    /// The baseline's JSON style, learnt at the first edit.
+    style: OnceCell<JsonStyle>,
 }
 
 impl Document {
@@ -194,6 +207,9 @@ impl Document {
             chain,
             base_cycle: None,
             rendered: None,
+            modified: false,
+            rule_findings: None,
+            style: OnceCell::new(),
         };
         doc.reread();
         doc.path = None;
@@ -278,22 +294,34 @@ impl Document {
 
     /// Re-reads the model, findings, rule lines and base from the current value.
     fn reread(&mut self) {
-        self.rendered = None;
+        let previous = self.rendered.take();
         let parsed = match self.source {
-            // Unchanged: the text and tree that were read.
-            Source::Json if !self.is_modified() => Ok((self.original.clone(), self.original_root.clone())),
             Source::Json => {
-                let text = self.render();
-                json::parse(&text).map(|root| (text, root))
+                let mut text = self.patched();
+                // An edit of a few rules re-reads those (see `splice.rs`).
+                if let Some(previous) = previous {
+                    match self.reread_rules(previous, text) {
+                        Ok(()) => return,
+                        Err(back) => text = back,
+                    }
+                }
+                self.modified = text != self.original;
+                match self.modified {
+                    true => json::parse(&text).map(|root| (text, root)),
+                    // Unchanged: the text and tree that were read.
+                    false => Ok((text, self.original_root.clone())),
+                }
             }
             Source::Yaml { .. } => {
+                self.modified = !json::patch::node_equals(&self.original_root, &self.value);
                 let text = serde_json::to_string_pretty(&self.value).expect("values serialize");
                 json::parse(&text).map(|root| (text, root))
             }
         };
         let Ok((json_text, root)) = parsed else { return };
         let schema = if self.is_spo() { Schema::Spo } else { Schema::Json };
-        let (profile, findings) = read_profile(&root, &json_text, &self.profile_at, schema);
+        let (profile, findings, rule_findings) = read_profile_indexed(&root, &json_text, &self.profile_at, schema);
+        self.rule_findings = rule_findings;
         self.profile = profile;
         self.rule_lines = rule_lines(&root, &json_text, &self.profile_at);
         self.findings = findings;
@@ -474,7 +502,7 @@ impl Document {
 
     /// Whether the document differs from what was read.
     pub fn is_modified(&self) -> bool {
-        !json::patch::node_equals(&self.original_root, &self.value)
+        self.modified
     }
 
     /// The text to save: the original with only the edited parts rewritten.
@@ -486,7 +514,7 @@ impl Document {
             return self.original.clone();
         }
         match &self.source {
-            Source::Json => json::patch(&self.baseline, &self.original_root, &self.value),
+            Source::Json => self.patched(),
             Source::Yaml { documents, index, style } => {
                 let doc = &documents[*index];
                 let (start, end) = yaml::content_range(&self.original, doc);
@@ -494,6 +522,12 @@ impl Document {
                 yaml::replace_document(&self.original, doc, &content)
             }
         }
+    }
+
+    /// The baseline with the current value patched in.
+    fn patched(&self) -> String {
+        let style = self.style.get_or_init(|| JsonStyle::detect(&self.baseline, &self.original_root));
+        json::patch::patch_in_style(&self.baseline, &self.original_root, &self.value, style)
     }
 
     /// Saves to the file it came from, refusing if that file changed since it was read.

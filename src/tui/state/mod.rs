@@ -17,7 +17,7 @@ use crate::policy::context::{Context, Engine};
 use crate::policy::evaluator::Evaluator;
 use crate::policy::lint::lint_with;
 use crate::profile::finding::Finding;
-use crate::profile::{Action, Document};
+use crate::profile::{Action, Document, Revert};
 use preview::{BpfView, DiffLine, bpf_view, json_diff};
 use serde_json::Value;
 use std::cell::{OnceCell, RefCell};
@@ -48,8 +48,9 @@ type EngineEvaluator = (Engine, Option<Result<Evaluator, String>>);
 pub struct EditingState {
     pub doc: Document,
     pub ctx: Context,
-    pub undo: Vec<Value>,
-    pub redo: Vec<Value>,
+    /// What takes each edit back (the newest last), and each undone edit forward again.
+    pub undo: Vec<Revert>,
+    pub redo: Vec<Revert>,
     // The selection: which category, which row of the list, the search, the lint finding.
     pub category: usize,
     pub cursor: usize,
@@ -207,21 +208,23 @@ impl EditingState {
 
     /// Replaces the profile with an edited one, keeping the old one for undo.
     pub fn apply(&mut self, edited: Value, what: String) {
-        if *self.doc.profile_value() == edited {
-            return;
-        }
-        let before = self.doc.replace_profile_value(edited);
-        self.undo.push(before);
+        let revert = self.doc.replace_profile(edited);
+        self.edited(revert, what);
+    }
+
+    /// Edits the profile's value with `change`, as one undo step described by `what`.
+    pub fn edit(&mut self, what: impl Into<String>, change: impl FnOnce(&mut Value)) {
+        let revert = self.doc.edit_profile(change);
+        self.edited(revert, what.into());
+    }
+
+    /// After an edit: keeps what takes it back, says what it did (nothing when it changed nothing).
+    fn edited(&mut self, revert: Option<Revert>, what: String) {
+        let Some(revert) = revert else { return };
+        self.undo.push(revert);
         self.redo.clear();
         self.message = Some(what);
         self.refresh();
-    }
-
-    /// Edits a copy of the profile's value with `change`, as one undo step described by `what`.
-    pub fn edit(&mut self, what: impl Into<String>, change: impl FnOnce(&mut Value)) {
-        let mut value = self.doc.profile_value().clone();
-        change(&mut value);
-        self.apply(value, what.into());
     }
 
     /// Undoes the newest edit (`backwards`) or redoes the newest undone one.
@@ -231,8 +234,7 @@ impl EditingState {
             self.message = Some(if backwards { "nothing to undo" } else { "nothing to redo" }.into());
             return;
         };
-        let current = self.doc.replace_profile_value(value);
-        to.push(current);
+        to.push(self.doc.revert(value));
         self.refresh();
         self.message = Some(if backwards { "undone" } else { "redone" }.into());
     }

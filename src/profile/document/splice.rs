@@ -1,0 +1,341 @@
+//! The re-read after an edit of a few rules: only the `syscalls[]` elements whose text changed
+//! are parsed and read again, the rest of the tree, the model, the findings and the rule lines
+//! are kept (shifted past the change). On a 5,000-rule profile a full re-read parses and reads
+//! a megabyte per keystroke; this reads the edited rule.
+//!
+//! It applies to a JSON document whose edit changed text only between the array's first and
+//! last element (the patcher keeps everything else byte for byte); anything else (YAML, a base
+//! profile, a finding outside the rules placed after them, an emptied array) is re-read whole.
+//! The result equals the whole re-read's (a property test in `tests` checks it).
+
+use super::{Document, Source};
+use crate::profile::json::{self, Node, NodeKind};
+use crate::profile::load::{RuleFindings, Schema, read_rules};
+use crate::profile::model::Rule;
+use crate::profile::position::LineIndex;
+
+/// What changed in the `syscalls` array between two texts of the document: old elements
+/// `first..old_end` became `items` (parsed from the new text, at their new offsets).
+struct Window {
+    first: usize,
+    old_end: usize,
+    items: Vec<Node>,
+    /// New length minus old length, in bytes.
+    delta: isize,
+    /// New newlines minus old ones.
+    line_delta: isize,
+}
+
+impl Document {
+    /// Re-reads the document from `text` (the new rendering) reusing `previous` (the text and
+    /// tree of the last read); gives `text` back when the edit is not one it can take (nothing
+    /// changed then).
+    pub(super) fn reread_rules(&mut self, previous: (String, Node), text: String) -> Result<(), String> {
+        let simple = matches!(self.source, Source::Json)
+            && self.profile_at.is_empty()
+            && self.chain.is_empty()
+            && self.profile.base_profile_name.is_none()
+            && self.base.is_none()
+            && self.base_cycle.is_none();
+        let Some(block) = self.rule_findings.clone().filter(|_| simple) else { return Err(text) };
+        let (old_text, mut root) = previous;
+        let Some(window) = changed_elements(&old_text, &root, &text) else { return Err(text) };
+        if !self.others_precede(&block, &root, &LineIndex::new(&old_text)) {
+            return Err(text);
+        }
+        splice_tree(&mut root, &window);
+        self.splice_model(&root, &text, &block, &window);
+        self.modified = text != self.original;
+        self.rendered = Some((text, root));
+        #[cfg(test)]
+        tests::SPLICED.with(|n| n.set(n.get() + 1));
+        Ok(())
+    }
+
+    /// Whether every finding that is not about a rule sits before the `syscalls` array (so
+    /// its line and column stay as they are).
+    fn others_precede(&self, block: &RuleFindings, root: &Node, index: &LineIndex) -> bool {
+        let Some(array) = root.member("syscalls") else { return false };
+        let (line, column) = index.line_col(array.value.span.start);
+        let end = block.start + block.counts.iter().sum::<usize>();
+        let outside = self.findings[..block.start].iter().chain(&self.findings[end..]);
+        outside.into_iter().all(|f| match (f.line, f.column) {
+            (Some(l), Some(c)) => (l, c) < (line, column),
+            _ => true,
+        })
+    }
+
+    /// The rules, their findings and lines after `window`: the window's elements are read,
+    /// those after it keep their rule (renumbered) unless they had findings (their paths,
+    /// positions and messages name places that moved: they are read again, where they are now).
+    fn splice_model(&mut self, root: &Node, text: &str, block: &RuleFindings, window: &Window) {
+        let lines = LineIndex::new(text);
+        let (first, old_end, count) = (window.first, window.old_end, window.items.len());
+        // An element after the window, numbered as it is now.
+        let renumber = |i: usize| i + first + count - old_end;
+        let (mut rules, mut findings, mut counts) = read_rules(root, &lines, &[], Schema::Json, first..first + count);
+        let mut old_rules = std::mem::take(&mut self.profile.rules).into_iter().peekable();
+        let mut kept: Vec<Rule> = old_rules.take_while_ref(|r| r.index < first);
+        kept.append(&mut rules);
+        old_rules.take_while_ref(|r| r.index < old_end);
+        let block_end = block.start + block.counts.iter().sum::<usize>();
+        let before: usize = block.counts[..first].iter().sum();
+        let mut spliced = self.findings[..block.start + before].to_vec();
+        spliced.append(&mut findings);
+        let mut all_counts = block.counts[..first].to_vec();
+        all_counts.append(&mut counts);
+        for (old, &n) in block.counts.iter().enumerate().skip(old_end) {
+            let rule = old_rules.next_if(|r| r.index == old);
+            if n == 0 {
+                kept.extend(rule.map(|r| Rule { index: renumber(old), ..r }));
+                all_counts.push(0);
+                continue;
+            }
+            let at = renumber(old);
+            let (mut again, mut its, mut its_count) = read_rules(root, &lines, &[], Schema::Json, at..at + 1);
+            kept.append(&mut again);
+            spliced.append(&mut its);
+            all_counts.append(&mut its_count);
+        }
+        spliced.extend_from_slice(&self.findings[block_end..]);
+        self.profile.rules = kept;
+        self.findings = spliced;
+        self.rule_findings = Some(RuleFindings { start: block.start, counts: all_counts });
+        self.splice_rule_lines(&lines, window);
+    }
+
+    fn splice_rule_lines(&mut self, lines: &LineIndex, window: &Window) {
+        let new_lines = window.items.iter().map(|n| lines.line(n.span.start));
+        let after = self.rule_lines[window.old_end..].iter().map(|&l| l.saturating_add_signed(window.line_delta));
+        let mut spliced = self.rule_lines[..window.first].to_vec();
+        spliced.extend(new_lines);
+        spliced.extend(after);
+        self.rule_lines = spliced;
+    }
+}
+
+/// Takes items from a peekable iterator while they satisfy a condition, leaving the first that
+/// does not.
+trait TakeWhileRef<T> {
+    fn take_while_ref(&mut self, keep: impl Fn(&T) -> bool) -> Vec<T>;
+}
+
+impl<T, I: Iterator<Item = T>> TakeWhileRef<T> for std::iter::Peekable<I> {
+    fn take_while_ref(&mut self, keep: impl Fn(&T) -> bool) -> Vec<T> {
+        std::iter::from_fn(|| self.next_if(&keep)).collect()
+    }
+}
+
+/// The `syscalls` elements between `old` and `new` (texts of the same document, the first
+/// parsed as `root`) that differ, with the new ones parsed; `None` when the difference reaches
+/// outside the array's elements.
+fn changed_elements(old: &str, root: &Node, new: &str) -> Option<Window> {
+    let array = syscalls_array(root)?;
+    let NodeKind::Array(items) = &array.kind else { return None };
+    if items.is_empty() {
+        return None;
+    }
+    let same_head = common_prefix(old.as_bytes(), new.as_bytes());
+    let same_tail = common_suffix(&old.as_bytes()[same_head..], &new.as_bytes()[same_head..]);
+    let changed_end = old.len() - same_tail;
+    // One more element each side: a comma before or after the change belongs to them.
+    let first = items.partition_point(|n| n.span.end <= same_head).saturating_sub(1);
+    let old_end = (items.partition_point(|n| n.span.start < changed_end) + 1).min(items.len());
+    let (start, end) = (items[first].span.start, items[old_end - 1].span.end);
+    if same_head < start || changed_end > end {
+        return None;
+    }
+    let delta = new.len() as isize - old.len() as isize;
+    let new_end = end.checked_add_signed(delta).filter(|e| *e >= start)?;
+    let region = new.get(start..new_end)?;
+    let NodeKind::Array(mut parsed) = json::parse(&format!("[{region}]")).ok()?.kind else { return None };
+    for node in &mut parsed {
+        shift(node, start as isize - 1);
+    }
+    let newlines = |t: &str| t.bytes().filter(|b| *b == b'\n').count() as isize;
+    let line_delta = newlines(region) - newlines(&old[start..end]);
+    Some(Window { first, old_end, items: parsed, delta, line_delta })
+}
+
+fn syscalls_array(root: &Node) -> Option<&Node> {
+    let NodeKind::Object(members) = &root.kind else { return None };
+    let mut named = members.iter().filter(|m| m.key == "syscalls");
+    let array = named.next()?;
+    // A repeated key: which one counts is the reader's business; read it all.
+    named.next().is_none().then_some(&array.value)
+}
+
+/// `root` with the window's elements in place of the old ones, and everything after them
+/// moved by the change in length.
+fn splice_tree(root: &mut Node, window: &Window) {
+    root.span.end = root.span.end.saturating_add_signed(window.delta);
+    let NodeKind::Object(members) = &mut root.kind else { return };
+    let Some(at) = members.iter().position(|m| m.key == "syscalls") else { return };
+    for member in &mut members[at + 1..] {
+        member.key_span = moved(member.key_span, window.delta);
+        shift(&mut member.value, window.delta);
+    }
+    let array = &mut members[at].value;
+    array.span.end = array.span.end.saturating_add_signed(window.delta);
+    let NodeKind::Array(items) = &mut array.kind else { return };
+    for item in &mut items[window.old_end..] {
+        shift(item, window.delta);
+    }
+    items.splice(window.first..window.old_end, window.items.iter().cloned());
+}
+
+/// Moves a node and everything in it by `delta` bytes.
+fn shift(node: &mut Node, delta: isize) {
+    node.span = moved(node.span, delta);
+    match &mut node.kind {
+        NodeKind::Array(items) => items.iter_mut().for_each(|n| shift(n, delta)),
+        NodeKind::Object(members) => {
+            for m in members {
+                m.key_span = moved(m.key_span, delta);
+                shift(&mut m.value, delta);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn moved(span: json::Span, delta: isize) -> json::Span {
+    json::Span { start: span.start.saturating_add_signed(delta), end: span.end.saturating_add_signed(delta) }
+}
+
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    // Compared in chunks: slices compare with memcmp.
+    const CHUNK: usize = 4096;
+    let mut done = 0;
+    while done + CHUNK <= a.len().min(b.len()) && a[done..done + CHUNK] == b[done..done + CHUNK] {
+        done += CHUNK;
+    }
+    done + a[done..].iter().zip(&b[done..]).take_while(|(x, y)| x == y).count()
+}
+
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 4096;
+    let (la, lb) = (a.len(), b.len());
+    let mut done = 0;
+    while done + CHUNK <= la.min(lb) && a[la - done - CHUNK..la - done] == b[lb - done - CHUNK..lb - done] {
+        done += CHUNK;
+    }
+    done + a[..la - done].iter().rev().zip(b[..lb - done].iter().rev()).take_while(|(x, y)| x == y).count()
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Re-reads this thread's documents took by splicing (the test checks it did, often).
+        pub static SPLICED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    const NAMES: [&str; 6] = ["read", "write", "openat", "mmap", "socket", "ioctl"];
+
+    /// A rule, now and then one the reader has something to say about.
+    fn rule(rng: &mut Rng) -> Value {
+        let name = NAMES[rng.below(NAMES.len())];
+        match rng.below(10) {
+            0 => json!({"names": [name], "action": "SCMP_ACT_BOGUS"}),
+            1 => json!({"Names": [name], "action": "SCMP_ACT_LOG"}),
+            2 => json!({"names": [name], "action": "SCMP_ACT_ALLOW", "zz": 1}),
+            3 => json!(7),
+            4 => json!({"names": [], "action": "SCMP_ACT_ALLOW"}),
+            5 => json!({"names": [name]}),
+            6 => json!({"names": [name, "close"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+                        "args": [{"index": rng.below(8), "value": rng.below(3), "op": "SCMP_CMP_EQ"}]}),
+            _ => json!({"names": [name], "action": "SCMP_ACT_ALLOW"}),
+        }
+    }
+
+    /// Elements one to a line, some spread over lines, one with a repeated key; `extra` top
+    /// keys before the array, `after` ones behind it.
+    fn profile_text(rng: &mut Rng, rules: usize, extra: &str, after: &str) -> String {
+        let mut items: Vec<String> = (0..rules)
+            .map(|_| {
+                let r = rule(rng);
+                if rng.below(4) == 0 { serde_json::to_string_pretty(&r) } else { serde_json::to_string(&r) }.unwrap()
+            })
+            .collect();
+        items.insert(
+            rng.below(rules),
+            r#"{"names": ["dup"], "action": "SCMP_ACT_LOG", "action": "SCMP_ACT_ALLOW"}"#.into(),
+        );
+        let head = format!("{{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",{extra}\n  \"syscalls\": [\n    ");
+        format!("{head}{}\n  ]{after}\n}}\n", items.join(",\n    "))
+    }
+
+    fn edit(value: &mut Value, original: &Value, rng: &mut Rng) {
+        let rules = value["syscalls"].as_array_mut().unwrap();
+        let at = rng.below(rules.len().max(1));
+        match rng.below(12) {
+            0 | 1 => rules[at] = rule(rng),
+            2 | 3 => rules.insert(at, rule(rng)),
+            4 | 5 if rules.len() > 1 => drop(rules.remove(at)),
+            6 => {
+                let far = rng.below(rules.len());
+                rules[at] = rule(rng);
+                rules[far] = rule(rng);
+            }
+            7 => rules.push(rule(rng)),
+            8 => rules.insert(0, rule(rng)),
+            9 => value["defaultAction"] = json!(["SCMP_ACT_LOG", "SCMP_ACT_ERRNO"][rng.below(2)]),
+            10 => *value = original.clone(),
+            _ if rules.len() > 1 => drop(rules.remove(rules.len() - 1)),
+            _ => rules.clear(),
+        }
+    }
+
+    /// What the document holds after an edit is what reading its text afresh gives.
+    fn check(doc: &Document, step: usize) {
+        let text = doc.render();
+        let fresh = Document::parse(&text, "t.json").unwrap();
+        assert_eq!(doc.profile, fresh.profile, "step {step}:\n{text}");
+        assert_eq!(doc.findings, fresh.findings, "step {step}:\n{text}");
+        assert_eq!(doc.rule_lines, fresh.rule_lines, "step {step}");
+        assert_eq!(doc.rule_findings, fresh.rule_findings, "step {step}");
+        let (kept, root) = doc.rendered.as_ref().expect("a JSON document keeps its text");
+        assert_eq!(kept, &text);
+        assert_eq!(root, &json::parse(&text).unwrap(), "step {step}");
+        assert_eq!(doc.is_modified(), text != doc.original, "step {step}");
+    }
+
+    #[test]
+    fn a_spliced_reread_equals_reading_the_text_afresh() {
+        let layouts = [("", ""), ("\n  \"zzTop\": 1,", ""), ("", ",\n  \"listenerMetadata\": \"m\"")];
+        let mut edits = 0;
+        let spliced_before = SPLICED.with(Cell::get);
+        for seed in 1..=40u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let (extra, after) = layouts[seed as usize % layouts.len()];
+            let rules = 2 + rng.below(12);
+            let text = profile_text(&mut rng, rules, extra, after);
+            let mut doc = Document::parse(&text, "t.json").unwrap();
+            let original = doc.profile_value().clone();
+            for step in 0..25 {
+                let mut value = doc.profile_value().clone();
+                edit(&mut value, &original, &mut rng);
+                doc.set_profile_value(value);
+                check(&doc, step);
+                edits += 1;
+            }
+        }
+        let spliced = SPLICED.with(Cell::get) - spliced_before;
+        assert!(spliced * 2 > edits, "only {spliced} of {edits} edits were spliced");
+    }
+}
