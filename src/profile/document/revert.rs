@@ -131,7 +131,9 @@ mod tests {
 ]}
 "#;
 
-    fn edits() -> Vec<Box<dyn Fn(&mut Value)>> {
+    type Edit = Box<dyn Fn(&mut Value)>;
+
+    fn edits() -> Vec<Edit> {
         vec![
             Box::new(|v| v["syscalls"][1]["action"] = json!("SCMP_ACT_LOG")),
             Box::new(|v| {
