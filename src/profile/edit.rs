@@ -76,12 +76,12 @@ pub fn set_syscall(profile: &mut Value, name: &str, setting: Setting, default: (
         r.get("names").and_then(Value::as_array).is_some_and(|ns| ns.iter().any(|n| n.as_str() == Some(name)))
             || r.get("name").and_then(Value::as_str) == Some(name)
     };
-    let count = profile.get("syscalls").and_then(Value::as_array).map_or(0, Vec::len);
-    for i in (0..count).rev() {
-        let rule = &profile["syscalls"][i];
-        if unconditional(rule) && names_of(rule) {
-            remove_name(profile, i, name);
-        }
+    let rules = profile.get("syscalls").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    // Last first: removing a rule does not move those still to visit.
+    let naming: Vec<usize> =
+        (0..rules.len()).rev().filter(|&i| names_of(&rules[i]) && unconditional(&rules[i])).collect();
+    for i in naming {
+        remove_name(profile, i, name);
     }
     let Setting::Action(action, errno) = setting else { return };
     let same_errno = |r: &Value| {
@@ -94,8 +94,8 @@ pub fn set_syscall(profile: &mut Value, name: &str, setting: Setting, default: (
     }
     let target = profile.get("syscalls").and_then(Value::as_array).and_then(|rules| {
         rules.iter().position(|r| {
-            unconditional(r)
-                && r.get("action").and_then(Value::as_str) == Some(action.spelling())
+            r.get("action").and_then(Value::as_str) == Some(action.spelling())
+                && unconditional(r)
                 && same_errno(r)
                 && r.get("names").is_some_and(Value::is_array)
         })

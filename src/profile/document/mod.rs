@@ -295,29 +295,39 @@ impl Document {
     /// Re-reads the model, findings, rule lines and base from the current value.
     fn reread(&mut self) {
         let previous = self.rendered.take();
-        let parsed = match self.source {
+        match self.source {
             Source::Json => {
-                let mut text = self.patched();
+                let text = self.patched();
                 // An edit of a few rules re-reads those (see `splice.rs`).
-                if let Some(previous) = previous {
-                    match self.reread_rules(previous, text) {
-                        Ok(()) => return,
-                        Err(back) => text = back,
-                    }
-                }
-                self.modified = text != self.original;
-                match self.modified {
-                    true => json::parse(&text).map(|root| (text, root)),
-                    // Unchanged: the text and tree that were read.
-                    false => Ok((text, self.original_root.clone())),
-                }
+                let text = match previous {
+                    Some(previous) => match self.reread_rules(previous, text) {
+                        Ok(_) => return,
+                        Err((text, _)) => text,
+                    },
+                    None => text,
+                };
+                self.read_json(text);
             }
             Source::Yaml { .. } => {
                 self.modified = !json::patch::node_equals(&self.original_root, &self.value);
                 let text = serde_json::to_string_pretty(&self.value).expect("values serialize");
-                json::parse(&text).map(|root| (text, root))
+                self.read_tree(json::parse(&text).map(|root| (text, root)));
             }
-        };
+        }
+    }
+
+    /// Reads a JSON document's new text.
+    fn read_json(&mut self, text: String) {
+        self.modified = text != self.original;
+        self.read_tree(match self.modified {
+            true => json::parse(&text).map(|root| (text, root)),
+            // Unchanged: the tree that was read.
+            false => Ok((text, self.original_root.clone())),
+        });
+    }
+
+    /// Reads the model, findings, rule lines and base from the document as JSON text and tree.
+    fn read_tree(&mut self, parsed: Result<(String, Node), json::SyntaxError>) {
         let Ok((json_text, root)) = parsed else { return };
         let schema = if self.is_spo() { Schema::Spo } else { Schema::Json };
         let (profile, findings, rule_findings) = read_profile_indexed(&root, &json_text, &self.profile_at, schema);

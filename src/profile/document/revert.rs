@@ -27,13 +27,33 @@ impl Document {
         };
         let slot = pointer_mut(&mut self.value, &self.profile_at)?;
         change(slot);
-        let revert = match (before, &self.rendered) {
-            (Some(before), _) => compact(before, slot),
-            (None, Some((_, root))) => from_tree(root, slot),
-            (None, None) => unreachable!("a copy is made when there is no tree"),
-        }?;
-        self.reread();
-        Some(revert)
+        match before {
+            Some(before) => {
+                let revert = compact(before, slot)?;
+                self.reread();
+                Some(revert)
+            }
+            None => self.reread_after_edit(),
+        }
+    }
+
+    /// The re-read after an edit in place of a JSON profile, whose state before the edit is
+    /// the last read's text and tree: the splice gives the rules it replaced, else the tree.
+    fn reread_after_edit(&mut self) -> Option<Revert> {
+        let previous = self.rendered.take().expect("edit_profile made no copy: the tree is there");
+        let text = self.patched();
+        if text == previous.0 {
+            self.rendered = Some(previous);
+            return None;
+        }
+        match self.reread_rules(previous, text) {
+            Ok(revert) => Some(revert),
+            Err((text, (_, root))) => {
+                let revert = from_tree(&root, self.profile_value());
+                self.read_json(text);
+                revert
+            }
+        }
     }
 
     /// Replaces the profile object with `new`: what takes it back, or `None` when it is the same.
@@ -186,11 +206,15 @@ mod tests {
     }
 
     #[test]
-    fn a_rule_edit_keeps_only_the_rules_it_replaced() {
-        let mut doc = Document::parse(TEXT, "t.json").unwrap();
-        let revert = doc.edit_profile(|v| v["syscalls"][1]["action"] = json!("SCMP_ACT_LOG"));
-        let old = json!({"names": ["write"], "action": "SCMP_ACT_ALLOW"});
-        assert_eq!(revert, Some(Revert::Rules { at: 1, old: vec![old], count: 1 }));
+    fn a_rule_edit_keeps_only_the_rules_around_it() {
+        let rules: Vec<String> =
+            (0..10).map(|i| format!("{{\"names\": [\"s{i}\"], \"action\": \"SCMP_ACT_ALLOW\"}}")).collect();
+        let text = format!("{{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n{}\n]}}", rules.join(",\n"));
+        let mut doc = Document::parse(&text, "t.json").unwrap();
+        let revert = doc.edit_profile(|v| v["syscalls"][5]["action"] = json!("SCMP_ACT_LOG"));
+        let Some(Revert::Rules { at, old, count }) = revert else { panic!("a rule edit: {revert:?}") };
+        assert!(at <= 5 && at + old.len() > 5 && old.len() <= 3 && count == old.len(), "{at} {old:?} {count}");
+        assert_eq!(old[5 - at], json!({"names": ["s5"], "action": "SCMP_ACT_ALLOW"}));
         let revert = doc.edit_profile(|v| v["defaultAction"] = json!("SCMP_ACT_LOG"));
         assert!(matches!(revert, Some(Revert::Whole(_))));
     }

@@ -8,11 +8,15 @@
 //! profile, a finding outside the rules placed after them, an emptied array) is re-read whole.
 //! The result equals the whole re-read's (a property test in `tests` checks it).
 
-use super::{Document, Source};
+use super::{Document, Revert, Source};
 use crate::profile::json::{self, Node, NodeKind};
 use crate::profile::load::{RuleFindings, Schema, read_rules};
 use crate::profile::model::Rule;
 use crate::profile::position::LineIndex;
+
+/// What `reread_rules` gives back when it cannot take an edit: the new text, and the text and
+/// tree of the last read.
+pub(super) type Unspliced = (String, (String, Node));
 
 /// What changed in the `syscalls` array between two texts of the document: old elements
 /// `first..old_end` became `items` (parsed from the new text, at their new offsets).
@@ -28,38 +32,41 @@ struct Window {
 
 impl Document {
     /// Re-reads the document from `text` (the new rendering) reusing `previous` (the text and
-    /// tree of the last read); gives `text` back when the edit is not one it can take (nothing
-    /// changed then).
-    pub(super) fn reread_rules(&mut self, previous: (String, Node), text: String) -> Result<(), String> {
+    /// tree of the last read), and says what takes the edit back; gives both back when the edit
+    /// is not one it can take (nothing changed then).
+    pub(super) fn reread_rules(&mut self, previous: (String, Node), text: String) -> Result<Revert, Unspliced> {
         let simple = matches!(self.source, Source::Json)
             && self.profile_at.is_empty()
             && self.chain.is_empty()
             && self.profile.base_profile_name.is_none()
             && self.base.is_none()
             && self.base_cycle.is_none();
-        let Some(block) = self.rule_findings.clone().filter(|_| simple) else { return Err(text) };
-        let (old_text, mut root) = previous;
-        let Some(window) = changed_elements(&old_text, &root, &text) else { return Err(text) };
-        if !self.others_precede(&block, &root, &LineIndex::new(&old_text)) {
-            return Err(text);
+        let Some(block) = self.rule_findings.clone().filter(|_| simple) else { return Err((text, previous)) };
+        let Some(window) = changed_elements(&previous.0, &previous.1, &text) else { return Err((text, previous)) };
+        if !self.others_precede(&block, &previous) {
+            return Err((text, previous));
         }
-        splice_tree(&mut root, &window);
+        let (_, mut root) = previous;
+        let revert = splice_tree(&mut root, &window);
         self.splice_model(&root, &text, &block, &window);
         self.modified = text != self.original;
         self.rendered = Some((text, root));
         #[cfg(test)]
         tests::SPLICED.with(|n| n.set(n.get() + 1));
-        Ok(())
+        Ok(revert)
     }
 
     /// Whether every finding that is not about a rule sits before the `syscalls` array (so
     /// its line and column stay as they are).
-    fn others_precede(&self, block: &RuleFindings, root: &Node, index: &LineIndex) -> bool {
-        let Some(array) = root.member("syscalls") else { return false };
-        let (line, column) = index.line_col(array.value.span.start);
+    fn others_precede(&self, block: &RuleFindings, root: &(String, Node)) -> bool {
         let end = block.start + block.counts.iter().sum::<usize>();
-        let outside = self.findings[..block.start].iter().chain(&self.findings[end..]);
-        outside.into_iter().all(|f| match (f.line, f.column) {
+        let mut outside = self.findings[..block.start].iter().chain(&self.findings[end..]).peekable();
+        if outside.peek().is_none() {
+            return true;
+        }
+        let Some(array) = root.1.member("syscalls") else { return false };
+        let (line, column) = LineIndex::new(&root.0).line_col(array.value.span.start);
+        outside.all(|f| match (f.line, f.column) {
             (Some(l), Some(c)) => (l, c) < (line, column),
             _ => true,
         })
@@ -166,22 +173,24 @@ fn syscalls_array(root: &Node) -> Option<&Node> {
 }
 
 /// `root` with the window's elements in place of the old ones, and everything after them
-/// moved by the change in length.
-fn splice_tree(root: &mut Node, window: &Window) {
-    root.span.end = root.span.end.saturating_add_signed(window.delta);
-    let NodeKind::Object(members) = &mut root.kind else { return };
-    let Some(at) = members.iter().position(|m| m.key == "syscalls") else { return };
+/// moved by the change in length; what puts the old elements back.
+fn splice_tree(root: &mut Node, window: &Window) -> Revert {
+    let (first, old_end, count) = (window.first, window.old_end, window.items.len());
+    let NodeKind::Object(members) = &mut root.kind else { unreachable!("changed_elements found the array") };
+    let at = members.iter().position(|m| m.key == "syscalls").expect("changed_elements found the array");
     for member in &mut members[at + 1..] {
         member.key_span = moved(member.key_span, window.delta);
         shift(&mut member.value, window.delta);
     }
     let array = &mut members[at].value;
     array.span.end = array.span.end.saturating_add_signed(window.delta);
-    let NodeKind::Array(items) = &mut array.kind else { return };
-    for item in &mut items[window.old_end..] {
+    let NodeKind::Array(items) = &mut array.kind else { unreachable!("changed_elements found the array") };
+    for item in &mut items[old_end..] {
         shift(item, window.delta);
     }
-    items.splice(window.first..window.old_end, window.items.iter().cloned());
+    let old = items.splice(first..old_end, window.items.iter().cloned()).map(|n| n.to_value()).collect();
+    root.span.end = root.span.end.saturating_add_signed(window.delta);
+    Revert::Rules { at: first, old, count }
 }
 
 /// Moves a node and everything in it by `delta` bytes.
@@ -327,12 +336,30 @@ pub(super) mod tests {
             let text = profile_text(&mut rng, rules, extra, after);
             let mut doc = Document::parse(&text, "t.json").unwrap();
             let original = doc.profile_value().clone();
+            // Odd seeds edit in place and then take every edit back, checking each step.
+            let in_place = seed % 2 == 1;
+            let mut taken_back = Vec::new();
             for step in 0..25 {
-                let mut value = doc.profile_value().clone();
-                edit(&mut value, &original, &mut rng);
-                doc.set_profile_value(value);
+                let before = doc.render();
+                if in_place {
+                    let revert = doc.edit_profile(|value| edit(value, &original, &mut rng));
+                    taken_back.extend(revert.map(|r| (r, before)));
+                } else {
+                    let mut value = doc.profile_value().clone();
+                    edit(&mut value, &original, &mut rng);
+                    doc.set_profile_value(value);
+                }
                 check(&doc, step);
                 edits += 1;
+            }
+            while let Some((revert, before)) = taken_back.pop() {
+                doc.revert(revert);
+                check(&doc, 100 + taken_back.len());
+                assert_eq!(doc.render(), before, "seed {seed}: taking an edit back restores the text");
+                edits += 1;
+            }
+            if in_place {
+                assert_eq!(doc.render(), text, "seed {seed}: all taken back");
             }
         }
         let spliced = SPLICED.with(Cell::get) - spliced_before;
