@@ -134,7 +134,8 @@ fn align(olds: &[Old], news: &[Rule], context: &Context) -> Option<Vec<Step>> {
             continue;
         }
         let skips = (1..=2 * LOOKAHEAD).flat_map(|s| (0..=s).map(move |di| (di, s - di)));
-        let resync = skips.filter(|&(di, dj)| di <= LOOKAHEAD && dj <= LOOKAHEAD).find(|&(di, dj)| same_at(i + di, j + dj));
+        let resync =
+            skips.filter(|&(di, dj)| di <= LOOKAHEAD && dj <= LOOKAHEAD).find(|&(di, dj)| same_at(i + di, j + dj));
         let (di, dj) = match resync {
             Some(skip) => skip,
             // The rules differ to the end (an edit of the last few rules).
@@ -271,10 +272,7 @@ fn named<'a>(
     index: &'a FxHashMap<String, Vec<usize>>,
     rules: &'a [SpecRule],
 ) -> impl Iterator<Item = &'a str> + Clone + 'a {
-    index
-        .iter()
-        .filter(|(key, list)| list.iter().any(|&p| rules[p].names.contains(key)))
-        .map(|(key, _)| key.as_str())
+    index.iter().filter(|(key, list)| list.iter().any(|&p| rules[p].names.contains(key))).map(|(key, _)| key.as_str())
 }
 
 /// Rebuilds, in every database, the entries the `edited` names reach from the rules that
