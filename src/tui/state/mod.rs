@@ -8,6 +8,8 @@
 //! it through these methods, and the features above never need each other to stay consistent.
 
 mod actions;
+#[cfg(test)]
+mod engines_test;
 pub mod preview;
 
 pub use actions::{Target, errno_of};
