@@ -13,17 +13,27 @@ use std::sync::OnceLock;
 pub struct Table {
     by_name: HashMap<&'static str, u32>,
     by_number: BTreeMap<u32, &'static str>,
+    /// Numbers with more than one name: every name after the first (`by_number`'s).
+    aliases: HashMap<u32, Vec<&'static str>>,
 }
 
 impl Table {
     fn from_pairs(pairs: impl IntoIterator<Item = (&'static str, u32)>) -> Table {
         let mut by_name = HashMap::default();
         let mut by_number = BTreeMap::new();
+        let mut aliases: HashMap<u32, Vec<&'static str>> = HashMap::default();
         for (name, nr) in pairs {
             by_name.insert(name, nr);
-            by_number.entry(nr).or_insert(name);
+            let first = *by_number.entry(nr).or_insert(name);
+            if first != name {
+                aliases.entry(nr).or_default().push(name);
+            }
         }
-        Table { by_name, by_number }
+        // A name given twice keeps its last number: drop aliases it no longer has.
+        for (nr, names) in aliases.iter_mut() {
+            names.retain(|n| by_name.get(n) == Some(nr));
+        }
+        Table { by_name, by_number, aliases }
     }
 
     pub fn number(&self, name: &str) -> Option<u32> {
@@ -32,6 +42,12 @@ impl Table {
 
     pub fn name(&self, number: u32) -> Option<&'static str> {
         self.by_number.get(&number).copied()
+    }
+
+    /// Every name whose number is `number` (aliases too).
+    pub fn names(&self, number: u32) -> impl Iterator<Item = &'static str> + '_ {
+        let first = self.name(number).filter(|n| self.by_name.get(n) == Some(&number));
+        first.into_iter().chain(self.aliases.get(&number).into_iter().flatten().copied())
     }
 
     /// (number, name) in ascending number order.
@@ -152,5 +168,18 @@ mod tests {
         assert_eq!(t.number("clone3"), Some(0x4000_0000 | 435));
         assert_eq!(t.number("mseal"), Some(0x4000_0000 | 462));
         assert!(t.iter().all(|(nr, _)| nr & X32_SYSCALL_BIT != 0));
+    }
+
+    /// `names` is the inverse of `number`, aliases included (the evaluator's update finds the
+    /// rules of a syscall number through it).
+    #[test]
+    fn every_name_of_a_number_is_listed() {
+        for arch in Arch::all() {
+            let Some(t) = table(arch) else { continue };
+            for (&name, &nr) in &t.by_name {
+                assert!(t.names(nr).any(|n| n == name), "{arch} {name} {nr}");
+                assert!(t.names(nr).all(|n| t.number(n) == Some(nr)), "{arch} {nr}");
+            }
+        }
     }
 }

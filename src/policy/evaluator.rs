@@ -13,6 +13,7 @@ use crate::profile::{Action, ActionName, Profile};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
+mod splice;
 mod update;
 
 /// Why the runtime would refuse to install the profile (the container does not start).
@@ -125,7 +126,10 @@ impl Evaluator {
         let spec = &prepared.spec;
         let stub = match context.runtime.stub_coverage(spec.default_action, spec.default_errno_ret) {
             StubCoverage::None => None,
-            coverage => Some(enosys_stub(&db, spec, context, coverage)),
+            coverage => {
+                let names = spec.rules.iter().flat_map(|r| r.names.iter().map(String::as_str));
+                Some(enosys_stub(&db, names, spec, context, coverage))
+            }
         };
         let unknown_names = unknown_names(spec, default_action, context);
         Evaluator { context: context.clone(), prepared, default_action, db, stub, unknown_names, rules_by_name }
@@ -275,14 +279,22 @@ fn index_rules(rules: &[SpecRule]) -> FxHashMap<String, Vec<usize>> {
 /// skips them), with their rules' indexes.
 fn unknown_names(spec: &Spec, default: Action, context: &Context) -> Vec<(usize, String)> {
     let mut unknown = Vec::new();
-    for rule in spec.rules.iter().filter(|r| Action::from_name(r.action, r.errno_ret) != default) {
-        for name in rule.names.iter().filter(|n| !n.is_empty()) {
-            if !context.runtime.libseccomp.knows(context.native, name) {
-                unknown.push((rule.origin, name.clone()));
-            }
-        }
+    for rule in &spec.rules {
+        unknown_names_of(rule, default, context, &mut unknown);
     }
     unknown
+}
+
+/// [`unknown_names`] for one rule, appended to `out`.
+fn unknown_names_of(rule: &SpecRule, default: Action, context: &Context, out: &mut Vec<(usize, String)>) {
+    if Action::from_name(rule.action, rule.errno_ret) == default {
+        return;
+    }
+    for name in rule.names.iter().filter(|n| !n.is_empty()) {
+        if !context.runtime.libseccomp.knows(context.native, name) {
+            out.push((rule.origin, name.clone()));
+        }
+    }
 }
 
 /// A name of a rule that reaches libseccomp, and the conditions of each `seccomp_rule_add`.
@@ -337,9 +349,15 @@ fn add_spec_rule(db: &mut SeccompDb, rule: &SpecRule, default: Action, context: 
 }
 
 /// runc's stub thresholds: per covered arch, the largest number the linked libseccomp gives any
-/// name of any rule (socket and IPC names on multiplexing arches resolve to libseccomp
+/// of `names`, the names of every rule (socket and IPC names on multiplexing arches resolve to libseccomp
 /// pseudo-numbers and do not count). An arch with no number gets no stub (runc warns).
-fn enosys_stub(db: &SeccompDb, spec: &Spec, context: &Context, coverage: StubCoverage) -> EnosysStub {
+fn enosys_stub<'a>(
+    db: &SeccompDb,
+    names: impl Iterator<Item = &'a str> + Clone,
+    spec: &Spec,
+    context: &Context,
+    coverage: StubCoverage,
+) -> EnosysStub {
     let libseccomp = context.runtime.libseccomp;
     let mut covered: Vec<Arch> = spec.architectures.clone();
     if coverage == StubCoverage::ListedAndNative {
@@ -348,10 +366,8 @@ fn enosys_stub(db: &SeccompDb, spec: &Spec, context: &Context, coverage: StubCov
     let mut last = BTreeMap::new();
     for arch in db.arches().filter(|a| covered.contains(a)) {
         let multiplexing = multiplexes(arch);
-        let max = spec
-            .rules
-            .iter()
-            .flat_map(|r| r.names.iter())
+        let max = names
+            .clone()
             .filter(|n| !(multiplexing && multiplexed_call(n).is_some()))
             .filter_map(|n| libseccomp.number(arch, n))
             .max();

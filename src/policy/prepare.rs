@@ -58,42 +58,81 @@ pub struct Prepared {
 
 /// Runs the engine stage for `profile` under `ctx`.
 pub fn prepare(profile: &Profile, ctx: &Context) -> Result<Prepared, PrepareError> {
+    let mut spec = prepare_header(profile, ctx)?;
+    let mut skipped = Vec::new();
+    for rule in &profile.rules {
+        match prepare_rule(rule, ctx)? {
+            Prepared1::Rule(r) => spec.rules.push(r),
+            Prepared1::Skipped(s) => skipped.push(s),
+        }
+    }
+    Ok(Prepared { spec, skipped })
+}
+
+/// What the engine makes of one rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prepared1 {
+    Rule(SpecRule),
+    Skipped(Skipped),
+}
+
+/// The spec without its rules (an edit of the rules re-prepares only the rules it changed).
+pub fn prepare_header(profile: &Profile, ctx: &Context) -> Result<Spec, PrepareError> {
     let default_action = profile.default_action.ok_or(PrepareError::NoDefaultAction)?;
-    let resolves = ctx.engine.resolves_conditions();
-    let mut spec = Spec {
+    Ok(Spec {
         default_action,
         default_errno_ret: default_errno(profile, ctx.engine),
         architectures: architectures(profile, ctx)?,
         flags: profile.flags.clone(),
         listener_path: profile.listener_path.clone(),
         rules: Vec::new(),
-    };
-    let mut skipped = Vec::new();
-    for rule in &profile.rules {
-        if resolves {
-            // dockerd refuses `name` with `names` before looking at conditions; podman only for
-            // rules that apply.
-            let both = rule.name.is_some() && !rule.names.is_empty();
-            if both && ctx.engine == Engine::Docker {
-                return Err(PrepareError::NameAndNames(rule.index, ctx.engine));
-            }
-            if let Some(reason) = condition_excludes(rule, ctx) {
-                skipped.push(Skipped { origin: rule.index, reason });
-                continue;
-            }
-            if both {
-                return Err(PrepareError::NameAndNames(rule.index, ctx.engine));
-            }
-        } else if rule.names.is_empty() && rule.name.is_some() {
-            skipped.push(Skipped {
-                origin: rule.index,
-                reason: format!("{} ignores the deprecated \"name\" (only \"names\" is read)", ctx.engine),
-            });
-            continue;
+    })
+}
+
+/// The engine stage for one rule: it goes to the runtime, is left out, or refuses the profile.
+pub fn prepare_rule(rule: &Rule, ctx: &Context) -> Result<Prepared1, PrepareError> {
+    if ctx.engine.resolves_conditions() {
+        // dockerd refuses `name` with `names` before looking at conditions; podman only for
+        // rules that apply.
+        let both = rule.name.is_some() && !rule.names.is_empty();
+        if both && ctx.engine == Engine::Docker {
+            return Err(PrepareError::NameAndNames(rule.index, ctx.engine));
         }
-        spec.rules.push(spec_rule(rule, ctx.engine));
+        if let Some(reason) = condition_excludes(rule, ctx) {
+            return Ok(Prepared1::Skipped(Skipped { origin: rule.index, reason }));
+        }
+        if both {
+            return Err(PrepareError::NameAndNames(rule.index, ctx.engine));
+        }
+    } else if rule.names.is_empty() && rule.name.is_some() {
+        return Ok(Prepared1::Skipped(Skipped {
+            origin: rule.index,
+            reason: format!("{} ignores the deprecated \"name\" (only \"names\" is read)", ctx.engine),
+        }));
     }
-    Ok(Prepared { spec, skipped })
+    Ok(Prepared1::Rule(spec_rule(rule, ctx.engine)))
+}
+
+/// Whether `rule` reaches the runtime as `spec` (where it sits aside), without building its
+/// spec rule. `false` may also mean "cannot tell cheaply" (the rule is then prepared anew).
+pub fn prepares_to(rule: &Rule, ctx: &Context, spec: &SpecRule) -> bool {
+    let resolves = ctx.engine.resolves_conditions();
+    let extra = rule.name.as_ref().filter(|_| resolves);
+    let names_match = spec.names.len() == rule.names.len() + usize::from(extra.is_some())
+        && spec.names.iter().zip(rule.names.iter().chain(extra)).all(|(a, b)| a == b);
+    let errno_ret = match ctx.engine {
+        Engine::Podman => rule.errno.as_deref().and_then(parse_errno).or(rule.errno_ret),
+        _ => rule.errno_ret,
+    };
+    let refused_or_skipped = match resolves {
+        true => rule.name.is_some() && !rule.names.is_empty() || !rule.includes.is_empty() || !rule.excludes.is_empty(),
+        false => rule.names.is_empty() && rule.name.is_some(),
+    };
+    !refused_or_skipped
+        && names_match
+        && spec.action == rule.action
+        && spec.errno_ret == errno_ret
+        && spec.args == rule.args
 }
 
 fn spec_rule(rule: &Rule, engine: Engine) -> SpecRule {

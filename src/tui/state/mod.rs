@@ -8,6 +8,8 @@
 //! it through these methods, and the features above never need each other to stay consistent.
 
 mod actions;
+#[cfg(test)]
+mod engines_test;
 pub mod preview;
 
 pub use actions::{Target, errno_of};
@@ -278,16 +280,19 @@ impl EditingState {
             .into_iter()
             .map(|engine| {
                 let ctx = self.ctx.with_engine(engine);
-                let own = ctx == self.ctx;
-                // The engine's evaluator before the edit, or else the editor's own (the engines
-                // differ in a few rules): either way only what differs is rebuilt.
+                if ctx == self.ctx {
+                    return (engine, None);
+                }
+                // The engine's evaluator before the edit (in the same context an edit costs the
+                // rules it changed), or else the editor's own (the engines differ in a few
+                // rules): either way only what differs is rebuilt.
                 let previous = stale
                     .iter_mut()
                     .find(|(e, _)| *e == engine)
                     .and_then(|(_, ev)| ev.take()?.ok())
                     .or_else(|| self.evaluator.as_ref().ok().cloned());
-                let evaluator = || Evaluator::updated(previous, self.doc.effective_profile(), &ctx);
-                (engine, (!own).then(|| evaluator().map_err(|e| e.to_string())))
+                let evaluator = Evaluator::updated(previous, self.doc.effective_profile(), &ctx);
+                (engine, Some(evaluator.map_err(|e| e.to_string())))
             })
             .collect()
     }
