@@ -66,7 +66,7 @@ pub fn overlaps(ev: &Evaluator, out: &mut Out) {
     let default = ev.default_action;
     let spec_rules = &ev.prepared.spec.rules;
     let size = spec_rules.iter().map(|r| r.origin + 1).max().unwrap_or(0);
-    let mut names: FxHashMap<&str, NameState> = FxHashMap::default();
+    let mut names: FxHashMap<&str, NameState> = FxHashMap::with_capacity_and_hasher(512, Default::default());
     let mut pairs = Pairs::default();
     let mut rules = Rules { actions: vec![None; size], own: vec![None; size], names: Vec::with_capacity(size) };
     let mut scratch = Vec::new();
@@ -101,18 +101,30 @@ pub fn overlaps(ev: &Evaluator, out: &mut Out) {
     report_replaced(&by_pair(pairs.replaced), &rules, out);
 }
 
-/// The pairs in (first, second) order, each with its names in the order found.
-fn by_pair(mut found: Vec<(usize, usize, &str)>) -> Vec<((usize, usize), Vec<&str>)> {
+/// Pairs of rules in (first, second) order, each with its names in the order found: one
+/// list of names for all (a big profile has thousands of pairs, most with one name).
+struct Grouped<'a> {
+    pairs: Vec<((usize, usize), Range<usize>)>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Grouped<'a> {
+    fn iter(&self) -> impl Iterator<Item = ((usize, usize), &[&'a str])> {
+        self.pairs.iter().map(|(pair, range)| (*pair, &self.names[range.clone()]))
+    }
+}
+
+fn by_pair(mut found: Vec<(usize, usize, &str)>) -> Grouped<'_> {
     // Stable: a pair's names stay in the order they were found.
     found.sort_by_key(|&(a, b, _)| (a, b));
-    let mut grouped: Vec<((usize, usize), Vec<&str>)> = Vec::new();
-    for (a, b, name) in found {
-        match grouped.last_mut() {
-            Some((pair, names)) if *pair == (a, b) => names.push(name),
-            _ => grouped.push(((a, b), vec![name])),
+    let mut pairs: Vec<((usize, usize), Range<usize>)> = Vec::new();
+    for (i, &(a, b, _)) in found.iter().enumerate() {
+        match pairs.last_mut() {
+            Some((pair, range)) if *pair == (a, b) => range.end = i + 1,
+            _ => pairs.push(((a, b), i..i + 1)),
         }
     }
-    grouped
+    Grouped { pairs, names: found.into_iter().map(|(_, _, name)| name).collect() }
 }
 
 /// Appends the rule's names once each, sorted, to `unique`; names listed twice are noted.
@@ -183,10 +195,10 @@ fn report_within(within: &BTreeMap<usize, Vec<(&str, usize)>>, out: &mut Out) {
 }
 
 /// One finding per kept rule and set of names, naming every rule that repeats them.
-fn report_repeated(repeated: &[((usize, usize), Vec<&str>)], rules: &Rules, out: &mut Out) {
+fn report_repeated(repeated: &Grouped, rules: &Rules, out: &mut Out) {
     let mut groups: BTreeMap<(usize, &[&str]), Vec<usize>> = BTreeMap::new();
-    for ((kept, later), names) in repeated {
-        groups.entry((*kept, names.as_slice())).or_default().push(*later);
+    for ((kept, later), names) in repeated.iter() {
+        groups.entry((kept, names)).or_default().push(later);
     }
     for ((kept, names), later) in groups {
         let action = rules.action(kept);
@@ -212,10 +224,10 @@ fn report_repeated(repeated: &[((usize, usize), Vec<&str>)], rules: &Rules, out:
     }
 }
 
-fn report_conflicting(conflicting: &[((usize, usize), Vec<&str>)], rules: &Rules, out: &mut Out) {
+fn report_conflicting(conflicting: &Grouped, rules: &Rules, out: &mut Out) {
     let mut groups: BTreeMap<(usize, &[&str], String), Vec<usize>> = BTreeMap::new();
-    for ((kept, later), names) in conflicting {
-        groups.entry((*kept, names.as_slice(), rules.action(*later).to_string())).or_default().push(*later);
+    for ((kept, later), names) in conflicting.iter() {
+        groups.entry((kept, names, rules.action(later).to_string())).or_default().push(later);
     }
     for ((kept, names, later_action), later) in groups {
         let shown = list(names.iter().map(|n| n.to_string()), names.len());
@@ -241,10 +253,10 @@ fn report_conflicting(conflicting: &[((usize, usize), Vec<&str>)], rules: &Rules
     }
 }
 
-fn report_replaced(replaced: &[((usize, usize), Vec<&str>)], rules: &Rules, out: &mut Out) {
+fn report_replaced(replaced: &Grouped, rules: &Rules, out: &mut Out) {
     let mut groups: BTreeMap<(usize, &[&str]), Vec<usize>> = BTreeMap::new();
-    for ((rule, earlier), names) in replaced {
-        groups.entry((*rule, names.as_slice())).or_default().push(*earlier);
+    for ((rule, earlier), names) in replaced.iter() {
+        groups.entry((rule, names)).or_default().push(earlier);
     }
     for ((rule, names), earlier) in groups {
         let earlier_rules = list(earlier.iter().map(|i| format!("syscalls[{i}]")), earlier.len());
