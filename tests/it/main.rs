@@ -23,6 +23,7 @@ mod kernel;
 mod kube;
 #[cfg(feature = "oracle")]
 mod libseccomp_table;
+mod lint_after_edits;
 mod look;
 #[cfg(feature = "oracle")]
 mod oracle;

@@ -9,6 +9,7 @@ use crate::policy::seccomp_db::tree::{Id as TreeId, Tree};
 use crate::profile::finding::Finding;
 use crate::profile::json::PathStep;
 use crate::profile::{Action, Document};
+use rustc_hash::FxHashMap;
 
 pub(super) type Out = Vec<(Finding, Vec<PathStep>)>;
 
@@ -69,10 +70,17 @@ fn structure(doc: &Document, ctx: &Context, out: &mut Out) {
             "use \"names\": [\"…\"]",
         );
     }
+    // A big profile names the same few hundred syscalls thousands of times: each is looked up
+    // in the catalog once.
+    let mut known: FxHashMap<&str, (bool, bool)> = FxHashMap::default();
+    let compat = ctx.native.compat_arches();
+    let lookup =
+        |name: &str| (catalog::is_known_anywhere(name), compat.iter().any(|a| catalog::number(*a, name).is_some()));
     for rule in &p.rules {
         let mut not_here = Vec::new();
         for (j, name) in rule.names.iter().enumerate() {
-            if !catalog::is_known_anywhere(name) {
+            let (anywhere, here) = *known.entry(name.as_str()).or_insert_with(|| lookup(name));
+            if !anywhere {
                 let suggestion = catalog::suggest(name).map(|s| format!("; did you mean \"{s}\"?")).unwrap_or_default();
                 let path = [rule_path(rule.index), vec![key("names"), PathStep::Index(j)]].concat();
                 let msg = format!("unknown syscall \"{name}\": runc skips it silently{suggestion}");
@@ -82,7 +90,7 @@ fn structure(doc: &Document, ctx: &Context, out: &mut Out) {
                         .about(name.clone()),
                     path,
                 ));
-            } else if !ctx.native.compat_arches().iter().any(|a| catalog::number(*a, name).is_some()) {
+            } else if !here {
                 not_here.push(name.as_str());
             }
         }
@@ -251,12 +259,16 @@ fn exits(decide: &dyn Fn(&str) -> Option<Decision>, out: &mut Out) {
 
 fn dangerous_allows(ev: &Evaluator, out: &mut Out) {
     let arch = ev.context.native;
+    let rules = &ev.prepared.spec.rules;
+    let mut conditional = vec![false; rules.iter().map(|r| r.origin + 1).max().unwrap_or(0)];
+    for rule in rules.iter().filter(|r| !r.args.is_empty()) {
+        conditional[rule.origin] = true;
+    }
     for info in catalog::all().iter().filter(|i| i.risk.is_some()) {
         let Some(d) = ev.decide_name(arch, info.name, &[0; 6]) else { continue };
         let Source::Rule(origin) = d.source else { continue };
-        let conditional = ev.prepared.spec.rules.iter().any(|r| r.origin == origin && !r.args.is_empty());
         // A conditional allow is already the narrowing the risk note asks for.
-        if !d.action.lets_through() || conditional {
+        if !d.action.lets_through() || conditional.get(origin).copied().unwrap_or(false) {
             continue;
         }
         let risk = info.risk.expect("filtered on risk");
@@ -280,8 +292,9 @@ fn range_overlaps(ev: &Evaluator, out: &mut Out) {
     for db in &ev.db.dbs {
         for (&nr, entry) in &db.syscalls {
             let Some(root) = entry.tree.root else { continue };
-            // One action throughout (Docker's socket rules) was never seen to go wrong.
-            if !has_stale_reload(&entry.tree, root) || distinct_actions(&entry.tree) < 2 {
+            // One action throughout (Docker's socket rules) was never seen to go wrong. (Checked
+            // first: it is the cheaper test, and most trees have one action.)
+            if !has_two_actions(&entry.tree) || !has_stale_reload(&entry.tree, root) {
                 continue;
             }
             let Some(name) = catalog::name_of(db.arch, nr) else { continue };
@@ -304,10 +317,10 @@ fn range_overlaps(ev: &Evaluator, out: &mut Out) {
 }
 
 fn has_stale_reload(tree: &Tree, any: TreeId) -> bool {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = vec![false; tree.nodes.len()];
     let mut levels = vec![tree.level_start(any)];
     while let Some(start) = levels.pop() {
-        if !seen.insert(start) {
+        if std::mem::replace(&mut seen[start], true) {
             continue;
         }
         let mut cur = Some(start);
@@ -331,21 +344,20 @@ fn has_stale_reload(tree: &Tree, any: TreeId) -> bool {
     false
 }
 
-fn distinct_actions(tree: &Tree) -> usize {
-    let mut actions: Vec<u32> = tree.nodes.iter().flat_map(|n| [n.act_t, n.act_f]).flatten().collect();
-    actions.sort_unstable();
-    actions.dedup();
-    actions.len()
+fn has_two_actions(tree: &Tree) -> bool {
+    let mut actions = tree.nodes.iter().flat_map(|n| [n.act_t, n.act_f]).flatten();
+    let Some(first) = actions.next() else { return false };
+    actions.any(|a| a != first)
 }
 
 /// Whether some path through the levels under `start` loads another word and then falls
 /// out of them (a branch with neither a next level nor an action).
 fn falls_through_with_other_word(tree: &Tree, start: TreeId, word: (u32, bool, u32)) -> bool {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = vec![false; tree.nodes.len()];
     let mut levels = vec![start];
     let (mut other_word, mut falls) = (false, false);
     while let Some(level) = levels.pop() {
-        if !seen.insert(level) {
+        if std::mem::replace(&mut seen[level], true) {
             continue;
         }
         let mut cur = Some(level);

@@ -11,7 +11,9 @@ use crate::policy::prepare::SpecRule;
 use crate::profile::Action;
 use crate::profile::finding::Finding;
 use crate::profile::json::PathStep;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// Longest list shown in a message; the rest is counted.
 const SHOWN: usize = 8;
@@ -29,26 +31,46 @@ struct NameState {
     conditional: Vec<(usize, Action)>,
 }
 
-/// Pairs of rules, each with the names they share.
+/// Pairs of rules, each with a name they share, in the order found (grouped by [`by_pair`]).
 #[derive(Default)]
 struct Pairs<'a> {
-    /// (kept rule, later rule with the same action) -> names.
-    repeated: BTreeMap<(usize, usize), Vec<&'a str>>,
-    /// (kept rule, later rule with another action) -> names.
-    conflicting: BTreeMap<(usize, usize), Vec<&'a str>>,
-    /// (unconditional rule, earlier conditional rule it overrides) -> names.
-    replaced: BTreeMap<(usize, usize), Vec<&'a str>>,
+    /// (kept rule, later rule with the same action, name).
+    repeated: Vec<(usize, usize, &'a str)>,
+    /// (kept rule, later rule with another action, name).
+    conflicting: Vec<(usize, usize, &'a str)>,
+    /// (unconditional rule, earlier conditional rule it overrides, name).
+    replaced: Vec<(usize, usize, &'a str)>,
     /// rule -> (name, times listed) for names a rule lists more than once.
     within: BTreeMap<usize, Vec<(&'a str, usize)>>,
 }
 
+/// Per rule (by origin): its action and its names once each, sorted (a range of `names`).
+/// Vectors indexed by origin, not maps: this runs after every edit of a 5,000-rule profile.
+struct Rules<'a> {
+    actions: Vec<Option<Action>>,
+    own: Vec<Option<Range<usize>>>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Rules<'a> {
+    fn own_names(&self, origin: usize) -> Option<&[&'a str]> {
+        self.own.get(origin)?.clone().map(|r| &self.names[r])
+    }
+
+    fn action(&self, origin: usize) -> Action {
+        self.actions[origin].expect("a rule in a pair has an action")
+    }
+}
+
 pub fn overlaps(ev: &Evaluator, out: &mut Out) {
     let default = ev.default_action;
-    let mut names: HashMap<&str, NameState> = HashMap::new();
+    let spec_rules = &ev.prepared.spec.rules;
+    let size = spec_rules.iter().map(|r| r.origin + 1).max().unwrap_or(0);
+    let mut names: FxHashMap<&str, NameState> = FxHashMap::with_capacity_and_hasher(512, Default::default());
     let mut pairs = Pairs::default();
-    let mut actions: HashMap<usize, Action> = HashMap::new();
-    let mut own_names: HashMap<usize, Vec<&str>> = HashMap::new();
-    for rule in &ev.prepared.spec.rules {
+    let mut rules = Rules { actions: vec![None; size], own: vec![None; size], names: Vec::with_capacity(size) };
+    let mut scratch = Vec::new();
+    for rule in spec_rules {
         let action = Action::from_name(rule.action, rule.errno_ret);
         if action == default {
             push(
@@ -61,24 +83,55 @@ pub fn overlaps(ev: &Evaluator, out: &mut Out) {
             );
             continue;
         }
-        actions.insert(rule.origin, action);
-        let unique = unique_names(rule, &mut pairs);
-        for &name in &unique {
+        rules.actions[rule.origin] = Some(action);
+        let start = rules.names.len();
+        unique_names(rule, &mut scratch, &mut rules.names, &mut pairs);
+        for &name in &rules.names[start..] {
             record(names.entry(name).or_default(), name, rule.origin, action, !rule.args.is_empty(), &mut pairs);
         }
-        own_names.entry(rule.origin).or_insert(unique);
+        // A rule split into several (same origin) keeps the names of its first part.
+        match &rules.own[rule.origin] {
+            Some(_) => rules.names.truncate(start),
+            None => rules.own[rule.origin] = Some(start..rules.names.len()),
+        }
     }
     report_within(&pairs.within, out);
-    report_repeated(&pairs.repeated, &actions, &own_names, out);
-    report_conflicting(&pairs.conflicting, &actions, out);
-    report_replaced(&pairs.replaced, &actions, out);
+    report_repeated(&by_pair(pairs.repeated), &rules, out);
+    report_conflicting(&by_pair(pairs.conflicting), &rules, out);
+    report_replaced(&by_pair(pairs.replaced), &rules, out);
 }
 
-/// The rule's names once each, sorted; names listed twice are noted.
-fn unique_names<'a>(rule: &'a SpecRule, pairs: &mut Pairs<'a>) -> Vec<&'a str> {
-    let mut sorted: Vec<&str> = rule.names.iter().map(String::as_str).collect();
+/// Pairs of rules in (first, second) order, each with its names in the order found: one
+/// list of names for all (a big profile has thousands of pairs, most with one name).
+struct Grouped<'a> {
+    pairs: Vec<((usize, usize), Range<usize>)>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Grouped<'a> {
+    fn iter(&self) -> impl Iterator<Item = ((usize, usize), &[&'a str])> {
+        self.pairs.iter().map(|(pair, range)| (*pair, &self.names[range.clone()]))
+    }
+}
+
+fn by_pair(mut found: Vec<(usize, usize, &str)>) -> Grouped<'_> {
+    // Stable: a pair's names stay in the order they were found.
+    found.sort_by_key(|&(a, b, _)| (a, b));
+    let mut pairs: Vec<((usize, usize), Range<usize>)> = Vec::new();
+    for (i, &(a, b, _)) in found.iter().enumerate() {
+        match pairs.last_mut() {
+            Some((pair, range)) if *pair == (a, b) => range.end = i + 1,
+            _ => pairs.push(((a, b), i..i + 1)),
+        }
+    }
+    Grouped { pairs, names: found.into_iter().map(|(_, _, name)| name).collect() }
+}
+
+/// Appends the rule's names once each, sorted, to `unique`; names listed twice are noted.
+fn unique_names<'a>(rule: &'a SpecRule, sorted: &mut Vec<&'a str>, unique: &mut Vec<&'a str>, pairs: &mut Pairs<'a>) {
+    sorted.clear();
+    sorted.extend(rule.names.iter().map(String::as_str));
     sorted.sort_unstable();
-    let mut unique: Vec<&str> = Vec::with_capacity(sorted.len());
     let mut run = 1;
     for (i, name) in sorted.iter().enumerate() {
         if sorted.get(i + 1) == Some(name) {
@@ -94,7 +147,6 @@ fn unique_names<'a>(rule: &'a SpecRule, pairs: &mut Pairs<'a>) -> Vec<&'a str> {
         run = 1;
         unique.push(name);
     }
-    unique
 }
 
 fn record<'a>(
@@ -109,10 +161,8 @@ fn record<'a>(
         // Conditional rules after an unconditional one: the evaluator's concern, not a lint.
         Some(_) if conditional => {}
         Some((kept, _)) if kept == origin => {}
-        Some((kept, kept_action)) if kept_action == action => {
-            pairs.repeated.entry((kept, origin)).or_default().push(name)
-        }
-        Some((kept, _)) => pairs.conflicting.entry((kept, origin)).or_default().push(name),
+        Some((kept, kept_action)) if kept_action == action => pairs.repeated.push((kept, origin, name)),
+        Some((kept, _)) => pairs.conflicting.push((kept, origin, name)),
         None if conditional => state.conditional.push((origin, action)),
         None => {
             state.first = Some((origin, action));
@@ -120,7 +170,7 @@ fn record<'a>(
                 state.conditional.iter().filter(|(_, a)| *a != action).map(|(o, _)| *o).collect();
             overridden.dedup();
             for earlier in overridden {
-                pairs.replaced.entry((origin, earlier)).or_default().push(name);
+                pairs.replaced.push((origin, earlier, name));
             }
             state.conditional = Vec::new();
         }
@@ -145,20 +195,15 @@ fn report_within(within: &BTreeMap<usize, Vec<(&str, usize)>>, out: &mut Out) {
 }
 
 /// One finding per kept rule and set of names, naming every rule that repeats them.
-fn report_repeated(
-    repeated: &BTreeMap<(usize, usize), Vec<&str>>,
-    actions: &HashMap<usize, Action>,
-    own_names: &HashMap<usize, Vec<&str>>,
-    out: &mut Out,
-) {
+fn report_repeated(repeated: &Grouped, rules: &Rules, out: &mut Out) {
     let mut groups: BTreeMap<(usize, &[&str]), Vec<usize>> = BTreeMap::new();
-    for ((kept, later), names) in repeated {
-        groups.entry((*kept, names.as_slice())).or_default().push(*later);
+    for ((kept, later), names) in repeated.iter() {
+        groups.entry((kept, names)).or_default().push(later);
     }
     for ((kept, names), later) in groups {
-        let action = actions[&kept];
-        let same_rule = own_names.get(&kept).is_some_and(|n| n.as_slice() == names)
-            && later.iter().all(|l| own_names.get(l).is_some_and(|n| n.as_slice() == names));
+        let action = rules.action(kept);
+        let same_rule =
+            rules.own_names(kept) == Some(names) && later.iter().all(|&l| rules.own_names(l) == Some(names));
         let rules =
             list(std::iter::once(kept).chain(later.iter().copied()).map(|i| format!("syscalls[{i}]")), later.len() + 1);
         let message = if same_rule {
@@ -179,14 +224,10 @@ fn report_repeated(
     }
 }
 
-fn report_conflicting(
-    conflicting: &BTreeMap<(usize, usize), Vec<&str>>,
-    actions: &HashMap<usize, Action>,
-    out: &mut Out,
-) {
+fn report_conflicting(conflicting: &Grouped, rules: &Rules, out: &mut Out) {
     let mut groups: BTreeMap<(usize, &[&str], String), Vec<usize>> = BTreeMap::new();
-    for ((kept, later), names) in conflicting {
-        groups.entry((*kept, names.as_slice(), actions[later].to_string())).or_default().push(*later);
+    for ((kept, later), names) in conflicting.iter() {
+        groups.entry((kept, names, rules.action(later).to_string())).or_default().push(later);
     }
     for ((kept, names, later_action), later) in groups {
         let shown = list(names.iter().map(|n| n.to_string()), names.len());
@@ -198,7 +239,7 @@ fn report_conflicting(
         let message = format!(
             "{shown}: syscalls[{kept}] makes {} {} and {which} {later_action}; libseccomp keeps the first, so {which} does nothing for {}",
             if names.len() == 1 { "it" } else { "them" },
-            actions[&kept],
+            rules.action(kept),
             if names.len() == 1 { "it" } else { "them" },
         );
         push(
@@ -212,17 +253,17 @@ fn report_conflicting(
     }
 }
 
-fn report_replaced(replaced: &BTreeMap<(usize, usize), Vec<&str>>, actions: &HashMap<usize, Action>, out: &mut Out) {
+fn report_replaced(replaced: &Grouped, rules: &Rules, out: &mut Out) {
     let mut groups: BTreeMap<(usize, &[&str]), Vec<usize>> = BTreeMap::new();
-    for ((rule, earlier), names) in replaced {
-        groups.entry((*rule, names.as_slice())).or_default().push(*earlier);
+    for ((rule, earlier), names) in replaced.iter() {
+        groups.entry((rule, names)).or_default().push(earlier);
     }
     for ((rule, names), earlier) in groups {
-        let rules = list(earlier.iter().map(|i| format!("syscalls[{i}]")), earlier.len());
+        let earlier_rules = list(earlier.iter().map(|i| format!("syscalls[{i}]")), earlier.len());
         let message = format!(
-            "{}: this unconditional {} rule replaces the conditional rule(s) in {rules} entirely",
+            "{}: this unconditional {} rule replaces the conditional rule(s) in {earlier_rules} entirely",
             list(names.iter().map(|n| n.to_string()), names.len()),
-            actions[&rule]
+            rules.action(rule)
         );
         push(out, "conflicting-rules", rule, message, "drop one of them", names.first().copied());
     }

@@ -121,8 +121,7 @@ impl EditingState {
         if let Some(engines) = std::mem::take(&mut self.engines).into_inner() {
             self.stale_engines = RefCell::new(engines);
         }
-        let conditional_rules = self.doc.profile.rules.iter().filter(|r| r.is_conditional());
-        self.conditional = conditional_rules.flat_map(|r| r.all_names().map(str::to_string)).collect();
+        self.conditional = conditional_names(&self.doc.profile);
         self.counts = CATEGORIES.iter().map(|c| self.count(c.id)).collect();
         self.json_view = None;
         self.bpf_view = None;
@@ -296,4 +295,12 @@ impl EditingState {
             })
             .collect()
     }
+}
+
+/// The syscalls a conditional rule names. Each is copied once: a big profile names the same
+/// few hundred thousands of times, and a copy per mention was most of this after every edit.
+fn conditional_names(profile: &crate::profile::Profile) -> BTreeSet<String> {
+    let conditional_rules = profile.rules.iter().filter(|r| r.is_conditional());
+    let names: rustc_hash::FxHashSet<&str> = conditional_rules.flat_map(|r| r.all_names()).collect();
+    names.into_iter().map(str::to_string).collect()
 }
