@@ -20,13 +20,18 @@ pub fn draw(frame: &mut Frame, state: &DetailState, ed: &EditingState, theme: &T
     let selected = Tab::ALL.iter().position(|t| *t == state.tab).unwrap_or(0);
     let tabs = Tabs::new(titles).select(selected).style(theme.dim()).highlight_style(theme.accent());
     frame.render_widget(tabs, tabs_row);
-    let (lines, offset) = match state.tab {
-        Tab::Info => (super::info::info_lines(ed, theme), 0),
-        Tab::Json => json_lines(ed, theme),
-        Tab::Bpf => (bpf_lines(ed, theme), 0),
-        Tab::Lint => lint_lines(ed, theme),
+    let scrolled = state.scroll as usize;
+    let (lines, scroll) = match state.tab {
+        Tab::Info => (super::info::info_lines(ed, theme), scrolled),
+        // Made from where the view is scrolled to: already in place.
+        Tab::Json => (json_lines(ed, theme, scrolled, body.height as usize), 0),
+        Tab::Bpf => (bpf_lines(ed, theme), scrolled),
+        Tab::Lint => {
+            let (lines, offset) = lint_lines(ed, theme);
+            (lines, offset + scrolled)
+        }
     };
-    let scroll = (offset + state.scroll as usize).min(u16::MAX as usize) as u16;
+    let scroll = scroll.min(u16::MAX as usize) as u16;
     let wrap = matches!(state.tab, Tab::Info | Tab::Lint);
     let paragraph = Paragraph::new(lines).style(theme.text()).scroll((scroll, 0));
     let paragraph = if wrap { paragraph.wrap(Wrap { trim: false }) } else { paragraph };
@@ -50,11 +55,12 @@ pub fn tab_titles(findings: usize, shown: Tab, width: u16) -> Vec<String> {
 }
 
 /// The profile as it would be saved, the pending edits marked; opens at the first change.
-fn json_lines(ed: &EditingState, theme: &Theme) -> (Vec<Line<'static>>, usize) {
-    let Some(diff) = &ed.json_view else { return (vec![Line::raw("…")], 0) };
+/// Only the `height` lines in view, `scroll` lines below that opening, are made (a big
+/// profile's text has tens of thousands).
+fn json_lines(ed: &EditingState, theme: &Theme, scroll: usize, height: usize) -> Vec<Line<'static>> {
+    let Some(diff) = &ed.json_view else { return vec![Line::raw("…")] };
     let first = diff.iter().position(DiffLine::is_change);
-    let mut lines = Vec::with_capacity(diff.len() + 1);
-    lines.push(match first {
+    let header = match first {
         Some(_) => Line::styled(
             format!(
                 "{} lines changed since opened; + will be saved, - removed",
@@ -63,16 +69,19 @@ fn json_lines(ed: &EditingState, theme: &Theme) -> (Vec<Line<'static>>, usize) {
             theme.accent(),
         ),
         None => Line::styled("no pending edits", theme.dim()),
+    };
+    // Line 0 is the header, line k the diff's line k - 1.
+    let top = first.map_or(0, |f| f.saturating_sub(4)) + scroll;
+    let from = top.saturating_sub(1).min(diff.len());
+    let to = (top + height).saturating_sub(1).min(diff.len());
+    let header = (top == 0).then_some(header);
+    let body = diff[from..to].iter().map(|line| match line {
+        // Terminals give a tab no width inside a widget: show the file's tabs as 4 columns.
+        DiffLine::Same(t) => Line::raw(format!("  {}", t.replace('\t', "    "))),
+        DiffLine::Added(t) => Line::styled(format!("+ {}", t.replace('\t', "    ")), theme.added()),
+        DiffLine::Removed(t) => Line::styled(format!("- {}", t.replace('\t', "    ")), theme.removed()),
     });
-    for line in diff {
-        lines.push(match line {
-            // Terminals give a tab no width inside a widget: show the file's tabs as 4 columns.
-            DiffLine::Same(t) => Line::raw(format!("  {}", t.replace('\t', "    "))),
-            DiffLine::Added(t) => Line::styled(format!("+ {}", t.replace('\t', "    ")), theme.added()),
-            DiffLine::Removed(t) => Line::styled(format!("- {}", t.replace('\t', "    ")), theme.removed()),
-        });
-    }
-    (lines, first.map_or(0, |f| f.saturating_sub(4)))
+    header.into_iter().chain(body).collect()
 }
 
 fn bpf_lines(ed: &EditingState, theme: &Theme) -> Vec<Line<'static>> {
