@@ -65,8 +65,9 @@ fn is_continuation(byte: u8) -> bool {
 
 /// The start of every line after the first. `match_indices` with a char searches a word at a
 /// time (core's memchr): a byte-by-byte filter took 0.2 ms on a 1 MB profile, once a lint.
+/// Where each line after the first starts.
 fn memchr_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.match_indices('\n').map(|(i, _)| i + 1)
+    memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)
 }
 
 #[cfg(test)]

@@ -262,14 +262,11 @@ fn saving_changes_only_the_edited_lines_and_asks_before_overwriting_a_changed_fi
     assert!(!app.doc.is_modified());
     let saved = std::fs::read_to_string(&path).unwrap();
     let diff = json_diff(&original, &saved);
-    let changed: Vec<&DiffLine> = diff.iter().filter(|l| l.is_change()).collect();
-    let added = [
-        DiffLine::Added("                \"getrlimit\",".into()),
-        DiffLine::Added("                \"ptrace\"".into()),
-    ];
+    let changed: Vec<DiffLine> = diff.iter().filter(|l| l.is_change()).collect();
+    let added = [DiffLine::Added("                \"getrlimit\","), DiffLine::Added("                \"ptrace\"")];
     assert_eq!(changed.len(), 3, "one name appended to the last rule: {changed:?}");
-    assert_eq!(changed[0], &DiffLine::Removed("                \"getrlimit\"".into()));
-    assert_eq!(changed[1..], added.iter().collect::<Vec<_>>()[..]);
+    assert_eq!(changed[0], DiffLine::Removed("                \"getrlimit\""));
+    assert_eq!(changed[1..], added[..]);
     // Someone else edits the file: saving asks, and `n` leaves their version alone.
     std::fs::write(&path, "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n").unwrap();
     send(&mut app, &[Msg::Toggle]);

@@ -20,7 +20,7 @@ use crate::policy::evaluator::Evaluator;
 use crate::policy::lint::lint_with;
 use crate::profile::finding::Finding;
 use crate::profile::{Action, Document, Revert};
-use preview::{BpfView, DiffLine, bpf_view, json_diff};
+use preview::{BpfView, JsonDiff, bpf_view, json_diff};
 use serde_json::Value;
 use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeSet;
@@ -77,7 +77,7 @@ pub struct EditingState {
     stale_engines: RefCell<Vec<EngineEvaluator>>,
     /// Preview caches, computed on demand by [`EditingState::prepare_json`] and
     /// [`EditingState::prepare_bpf`]; `None` after an edit.
-    pub json_view: Option<Vec<DiffLine>>,
+    pub json_view: Option<JsonDiff>,
     pub bpf_view: Option<Result<BpfView, String>>,
     /// Counts refreshes, so views derived elsewhere (the comparison) know when to recompute.
     revision: u64,

@@ -59,15 +59,11 @@ pub fn tab_titles(findings: usize, shown: Tab, width: u16) -> Vec<String> {
 /// profile's text has tens of thousands).
 fn json_lines(ed: &EditingState, theme: &Theme, scroll: usize, height: usize) -> Vec<Line<'static>> {
     let Some(diff) = &ed.json_view else { return vec![Line::raw("…")] };
-    let first = diff.iter().position(DiffLine::is_change);
+    let (first, changed) = diff.changes();
     let header = match first {
-        Some(_) => Line::styled(
-            format!(
-                "{} lines changed since opened; + will be saved, - removed",
-                diff.iter().filter(|l| l.is_change()).count()
-            ),
-            theme.accent(),
-        ),
+        Some(_) => {
+            Line::styled(format!("{changed} lines changed since opened; + will be saved, - removed"), theme.accent())
+        }
         None => Line::styled("no pending edits", theme.dim()),
     };
     // Line 0 is the header, line k the diff's line k - 1.
@@ -75,7 +71,7 @@ fn json_lines(ed: &EditingState, theme: &Theme, scroll: usize, height: usize) ->
     let from = top.saturating_sub(1).min(diff.len());
     let to = (top + height).saturating_sub(1).min(diff.len());
     let header = (top == 0).then_some(header);
-    let body = diff[from..to].iter().map(|line| match line {
+    let body = diff.lines(from..to).map(|line| match line {
         // Terminals give a tab no width inside a widget: show the file's tabs as 4 columns.
         DiffLine::Same(t) => Line::raw(format!("  {}", t.replace('\t', "    "))),
         DiffLine::Added(t) => Line::styled(format!("+ {}", t.replace('\t', "    ")), theme.added()),
