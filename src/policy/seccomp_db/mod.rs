@@ -193,6 +193,24 @@ impl SeccompDb {
         self.dbs.iter().map(|d| d.arch)
     }
 
+    /// One filter per arch, each with that arch's entries: a rule added to every arch changes
+    /// each arch's entries only (refused anywhere, the whole build stops), so the parts can
+    /// be built apart and [`SeccompDb::joined`] again.
+    pub fn split(self) -> Vec<SeccompDb> {
+        let SeccompDb { default_action, bad_arch_action, dbs, names } = self;
+        dbs.into_iter().map(|db| SeccompDb { default_action, bad_arch_action, dbs: vec![db], names }).collect()
+    }
+
+    /// The parts of [`SeccompDb::split`] as one filter again, arches in the parts' order.
+    pub fn joined(parts: Vec<SeccompDb>) -> Option<SeccompDb> {
+        let mut parts = parts.into_iter();
+        let mut whole = parts.next()?;
+        for part in parts {
+            whole.dbs.extend(part.dbs);
+        }
+        Some(whole)
+    }
+
     /// `seccomp_rule_add` for a syscall name on every arch of the filter. All or nothing: on
     /// error no arch keeps the rule (libseccomp's transaction).
     pub fn add_rule(&mut self, name: &str, action: Action, conds: &[Cond]) -> Result<(), AddError> {

@@ -18,6 +18,7 @@ use crate::fsutil::{Saved, WriteError, write_file};
 use serde_json::Value;
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 mod revert;
 mod splice;
@@ -74,7 +75,7 @@ pub struct Document {
     /// The JSON text edits are patched into (the file itself for JSON, the profile's
     /// document as JSON for YAML), and its tree.
     baseline: String,
-    original_root: Node,
+    original_root: Rc<Node>,
     /// The whole document as edited so far.
     value: Value,
     /// Where the profile object sits in the document (`spec` for SPO, empty otherwise).
@@ -94,7 +95,7 @@ pub struct Document {
     /// A JSON document's current text and its tree, kept by each re-read: rendering and
     /// locating findings reuse them instead of patching and parsing the text again (1 MB on a
     /// big profile). `None` for YAML (its text is not the JSON that was parsed).
-    rendered: Option<(String, Node)>,
+    rendered: Option<(String, Rc<Node>)>,
     /// `baseProfileName` leads back to a profile of the chain: the cycle, as `a → b → a`.
     pub base_cycle: Option<String>,
     /// The document differs from what was read (kept by each re-read: asked every frame).
@@ -185,10 +186,10 @@ impl Document {
             Source::Yaml { .. } => serde_json::to_string_pretty(&value).expect("YAML values serialize as JSON"),
         };
         // A JSON file is its own baseline: its tree is already parsed.
-        let original_root = match json_root {
+        let original_root = Rc::new(match json_root {
             Some(root) => root,
             None => json::parse(&baseline).map_err(|e| syntax(name, e.line, e.column, e.message))?,
-        };
+        });
         let mut doc = Document {
             path: path.map(Path::to_path_buf),
             name: name.to_string(),
@@ -211,7 +212,11 @@ impl Document {
             rule_findings: None,
             style: OnceCell::new(),
         };
-        doc.reread();
+        match doc.source {
+            // As read: the text and tree are the file's (no patching, the tree shared).
+            Source::Json => doc.read_json(text.to_string()),
+            Source::Yaml { .. } => doc.reread(),
+        }
         doc.path = None;
         Ok(doc)
     }
@@ -311,7 +316,7 @@ impl Document {
             Source::Yaml { .. } => {
                 self.modified = !json::patch::node_equals(&self.original_root, &self.value);
                 let text = serde_json::to_string_pretty(&self.value).expect("values serialize");
-                self.read_tree(json::parse(&text).map(|root| (text, root)));
+                self.read_tree(json::parse(&text).map(|root| (text, Rc::new(root))));
             }
         }
     }
@@ -320,14 +325,14 @@ impl Document {
     fn read_json(&mut self, text: String) {
         self.modified = text != self.original;
         self.read_tree(match self.modified {
-            true => json::parse(&text).map(|root| (text, root)),
-            // Unchanged: the tree that was read.
-            false => Ok((text, self.original_root.clone())),
+            true => json::parse(&text).map(|root| (text, Rc::new(root))),
+            // Unchanged: the tree that was read (shared until an edit splices it).
+            false => Ok((text, Rc::clone(&self.original_root))),
         });
     }
 
     /// Reads the model, findings, rule lines and base from the document as JSON text and tree.
-    fn read_tree(&mut self, parsed: Result<(String, Node), json::SyntaxError>) {
+    fn read_tree(&mut self, parsed: Result<(String, Rc<Node>), json::SyntaxError>) {
         let Ok((json_text, root)) = parsed else { return };
         let schema = if self.is_spo() { Schema::Spo } else { Schema::Json };
         let (profile, findings, rule_findings) = read_profile_indexed(&root, &json_text, &self.profile_at, schema);
@@ -655,7 +660,7 @@ mod tests {
             let (text, root) = doc.rendered.take().expect("a JSON document keeps its text");
             assert_eq!(kept_text, text);
             assert_eq!(text, doc.render(), "edit {i}");
-            assert_eq!(root, json::parse(&text).unwrap(), "edit {i}");
+            assert_eq!(*root, json::parse(&text).unwrap(), "edit {i}");
             assert_eq!(located, doc.locate_all(raw.clone()), "edit {i}");
             assert!(located[0].line.is_some());
         }

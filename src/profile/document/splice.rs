@@ -13,10 +13,11 @@ use crate::profile::json::{self, Node, NodeKind};
 use crate::profile::load::{RuleFindings, Schema, read_rules};
 use crate::profile::model::Rule;
 use crate::profile::position::LineIndex;
+use std::rc::Rc;
 
 /// What `reread_rules` gives back when it cannot take an edit: the new text, and the text and
 /// tree of the last read.
-pub(super) type Unspliced = (String, (String, Node));
+pub(super) type Unspliced = (String, (String, Rc<Node>));
 
 /// What changed in the `syscalls` array between two texts of the document: old elements
 /// `first..old_end` became `items` (parsed from the new text, at their new offsets).
@@ -34,7 +35,7 @@ impl Document {
     /// Re-reads the document from `text` (the new rendering) reusing `previous` (the text and
     /// tree of the last read), and says what takes the edit back; gives both back when the edit
     /// is not one it can take (nothing changed then).
-    pub(super) fn reread_rules(&mut self, previous: (String, Node), text: String) -> Result<Revert, Unspliced> {
+    pub(super) fn reread_rules(&mut self, previous: (String, Rc<Node>), text: String) -> Result<Revert, Unspliced> {
         let simple = matches!(self.source, Source::Json)
             && self.profile_at.is_empty()
             && self.chain.is_empty()
@@ -47,7 +48,8 @@ impl Document {
             return Err((text, previous));
         }
         let (_, mut root) = previous;
-        let revert = splice_tree(&mut root, &window);
+        // The tree is shared with the document as read until the first edit: copied then.
+        let revert = splice_tree(Rc::make_mut(&mut root), &window);
         self.splice_model(&root, &text, &block, &window);
         self.modified = text != self.original;
         self.rendered = Some((text, root));
@@ -58,7 +60,7 @@ impl Document {
 
     /// Whether every finding that is not about a rule sits before the `syscalls` array (so
     /// its line and column stay as they are).
-    fn others_precede(&self, block: &RuleFindings, root: &(String, Node)) -> bool {
+    fn others_precede(&self, block: &RuleFindings, root: &(String, Rc<Node>)) -> bool {
         let end = block.start + block.counts.iter().sum::<usize>();
         let mut outside = self.findings[..block.start].iter().chain(&self.findings[end..]).peekable();
         if outside.peek().is_none() {
@@ -320,7 +322,7 @@ pub(super) mod tests {
         assert_eq!(doc.rule_findings, fresh.rule_findings, "step {step}");
         let (kept, root) = doc.rendered.as_ref().expect("a JSON document keeps its text");
         assert_eq!(kept, &text);
-        assert_eq!(root, &json::parse(&text).unwrap(), "step {step}");
+        assert_eq!(**root, json::parse(&text).unwrap(), "step {step}");
         assert_eq!(doc.is_modified(), text != doc.original, "step {step}");
     }
 
