@@ -213,8 +213,12 @@ impl Document {
             style: OnceCell::new(),
         };
         match doc.source {
-            // As read: the text and tree are the file's (no patching, the tree shared).
-            Source::Json => doc.read_json(text.to_string()),
+            // As read: the text and tree are the file's (no patching); the style the first
+            // edit is patched in is learnt now, for the same reason as the copy.
+            Source::Json => {
+                doc.read_json(text.to_string());
+                doc.style.get_or_init(|| JsonStyle::detect(&doc.baseline, &doc.original_root));
+            }
             Source::Yaml { .. } => doc.reread(),
         }
         doc.path = None;
@@ -326,8 +330,10 @@ impl Document {
         self.modified = text != self.original;
         self.read_tree(match self.modified {
             true => json::parse(&text).map(|root| (text, Rc::new(root))),
-            // Unchanged: the tree that was read (shared until an edit splices it).
-            false => Ok((text, Rc::clone(&self.original_root))),
+            // Unchanged: a copy of the tree that was read, made now rather than at the first
+            // edit (a big profile's copy takes milliseconds: opening is slow anyway, a
+            // keystroke must fit in a frame).
+            false => Ok((text, Rc::new(Node::clone(&self.original_root)))),
         });
     }
 
