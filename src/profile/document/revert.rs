@@ -65,20 +65,20 @@ impl Document {
         Some(revert)
     }
 
-    /// Takes an edit back; gives what takes the taking-back back (redo).
-    pub fn revert(&mut self, revert: Revert) -> Revert {
+    /// Takes an edit back; gives what takes the taking-back back (redo), or `None` (and
+    /// changes nothing) when the profile no longer has the rules the edit left.
+    pub fn revert(&mut self, revert: Revert) -> Option<Revert> {
         match revert {
-            Revert::Whole(value) => Revert::Whole(self.replace_profile_value(value)),
+            Revert::Whole(value) => Some(Revert::Whole(self.replace_profile_value(value))),
             Revert::Rules { at, old, count } => {
                 let restored = old.len();
                 let rules = pointer_mut(&mut self.value, &self.profile_at)
                     .and_then(|p| p.get_mut("syscalls"))
                     .and_then(Value::as_array_mut)
-                    .filter(|rules| at + count <= rules.len())
-                    .expect("a revert applies to the profile it was made from");
+                    .filter(|rules| at + count <= rules.len())?;
                 let removed: Vec<Value> = rules.splice(at..at + count, old).collect();
                 self.reread();
-                Revert::Rules { at, old: removed, count: restored }
+                Some(Revert::Rules { at, old: removed, count: restored })
             }
         }
     }
@@ -191,14 +191,16 @@ mod tests {
             let mut redo = Vec::new();
             while let Some(revert) = undo.pop() {
                 texts.pop();
-                redo.push(doc.revert(revert));
+                redo.push(doc.revert(revert).expect("the edit's rules are there"));
                 assert_eq!(&doc.render(), texts.last().unwrap());
             }
             assert_eq!(doc.render(), TEXT);
             assert!(!doc.is_modified());
             while let Some(revert) = redo.pop() {
-                doc.revert(revert);
+                doc.revert(revert).expect("the undone edit's rules are there");
             }
+            let gone = Revert::Rules { at: 40, old: Vec::new(), count: 1 };
+            assert_eq!(doc.revert(gone), None, "a revert past the rules changes nothing");
             let mut value = Document::parse(TEXT, "t.json").unwrap().profile_value().clone();
             edits().iter().for_each(|edit| edit(&mut value));
             assert_eq!(doc.profile_value(), &value);

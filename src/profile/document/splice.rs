@@ -355,7 +355,7 @@ pub(super) mod tests {
                 edits += 1;
             }
             while let Some((revert, before)) = taken_back.pop() {
-                doc.revert(revert);
+                doc.revert(revert).expect("the edit's rules are there");
                 check(&doc, 100 + taken_back.len());
                 assert_eq!(doc.render(), before, "seed {seed}: taking an edit back restores the text");
                 edits += 1;

@@ -235,7 +235,14 @@ impl EditingState {
             self.message = Some(if backwards { "nothing to undo" } else { "nothing to redo" }.into());
             return;
         };
-        to.push(self.doc.revert(value));
+        let Some(reverse) = self.doc.revert(value) else {
+            // Only a document replaced under the history could get here (each replacement
+            // clears it): say so rather than guess.
+            from.clear();
+            self.message = Some("cannot undo: the profile no longer has the rules that edit changed".into());
+            return;
+        };
+        to.push(reverse);
         self.refresh();
         self.message = Some(if backwards { "undone" } else { "redone" }.into());
     }
