@@ -179,6 +179,8 @@ fn main() {
         );
     }
     row("one edit with the JSON diff shown, moby", edit_with_json_tab(&moby, RUNS), "< 16 ms");
+    // The high-water mark so far is that of editing Docker's profile (DESIGN §7's figure).
+    println!("{:<44} {:>9.1} MB {:>10}", "peak memory so far (max RSS), moby", max_rss_mb(), "< 30 MB");
     big_rows();
-    println!("{:<44} {:>9.1} MB {:>10}", "peak memory of this process (max RSS)", max_rss_mb(), "< 30 MB");
+    println!("{:<44} {:>9.1} MB", "peak memory with the 5,000-rule profiles", max_rss_mb());
 }
