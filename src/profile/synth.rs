@@ -9,12 +9,13 @@
 use crate::catalog::{self, Arch};
 use serde_json::{Value, json};
 
-/// xorshift64*: a few lines, deterministic, well enough spread for test inputs. A crate such
-/// as `rand` would add a dependency to the library for nothing more than this.
-struct XorShift(u64);
+/// xorshift64*: a few lines, deterministic, well enough spread for test inputs (the generated
+/// profiles, and the random edits of the property tests). A crate such as `rand` would add a
+/// dependency to the library for nothing more than this.
+pub struct XorShift(u64);
 
 impl XorShift {
-    fn new(seed: u64) -> XorShift {
+    pub fn new(seed: u64) -> XorShift {
         // The state must never be 0; mixing the seed also spreads nearby seeds apart.
         XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
@@ -30,6 +31,11 @@ impl XorShift {
 
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
+    }
+
+    /// An index below `n` (0 when `n` is 0).
+    pub fn index(&mut self, n: usize) -> usize {
+        self.below(n.max(1) as u64) as usize
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {

@@ -7,33 +7,21 @@ use seccompose::catalog::Arch;
 use seccompose::policy::context::{Context, Engine};
 use seccompose::policy::lint::lint;
 use seccompose::profile::Document;
-use seccompose::profile::synth::arg_heavy;
+use seccompose::profile::synth::{XorShift, arg_heavy};
 use seccompose::tui::state::EditingState;
 use serde_json::{Value, json};
-
-/// xorshift64: the edits are the same on every run, and a failure names its seed and step.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n.max(1) as u64) as usize
-    }
-}
 
 const ACTIONS: [&str; 4] = ["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_LOG", "SCMP_ACT_KILL_PROCESS"];
 
 /// One random edit of the kinds that make or end duplicates, conflicts, shadowing, defaults,
 /// unknown names and miscompiled trees. Returns what it did, for the failure message.
-fn random_edit(rng: &mut Rng, value: &mut Value) -> String {
+fn random_edit(rng: &mut XorShift, value: &mut Value) -> String {
     let rules = value["syscalls"].as_array_mut().expect("generated profiles have syscalls");
     let n = rules.len();
-    let (i, j) = (rng.below(n), rng.below(n));
-    match rng.below(9) {
+    let (i, j) = (rng.index(n), rng.index(n));
+    match rng.index(9) {
         0 => {
-            rules[i]["action"] = json!(ACTIONS[rng.below(ACTIONS.len())]);
+            rules[i]["action"] = json!(ACTIONS[rng.index(ACTIONS.len())]);
             format!("syscalls[{i}] action")
         }
         1 => {
@@ -60,18 +48,18 @@ fn random_edit(rng: &mut Rng, value: &mut Value) -> String {
             format!("syscalls[{i}] given the conditions of syscalls[{j}]")
         }
         6 => {
-            let name = ["execve", "exit_group", "ptrace", "not_a_syscall", "bpf"][rng.below(5)];
+            let name = ["execve", "exit_group", "ptrace", "not_a_syscall", "bpf"][rng.index(5)];
             rules[i]["names"] = json!([name]);
             format!("syscalls[{i}] renamed")
         }
         7 => {
-            let action = ["SCMP_ACT_ERRNO", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG"][rng.below(3)];
+            let action = ["SCMP_ACT_ERRNO", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG"][rng.index(3)];
             value["defaultAction"] = json!(action);
             "default action".into()
         }
         _ => {
             let name = rules[i]["names"][0].clone();
-            rules.push(json!({"names": [name], "action": ACTIONS[rng.below(ACTIONS.len())]}));
+            rules.push(json!({"names": [name], "action": ACTIONS[rng.index(ACTIONS.len())]}));
             format!("an unconditional rule for the name of syscalls[{i}] appended")
         }
     }
@@ -88,9 +76,9 @@ fn check_edits(seed: u64, engine: Engine, pretty: bool, steps: usize) {
     let doc = Document::parse(&text.expect("serializes"), "p.json").expect("parses");
     let mut state = EditingState::new(doc, Context::for_engine(engine));
     assert_eq!(state.findings, full_lint(&state), "seed {seed}: as opened");
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng = XorShift::new(seed);
     for step in 0..steps {
-        let what = if rng.below(5) == 0 {
+        let what = if rng.index(5) == 0 {
             state.undo(true);
             "undo".to_string()
         } else {

@@ -191,20 +191,8 @@ fn replay(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::synth::arg_heavy;
+    use crate::profile::synth::{XorShift, arg_heavy};
     use crate::profile::{ActionName, Document, Rule};
-
-    /// A small deterministic generator (the edits must be the same on every run).
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
 
     fn profile(rules: usize, arches: &[Arch], seed: u64) -> Profile {
         let text = serde_json::to_string(&arg_heavy(rules, arches, seed)).unwrap();
@@ -232,42 +220,42 @@ mod tests {
 
     /// One random edit of the kinds the editor makes (and a few it never makes). Rule indexes
     /// are positions again afterwards, as in a loaded profile.
-    fn edit(p: &mut Profile, rng: &mut Rng) {
+    fn edit(p: &mut Profile, rng: &mut XorShift) {
         edit_once(p, rng);
         for (k, rule) in p.rules.iter_mut().enumerate() {
             rule.index = k;
         }
     }
 
-    fn edit_once(p: &mut Profile, rng: &mut Rng) {
+    fn edit_once(p: &mut Profile, rng: &mut XorShift) {
         let n = p.rules.len();
-        let i = rng.below(n);
-        match rng.below(12) {
+        let i = rng.index(n);
+        match rng.index(12) {
             0 => {
                 p.rules.remove(i);
             }
             1 => {
                 let rule = p.rules[i].clone();
-                p.rules.insert(rng.below(n), rule);
+                p.rules.insert(rng.index(n), rule);
             }
-            2 => p.rules.swap(i, rng.below(n)),
+            2 => p.rules.swap(i, rng.index(n)),
             3 => {
                 let (action, errno) =
-                    [(ActionName::Allow, None), (ActionName::Errno, Some(1)), (ActionName::Log, None)][rng.below(3)];
+                    [(ActionName::Allow, None), (ActionName::Errno, Some(1)), (ActionName::Log, None)][rng.index(3)];
                 p.rules[i].action = action;
                 p.rules[i].errno_ret = errno;
             }
-            4 => p.rules[i].names = vec![NAMES[rng.below(NAMES.len())].to_string()],
-            5 => p.rules[i].names.push(NAMES[rng.below(NAMES.len())].to_string()),
+            4 => p.rules[i].names = vec![NAMES[rng.index(NAMES.len())].to_string()],
+            5 => p.rules[i].names.push(NAMES[rng.index(NAMES.len())].to_string()),
             6 => match p.rules[i].args.first_mut() {
-                Some(c) => c.value ^= 1 << rng.below(64),
+                Some(c) => c.value ^= 1 << rng.index(64),
                 None => p.rules[i].args.clear(),
             },
             7 => {
                 // A copy of a conditional rule with another action: libseccomp may refuse it.
                 let mut rule: Rule = p.rules[i].clone();
                 rule.action = if rule.action == ActionName::Log { ActionName::Allow } else { ActionName::Log };
-                p.rules.insert(rng.below(n), rule);
+                p.rules.insert(rng.index(n), rule);
             }
             8 => {
                 // A toggle: a name leaves its rule (the rule goes when it was the last) and gets
@@ -277,7 +265,7 @@ mod tests {
                     p.rules.remove(i);
                 }
                 let mut rule = Rule { names: vec![name], args: Vec::new(), ..p.rules[0].clone() };
-                rule.action = [ActionName::Allow, ActionName::Log][rng.below(2)];
+                rule.action = [ActionName::Allow, ActionName::Log][rng.index(2)];
                 rule.errno_ret = None;
                 p.rules.push(rule);
             }
@@ -320,7 +308,7 @@ mod tests {
         let mut replayed = 0;
         for seed in 1..=seeds {
             let mut p = profile(120, &arches, seed);
-            let mut rng = Rng(seed * 7919);
+            let mut rng = XorShift::new(seed * 7919);
             let mut previous: Vec<Option<Evaluator>> = contexts.iter().map(|c| Evaluator::new(&p, c).ok()).collect();
             for step in 0..steps {
                 let before = p.clone();

@@ -237,6 +237,7 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::profile::synth::XorShift;
     use serde_json::{Value, json};
     use std::cell::Cell;
 
@@ -245,23 +246,12 @@ pub(super) mod tests {
         pub static SPLICED: Cell<usize> = const { Cell::new(0) };
     }
 
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
-
     const NAMES: [&str; 6] = ["read", "write", "openat", "mmap", "socket", "ioctl"];
 
     /// A rule, now and then one the reader has something to say about.
-    fn rule(rng: &mut Rng) -> Value {
-        let name = NAMES[rng.below(NAMES.len())];
-        match rng.below(10) {
+    fn rule(rng: &mut XorShift) -> Value {
+        let name = NAMES[rng.index(NAMES.len())];
+        match rng.index(10) {
             0 => json!({"names": [name], "action": "SCMP_ACT_BOGUS"}),
             1 => json!({"Names": [name], "action": "SCMP_ACT_LOG"}),
             2 => json!({"names": [name], "action": "SCMP_ACT_ALLOW", "zz": 1}),
@@ -269,43 +259,47 @@ pub(super) mod tests {
             4 => json!({"names": [], "action": "SCMP_ACT_ALLOW"}),
             5 => json!({"names": [name]}),
             6 => json!({"names": [name, "close"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
-                        "args": [{"index": rng.below(8), "value": rng.below(3), "op": "SCMP_CMP_EQ"}]}),
+                        "args": [{"index": rng.index(8), "value": rng.index(3), "op": "SCMP_CMP_EQ"}]}),
             _ => json!({"names": [name], "action": "SCMP_ACT_ALLOW"}),
         }
     }
 
     /// Elements one to a line, some spread over lines, one with a repeated key; `extra` top
     /// keys before the array, `after` ones behind it.
-    fn profile_text(rng: &mut Rng, rules: usize, extra: &str, after: &str) -> String {
+    fn profile_text(rng: &mut XorShift, rules: usize, extra: &str, after: &str) -> String {
         let mut items: Vec<String> = (0..rules)
             .map(|_| {
                 let r = rule(rng);
-                if rng.below(4) == 0 { serde_json::to_string_pretty(&r) } else { serde_json::to_string(&r) }.unwrap()
+                if rng.index(4) == 0 { serde_json::to_string_pretty(&r) } else { serde_json::to_string(&r) }.unwrap()
             })
             .collect();
         items.insert(
-            rng.below(rules),
+            rng.index(rules),
             r#"{"names": ["dup"], "action": "SCMP_ACT_LOG", "action": "SCMP_ACT_ALLOW"}"#.into(),
         );
         let head = format!("{{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",{extra}\n  \"syscalls\": [\n    ");
         format!("{head}{}\n  ]{after}\n}}\n", items.join(",\n    "))
     }
 
-    fn edit(value: &mut Value, original: &Value, rng: &mut Rng) {
+    fn edit(value: &mut Value, original: &Value, rng: &mut XorShift) {
         let rules = value["syscalls"].as_array_mut().unwrap();
-        let at = rng.below(rules.len().max(1));
-        match rng.below(12) {
+        if rules.is_empty() {
+            rules.push(rule(rng));
+            return;
+        }
+        let at = rng.index(rules.len());
+        match rng.index(12) {
             0 | 1 => rules[at] = rule(rng),
             2 | 3 => rules.insert(at, rule(rng)),
             4 | 5 if rules.len() > 1 => drop(rules.remove(at)),
             6 => {
-                let far = rng.below(rules.len());
+                let far = rng.index(rules.len());
                 rules[at] = rule(rng);
                 rules[far] = rule(rng);
             }
             7 => rules.push(rule(rng)),
             8 => rules.insert(0, rule(rng)),
-            9 => value["defaultAction"] = json!(["SCMP_ACT_LOG", "SCMP_ACT_ERRNO"][rng.below(2)]),
+            9 => value["defaultAction"] = json!(["SCMP_ACT_LOG", "SCMP_ACT_ERRNO"][rng.index(2)]),
             10 => *value = original.clone(),
             _ if rules.len() > 1 => drop(rules.remove(rules.len() - 1)),
             _ => rules.clear(),
@@ -332,9 +326,9 @@ pub(super) mod tests {
         let mut edits = 0;
         let spliced_before = SPLICED.with(Cell::get);
         for seed in 1..=40u64 {
-            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut rng = XorShift::new(seed);
             let (extra, after) = layouts[seed as usize % layouts.len()];
-            let rules = 2 + rng.below(12);
+            let rules = 2 + rng.index(12);
             let text = profile_text(&mut rng, rules, extra, after);
             let mut doc = Document::parse(&text, "t.json").unwrap();
             let original = doc.profile_value().clone();
