@@ -90,7 +90,7 @@ pub fn read_rules(
     items: std::ops::Range<usize>,
 ) -> (Vec<Rule>, Vec<Finding>, Vec<usize>) {
     let mut r = Reader { root, index, findings: Vec::new(), schema, rule_findings: None };
-    let path = key(base, "syscalls");
+    let path: Vec<PathStep> = base.iter().cloned().chain([PathStep::Key("syscalls".into())]).collect();
     let array = root.at(&path).map(|node| match &node.kind {
         NodeKind::Array(all) => all.as_slice(),
         _ => &[],
@@ -100,7 +100,7 @@ pub fn read_rules(
     for i in items {
         let before = r.findings.len();
         if let Some(item) = array.and_then(|a| a.get(i)) {
-            rules.extend(r.rule_item(item, &path, i));
+            rules.extend(r.rule_item(item, &At::Base(&path), i));
         }
         counts.push(r.findings.len() - before);
     }
@@ -110,13 +110,13 @@ pub fn read_rules(
 fn read_with(mut r: Reader, base: &[PathStep]) -> (Profile, Vec<Finding>, Option<RuleFindings>) {
     let root = r.root;
     let profile = match root.at(base) {
-        Some(node) if matches!(node.kind, NodeKind::Object(_)) => r.profile(node, base.to_vec()),
+        Some(node) if matches!(node.kind, NodeKind::Object(_)) => r.profile(node, At::Base(base)),
         Some(_) => {
-            r.error("wrong-type", base, "a seccomp profile must be a JSON object");
+            r.error("wrong-type", &At::Base(base), "a seccomp profile must be a JSON object");
             Profile::default()
         }
         None => {
-            r.error("missing-profile", base, "no seccomp profile found here");
+            r.error("missing-profile", &At::Base(base), "no seccomp profile found here");
             Profile::default()
         }
     };
@@ -132,15 +132,32 @@ struct Reader<'a> {
     rule_findings: Option<RuleFindings>,
 }
 
-/// A path that grows as the reader descends.
-fn child(path: &[PathStep], step: PathStep) -> Vec<PathStep> {
-    let mut p = path.to_vec();
-    p.push(step);
-    p
+/// Where the reader is: the steps down to a value, kept on the stack as the reader descends
+/// and made into a path only for a finding. Most values have none, and a path per value (a
+/// copy of every key above it) was most of the time reading a big profile took.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Base(&'a [PathStep]),
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
 }
 
-fn key(path: &[PathStep], k: &str) -> Vec<PathStep> {
-    child(path, PathStep::Key(k.to_string()))
+impl At<'_> {
+    fn steps(&self) -> Vec<PathStep> {
+        match self {
+            At::Base(base) => base.to_vec(),
+            At::Key(parent, k) => {
+                let mut path = parent.steps();
+                path.push(PathStep::Key(k.to_string()));
+                path
+            }
+            At::Index(parent, i) => {
+                let mut path = parent.steps();
+                path.push(PathStep::Index(*i));
+                path
+            }
+        }
+    }
 }
 
 impl Reader<'_> {
@@ -153,40 +170,42 @@ impl Reader<'_> {
         self.findings.push(located);
     }
 
-    fn error(&mut self, id: &'static str, path: &[PathStep], message: impl Into<String>) {
-        self.push(Finding::new(id, Level::Error, path, message), path);
+    fn error(&mut self, id: &'static str, at: &At, message: impl Into<String>) {
+        let path = at.steps();
+        self.push(Finding::new(id, Level::Error, &path, message), &path);
     }
 
-    fn error_hint(&mut self, id: &'static str, path: &[PathStep], message: impl Into<String>, hint: impl Into<String>) {
-        self.push(Finding::new(id, Level::Error, path, message).hint(hint), path);
+    fn error_hint(&mut self, id: &'static str, at: &At, message: impl Into<String>, hint: impl Into<String>) {
+        let path = at.steps();
+        self.push(Finding::new(id, Level::Error, &path, message).hint(hint), &path);
+    }
+
+    fn warning_hint(&mut self, id: &'static str, at: &At, message: impl Into<String>, hint: impl Into<String>) {
+        let path = at.steps();
+        self.push(Finding::new(id, Level::Warning, &path, message).hint(hint), &path);
     }
 
     /// The members of an object by known key, reporting unknown and misspelled keys.
-    fn members<'n>(&mut self, node: &'n Node, path: &[PathStep], known: &[&str]) -> Vec<(&'static str, &'n Node)> {
+    fn members<'n>(&mut self, node: &'n Node, path: &At, known: &[&str]) -> Vec<(&'static str, &'n Node)> {
         let NodeKind::Object(members) = &node.kind else { return Vec::new() };
         let mut out: Vec<(&'static str, &'n Node)> = Vec::new();
         let mut first_at: Vec<(&'static str, usize)> = Vec::new();
         for m in members {
-            // The member's path, made only for a finding (most members have none).
-            let here = || key(path, &m.key);
+            let here = At::Key(path, &m.key);
             let canonical = known.iter().find(|k| k.eq_ignore_ascii_case(&m.key)).map(|k| *static_key(k));
             if let Some(k) = canonical {
                 match first_at.iter().find(|(seen, _)| *seen == k) {
-                    Some(&(_, first)) => self.duplicate_key(m, k, first, &here()),
+                    Some(&(_, first)) => self.duplicate_key(m, k, first, &here.steps()),
                     None => first_at.push((k, m.key_span.start)),
                 }
             }
             if let Some(k) = known.iter().find(|k| **k == m.key) {
                 if self.schema == Schema::Spo && NOT_IN_SPO.contains(k) {
-                    self.push(
-                        Finding::new(
-                            "not-in-spo",
-                            Level::Warning,
-                            &here(),
-                            format!("SPO's SeccompProfile has no \"{k}\": the API server drops it"),
-                        )
-                        .hint("`seccompose convert --to spo` says what to write instead"),
-                        &here(),
+                    self.warning_hint(
+                        "not-in-spo",
+                        &here,
+                        format!("SPO's SeccompProfile has no \"{k}\": the API server drops it"),
+                        "`seccompose convert --to spo` says what to write instead",
                     );
                 }
                 out.retain(|(seen, _)| seen != k);
@@ -197,7 +216,7 @@ impl Reader<'_> {
                 Some(k) if k.eq_ignore_ascii_case(&m.key) => {
                     self.error_hint(
                         "misspelled-key",
-                        &here(),
+                        &here,
                         format!("unknown key \"{}\"; did you mean \"{k}\"?", m.key),
                         format!("rename it to \"{k}\": Go-based engines accept any letter case, other tools do not"),
                     );
@@ -207,19 +226,15 @@ impl Reader<'_> {
                 }
                 Some(k) => self.error_hint(
                     "misspelled-key",
-                    &here(),
+                    &here,
                     format!("unknown key \"{}\"; did you mean \"{k}\"?", m.key),
                     format!("rename it to \"{k}\"; as written, every engine ignores it"),
                 ),
-                None => self.push(
-                    Finding::new(
-                        "unknown-key",
-                        Level::Warning,
-                        &here(),
-                        format!("unknown key \"{}\" is ignored by the engines", m.key),
-                    )
-                    .hint("kept as is when saving; remove it if it is a mistake"),
-                    &here(),
+                None => self.warning_hint(
+                    "unknown-key",
+                    &here,
+                    format!("unknown key \"{}\" is ignored by the engines", m.key),
+                    "kept as is when saving; remove it if it is a mistake",
                 ),
             }
         }
@@ -243,13 +258,13 @@ impl Reader<'_> {
         self.findings.push(finding);
     }
 
-    fn profile(&mut self, node: &Node, path: Vec<PathStep>) -> Profile {
+    fn profile(&mut self, node: &Node, path: At) -> Profile {
         let mut p = Profile::default();
         let mut saw_default = false;
         let spo_keys: Vec<&str> = TOP_KEYS.iter().chain(SPO_ONLY_KEYS).copied().collect();
         let known = if self.schema == Schema::Spo { &spo_keys[..] } else { TOP_KEYS };
         for (k, v) in self.members(node, &path, known) {
-            let here = key(&path, k);
+            let here = At::Key(&path, k);
             match k {
                 "baseProfileName" => p.base_profile_name = self.opt_string(v, &here).filter(|s| !s.is_empty()),
                 "disabled" => {}
@@ -279,7 +294,7 @@ impl Reader<'_> {
         if p.listener_metadata.is_some() && p.listener_path.is_none() {
             self.error_hint(
                 "metadata-without-listener",
-                &key(&path, "listenerMetadata"),
+                &At::Key(&path, "listenerMetadata"),
                 "\"listenerMetadata\" is set but \"listenerPath\" is not",
                 "add \"listenerPath\" (the agent's unix socket) or remove \"listenerMetadata\"",
             );
@@ -287,7 +302,7 @@ impl Reader<'_> {
         p
     }
 
-    fn action(&mut self, node: &Node, path: &[PathStep]) -> Option<ActionName> {
+    fn action(&mut self, node: &Node, path: &At) -> Option<ActionName> {
         let text = self.string(node, path)?;
         let parsed = ActionName::parse(&text);
         if parsed.is_none() {
@@ -301,7 +316,7 @@ impl Reader<'_> {
         parsed
     }
 
-    fn errno_value(&mut self, node: &Node, path: &[PathStep]) -> Option<u32> {
+    fn errno_value(&mut self, node: &Node, path: &At) -> Option<u32> {
         if matches!(node.kind, NodeKind::Null) {
             return None;
         }
@@ -318,7 +333,7 @@ impl Reader<'_> {
         Some(value as u32)
     }
 
-    fn errno_name(&mut self, node: &Node, path: &[PathStep]) -> Option<String> {
+    fn errno_name(&mut self, node: &Node, path: &At) -> Option<String> {
         let text = self.string(node, path)?;
         if text.is_empty() {
             return None;
@@ -333,15 +348,15 @@ impl Reader<'_> {
         Some(text)
     }
 
-    fn arch_list(&mut self, node: &Node, path: &[PathStep]) -> Vec<String> {
+    fn arch_list(&mut self, node: &Node, path: &At) -> Vec<String> {
         let names = self.string_list(node, path);
         for (i, name) in names.iter().enumerate() {
-            self.check_arch(name, &child(path, PathStep::Index(i)));
+            self.check_arch(name, &At::Index(path, i));
         }
         names
     }
 
-    fn check_arch(&mut self, name: &str, path: &[PathStep]) {
+    fn check_arch(&mut self, name: &str, path: &At) {
         if Arch::from_scmp(name).is_none() {
             let all: Vec<&str> = Arch::all().map(Arch::scmp_name).collect();
             let message =
@@ -358,16 +373,16 @@ impl Reader<'_> {
         }
     }
 
-    fn arch_map(&mut self, node: &Node, path: &[PathStep]) -> Vec<ArchMapEntry> {
+    fn arch_map(&mut self, node: &Node, path: &At) -> Vec<ArchMapEntry> {
         let mut out = Vec::new();
         for (i, item) in self.array(node, path).iter().enumerate() {
-            let here = child(path, PathStep::Index(i));
+            let here = At::Index(path, i);
             if !self.expect_object(item, &here) {
                 continue;
             }
             let mut entry = ArchMapEntry::default();
             for (k, v) in self.members(item, &here, ARCHMAP_KEYS) {
-                let at = key(&here, k);
+                let at = At::Key(&here, k);
                 match k {
                     "architecture" => {
                         entry.architecture = self.string(v, &at).unwrap_or_default();
@@ -381,7 +396,7 @@ impl Reader<'_> {
         out
     }
 
-    fn flags(&mut self, node: &Node, path: &[PathStep]) -> Vec<String> {
+    fn flags(&mut self, node: &Node, path: &At) -> Vec<String> {
         let flags = self.string_list(node, path);
         for (i, flag) in flags.iter().enumerate() {
             if !KNOWN_FLAGS.contains(&flag.as_str()) {
@@ -391,7 +406,7 @@ impl Reader<'_> {
                 };
                 self.error_hint(
                     "unknown-flag",
-                    &child(path, PathStep::Index(i)),
+                    &At::Index(path, i),
                     message,
                     format!("known flags: {}", KNOWN_FLAGS.join(", ")),
                 );
@@ -400,7 +415,7 @@ impl Reader<'_> {
         flags
     }
 
-    fn rules(&mut self, node: &Node, path: &[PathStep]) -> Vec<Rule> {
+    fn rules(&mut self, node: &Node, path: &At) -> Vec<Rule> {
         let mut out = Vec::new();
         let items = self.array(node, path);
         let mut block = RuleFindings { start: self.findings.len(), counts: Vec::with_capacity(items.len()) };
@@ -416,12 +431,12 @@ impl Reader<'_> {
     }
 
     /// Element `i` of the `syscalls` array at `path`.
-    fn rule_item(&mut self, item: &Node, path: &[PathStep], i: usize) -> Option<Rule> {
-        let here = child(path, PathStep::Index(i));
+    fn rule_item(&mut self, item: &Node, path: &At, i: usize) -> Option<Rule> {
+        let here = At::Index(path, i);
         if self.expect_object(item, &here) { self.rule(item, &here, i) } else { None }
     }
 
-    fn rule(&mut self, node: &Node, path: &[PathStep], index: usize) -> Option<Rule> {
+    fn rule(&mut self, node: &Node, path: &At, index: usize) -> Option<Rule> {
         let mut rule = Rule {
             index,
             names: Vec::new(),
@@ -438,7 +453,7 @@ impl Reader<'_> {
         let mut saw_action = false;
         let mut saw_names = false;
         for (k, v) in self.members(node, path, RULE_KEYS) {
-            let here = key(path, k);
+            let here = At::Key(path, k);
             match k {
                 "names" => {
                     saw_names = true;
@@ -474,10 +489,10 @@ impl Reader<'_> {
         Some(rule)
     }
 
-    fn args(&mut self, node: &Node, path: &[PathStep]) -> Vec<ArgCondition> {
+    fn args(&mut self, node: &Node, path: &At) -> Vec<ArgCondition> {
         let mut out = Vec::new();
         for (i, item) in self.array(node, path).iter().enumerate() {
-            let here = child(path, PathStep::Index(i));
+            let here = At::Index(path, i);
             if self.expect_object(item, &here) {
                 if let Some(arg) = self.arg(item, &here) {
                     out.push(arg);
@@ -487,11 +502,11 @@ impl Reader<'_> {
         out
     }
 
-    fn arg(&mut self, node: &Node, path: &[PathStep]) -> Option<ArgCondition> {
+    fn arg(&mut self, node: &Node, path: &At) -> Option<ArgCondition> {
         let (mut index, mut value, mut value_two, mut op) = (None, 0, 0, None);
         let mut ok = true;
         for (k, v) in self.members(node, path, ARG_KEYS) {
-            let here = key(path, k);
+            let here = At::Key(path, k);
             match k {
                 "index" => index = self.unsigned(v, &here),
                 "value" => {
@@ -525,7 +540,7 @@ impl Reader<'_> {
             Some(i) => {
                 self.error_hint(
                     "arg-index-range",
-                    &key(path, "index"),
+                    &At::Key(path, "index"),
                     format!("argument index {i} is out of range"),
                     "syscalls have arguments 0 to 5",
                 );
@@ -550,7 +565,7 @@ impl Reader<'_> {
         if value_two != 0 && op != Op::MaskedEq {
             self.error_hint(
                 "value-two-without-masked-eq",
-                &key(path, "valueTwo"),
+                &At::Key(path, "valueTwo"),
                 format!(
                     "\"valueTwo\" is {value_two} but only SCMP_CMP_MASKED_EQ uses it; with {} it is ignored",
                     op.spelling()
@@ -561,13 +576,13 @@ impl Reader<'_> {
         ok.then_some(ArgCondition { index, value, value_two, op })
     }
 
-    fn filter(&mut self, node: &Node, path: &[PathStep]) -> Filter {
+    fn filter(&mut self, node: &Node, path: &At) -> Filter {
         let mut f = Filter::default();
         if !self.expect_object(node, path) {
             return f;
         }
         for (k, v) in self.members(node, path, FILTER_KEYS) {
-            let here = key(path, k);
+            let here = At::Key(path, k);
             match k {
                 "caps" => f.caps = self.string_list(v, &here),
                 "arches" => f.arches = self.string_list(v, &here),
@@ -593,7 +608,7 @@ impl Reader<'_> {
 
     // ---- typed leaves ----
 
-    fn type_error(&mut self, node: &Node, path: &[PathStep], expected: &str) {
+    fn type_error(&mut self, node: &Node, path: &At, expected: &str) {
         let found = match node.kind {
             NodeKind::Null => "null",
             NodeKind::Bool(_) => "a boolean",
@@ -610,7 +625,7 @@ impl Reader<'_> {
         );
     }
 
-    fn expect_object(&mut self, node: &Node, path: &[PathStep]) -> bool {
+    fn expect_object(&mut self, node: &Node, path: &At) -> bool {
         let ok = matches!(node.kind, NodeKind::Object(_));
         if !ok {
             self.type_error(node, path, "an object");
@@ -618,7 +633,7 @@ impl Reader<'_> {
         ok
     }
 
-    fn string(&mut self, node: &Node, path: &[PathStep]) -> Option<String> {
+    fn string(&mut self, node: &Node, path: &At) -> Option<String> {
         match &node.kind {
             NodeKind::String(s) => Some(s.clone()),
             _ => {
@@ -629,11 +644,11 @@ impl Reader<'_> {
     }
 
     /// Like `string`, but `null` means absent (Go decodes null into an empty value).
-    fn opt_string(&mut self, node: &Node, path: &[PathStep]) -> Option<String> {
+    fn opt_string(&mut self, node: &Node, path: &At) -> Option<String> {
         if matches!(node.kind, NodeKind::Null) { None } else { self.string(node, path) }
     }
 
-    fn unsigned(&mut self, node: &Node, path: &[PathStep]) -> Option<u64> {
+    fn unsigned(&mut self, node: &Node, path: &At) -> Option<u64> {
         match &node.kind {
             NodeKind::Number(text) => match text.parse::<u64>() {
                 Ok(v) => Some(v),
@@ -661,7 +676,7 @@ impl Reader<'_> {
         }
     }
 
-    fn array<'n>(&mut self, node: &'n Node, path: &[PathStep]) -> &'n [Node] {
+    fn array<'n>(&mut self, node: &'n Node, path: &At) -> &'n [Node] {
         match &node.kind {
             NodeKind::Array(items) => items,
             NodeKind::Null => &[],
@@ -672,10 +687,10 @@ impl Reader<'_> {
         }
     }
 
-    fn string_list(&mut self, node: &Node, path: &[PathStep]) -> Vec<String> {
+    fn string_list(&mut self, node: &Node, path: &At) -> Vec<String> {
         let mut out = Vec::new();
         for (i, item) in self.array(node, path).iter().enumerate() {
-            if let Some(s) = self.string(item, &child(path, PathStep::Index(i))) {
+            if let Some(s) = self.string(item, &At::Index(path, i)) {
                 out.push(s);
             }
         }
