@@ -178,8 +178,8 @@ impl Document {
             let (source, value, profile_at) = select_yaml(text, name, select)?;
             (source, value, profile_at, None)
         } else {
-            let root = json::parse(text).map_err(|e| syntax(name, e.line, e.column, e.message))?;
-            (Source::Json, root.to_value(), Vec::new(), Some(root))
+            let (root, value) = parse_with_value(text).map_err(|e| syntax(name, e.line, e.column, e.message))?;
+            (Source::Json, value, Vec::new(), Some(root))
         };
         let baseline = match source {
             Source::Json => text.to_string(),
@@ -328,23 +328,43 @@ impl Document {
     /// Reads a JSON document's new text.
     fn read_json(&mut self, text: String) {
         self.modified = text != self.original;
-        self.read_tree(match self.modified {
-            true => json::parse(&text).map(|root| (text, Rc::new(root))),
-            // Unchanged: a copy of the tree that was read, made now rather than at the first
-            // edit (a big profile's copy takes milliseconds: opening is slow anyway, a
-            // keystroke must fit in a frame).
-            false => Ok((text, Rc::new(Node::clone(&self.original_root)))),
-        });
+        if self.modified {
+            return self.read_tree(json::parse(&text).map(|root| (text, Rc::new(root))));
+        }
+        // Unchanged: the profile is read from the tree that was read, and the copy of it that
+        // the first edit patches is made now rather than then (a big profile's copy takes
+        // milliseconds, a keystroke must fit in a frame), on a second thread meanwhile.
+        let root = Rc::clone(&self.original_root);
+        let tree: &Node = &root;
+        let read = |doc: &Document| read_model(tree, &text, &doc.profile_at, doc.schema());
+        let (model, copy) = if text.len() < WORTH_A_THREAD {
+            (read(self), tree.clone())
+        } else {
+            std::thread::scope(|s| {
+                let copy = s.spawn(|| tree.clone());
+                (read(self), copy.join().expect("copying a tree does not panic"))
+            })
+        };
+        self.take_read(model, text, Rc::new(copy));
+    }
+
+    fn schema(&self) -> Schema {
+        if self.is_spo() { Schema::Spo } else { Schema::Json }
     }
 
     /// Reads the model, findings, rule lines and base from the document as JSON text and tree.
     fn read_tree(&mut self, parsed: Result<(String, Rc<Node>), json::SyntaxError>) {
         let Ok((json_text, root)) = parsed else { return };
-        let schema = if self.is_spo() { Schema::Spo } else { Schema::Json };
-        let (profile, findings, rule_findings) = read_profile_indexed(&root, &json_text, &self.profile_at, schema);
+        let model = read_model(&root, &json_text, &self.profile_at, self.schema());
+        self.take_read(model, json_text, root);
+    }
+
+    /// Takes what [`read_model`] read from `root` (the tree of `json_text`), and resolves the base.
+    fn take_read(&mut self, model: Model, json_text: String, root: Rc<Node>) {
+        let Model { profile, findings, rule_findings, rule_lines } = model;
         self.rule_findings = rule_findings;
         self.profile = profile;
-        self.rule_lines = rule_lines(&root, &json_text, &self.profile_at);
+        self.rule_lines = rule_lines;
         self.findings = findings;
         self.resolve_base();
         if let (Some(cycle), true) = (&self.base_cycle, self.chain.is_empty()) {
@@ -624,6 +644,42 @@ fn pointer_mut<'v>(value: &'v mut Value, path: &[PathStep]) -> Option<&'v mut Va
     })
 }
 
+/// Below this size a JSON text is read on one thread (a thread costs more than it saves).
+const WORTH_A_THREAD: usize = 64 * 1024;
+
+/// A JSON text's tree and value. A big text's value is parsed by serde_json on a second thread
+/// meanwhile (converting the tree afterwards took a quarter of the time opening a 1 MB profile
+/// took); where serde_json refuses the text (a lone surrogate, a number beyond f64, deep
+/// nesting), the tree is converted instead. Both keep the last of repeated keys, in the
+/// first one's place, and read numbers with serde_json: the values are the same.
+fn parse_with_value(text: &str) -> Result<(Node, Value), json::SyntaxError> {
+    if text.len() < WORTH_A_THREAD {
+        let root = json::parse(text)?;
+        let value = root.to_value();
+        return Ok((root, value));
+    }
+    std::thread::scope(|s| {
+        let serde = s.spawn(|| serde_json::from_str::<Value>(text).ok());
+        let root = json::parse(text)?;
+        let value = serde.join().expect("serde_json does not panic").unwrap_or_else(|| root.to_value());
+        debug_assert_eq!(value, root.to_value(), "serde_json reads the text as the tree says");
+        Ok((root, value))
+    })
+}
+
+/// What reading a document's JSON tree gives, before its base is resolved.
+struct Model {
+    profile: Profile,
+    findings: Vec<Finding>,
+    rule_findings: Option<RuleFindings>,
+    rule_lines: Vec<usize>,
+}
+
+fn read_model(root: &Node, text: &str, profile_at: &[PathStep], schema: Schema) -> Model {
+    let (profile, findings, rule_findings) = read_profile_indexed(root, text, profile_at, schema);
+    Model { profile, findings, rule_findings, rule_lines: rule_lines(root, text, profile_at) }
+}
+
 /// The line of every element of the profile's `syscalls` array.
 fn rule_lines(root: &Node, text: &str, profile_at: &[PathStep]) -> Vec<usize> {
     let mut path = profile_at.to_vec();
@@ -639,6 +695,23 @@ mod tests {
     use serde_json::json;
 
     const TEXT: &str = "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [\n    {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},\n    {\n      \"names\": [\"write\"],\n      \"action\": \"SCMP_ACT_ALLOW\"\n    }\n  ]\n}\n";
+
+    /// A big document's value comes from serde_json on another thread: it must be the value
+    /// of the tree, with repeated keys, escapes, numbers of every form and unknown nesting;
+    /// and where serde_json refuses the text (a number beyond f64), the tree's.
+    #[test]
+    fn a_big_documents_value_is_its_trees() {
+        let rule = r#"{"names": ["read", "wr\u0069te", "caf\u00e9\ud83d\ude00"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "errnoRet": 38, "x": {"f": -1.5e3, "g": [0, 18446744073709551615, -0, 1E2, 0.1], "h": null, "i": true}}"#;
+        let rules = vec![rule; 800].join(",\n");
+        for extra in ["", r#", "huge": 1e999"#] {
+            let text = format!("{{\"defaultAction\": \"SCMP_ACT_ALLOW\"{extra}, \"syscalls\": [\n{rules}\n]}}");
+            assert!(text.len() > WORTH_A_THREAD, "the document is read on two threads");
+            let doc = Document::parse(&text, "big.json").unwrap();
+            assert_eq!(*doc.value(), json::parse(&text).unwrap().to_value(), "with {extra:?}");
+            assert_eq!(doc.value()["syscalls"][799]["errnoRet"], json!(38));
+            assert_eq!(doc.profile.rules.len(), 800);
+        }
+    }
 
     /// After each edit (and back to the text as read), the text and tree a re-read keeps are
     /// what patching and parsing anew give, and findings are located on the same lines.
