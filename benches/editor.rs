@@ -22,6 +22,10 @@ use seccompose::tui::theme::Theme;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// The binary's allocator (src/main.rs), so that the figures are the editor's as users run it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const RUNS: usize = 21;
 /// Fewer runs on the big profile: a slow edit there costs a lot more than on moby's.
 const BIG_RUNS: usize = 9;
@@ -33,14 +37,27 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn first_frame(path: &Path) -> Duration {
+/// Opening `path` as the editor does on a terminal ([`App::opening`]): the first frame (the
+/// list, the profile's findings, verdicts pending), and the frame with every verdict and the
+/// lint (what the event loop draws next, before it takes a key).
+fn first_frame(path: &Path) -> (Duration, Duration) {
     let start = Instant::now();
     let doc = Document::open(path).unwrap();
-    let mut app = App::new(doc, Context::default(), Theme::builtin("dark").unwrap());
+    let mut app = App::opening(doc, Context::default(), Theme::builtin("dark").unwrap());
     app.prepare_view();
     let mut terminal = Terminal::new(TestBackend::new(160, 45)).unwrap();
     terminal.draw(|frame| view::draw(frame, &app)).unwrap();
-    start.elapsed()
+    let first = start.elapsed();
+    assert!(app.state.settle(), "the first frame was drawn before the evaluation");
+    app.prepare_view();
+    terminal.draw(|frame| view::draw(frame, &app)).unwrap();
+    (first, start.elapsed())
+}
+
+/// The medians of `runs` openings: first frame, complete frame.
+fn openings(path: &Path, runs: usize) -> (Duration, Duration) {
+    let (first, complete): (Vec<Duration>, Vec<Duration>) = (0..runs).map(|_| first_frame(path)).unzip();
+    (median(first), median(complete))
 }
 
 /// Each keystroke of `query` re-filters the whole catalog and redraws; the median keystroke.
@@ -134,8 +151,9 @@ fn big_rows() {
     let file = big_profile(false);
     let path = file.path();
     let name = format!("{BIG_RULES} rules x {} arches", BIG_ARCHES.len());
-    let open = median((0..BIG_RUNS).map(|_| first_frame(path)).collect());
-    row(&format!("first frame (open), {name}"), open, "< 16 ms");
+    let (first, complete) = openings(path, BIG_RUNS);
+    row(&format!("first frame (open), {name}"), first, "< 16 ms");
+    row("  the frame with every verdict and the lint", complete, "");
     row(&format!("toggle (Space), {name}"), keystrokes(path, Tab::Info, Msg::Toggle, BIG_RUNS), "< 16 ms");
     let first: Vec<Duration> = (0..BIG_RUNS).map(|_| keystrokes(path, Tab::Info, Msg::Toggle, 1)).collect();
     row("  the first toggle after opening", median(first), "< 16 ms");
@@ -165,8 +183,9 @@ fn main() {
     let fine = root.join("profiles/fine-grained.json");
     println!("{:<44} {:>12} {:>10}", "editor (TestBackend 160x45)", "median", "target");
     for (name, path) in [("moby default", &moby), ("fine-grained", &fine)] {
-        let t = median((0..RUNS).map(|_| first_frame(path)).collect());
-        println!("{:<44} {:>9.2} ms {:>10}", format!("first frame, {name}"), t.as_secs_f64() * 1e3, "< 50 ms");
+        let (first, complete) = openings(path, RUNS);
+        row(&format!("first frame, {name}"), first, "< 50 ms");
+        row("  the frame with every verdict and the lint", complete, "< 50 ms");
     }
     for query in ["mount", "sock", "time", "xyzzy"] {
         let (median, max) = search_keystroke(&moby, query);

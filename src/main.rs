@@ -5,6 +5,10 @@ use seccompose::cli::{Cli, Command, run};
 use std::io::Write;
 use std::process::ExitCode;
 
+/// Opening and editing a big profile is mostly small allocations (see Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     restore_default_sigpipe();
     // This process starts no other child while `run`, `record` or the run pane runs one: every

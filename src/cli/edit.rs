@@ -36,7 +36,7 @@ pub fn run(args: &EditArgs) -> Result<i32, Failure> {
             "the editor needs a terminal; for scripts use `seccompose check`, `explain` or `compile`",
         ));
     }
-    let app = App::new(doc, args.context.context(), theme);
+    let app = App::opening(doc, args.context.context(), theme);
     let ending = crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
     Ok(ending.status())
 }

@@ -97,6 +97,12 @@ fn event_loop(
             run_pane::tick(app);
             terminal.draw(|frame| app::view::draw(frame, app))?;
         }
+        // Opened and drawn: the verdicts now, and the frame with them (keys typed meanwhile
+        // wait in the terminal).
+        if app.state.settle() {
+            redraw = true;
+            continue;
+        }
         let running = app.run.as_ref().is_some_and(features::run::RunPane::is_running);
         match next_input(tty, if running { RUN_REFRESH } else { SIGNAL_CHECK })? {
             terminal::Readiness::HungUp => return Ok(Ending::Signal(libc::SIGHUP)),

@@ -93,13 +93,13 @@ fn a_whole_category_toggles_and_the_counts_follow() {
     let mounts = CATEGORIES.iter().position(|c| c.id == "mount").unwrap();
     send(&mut app, &[Msg::ClickCategory(mounts)]);
     assert_eq!(app.focus, Focus::Categories);
-    assert_eq!(app.counts[mounts].allowed, 0);
+    assert_eq!(app.counts[mounts].allowed, Some(0));
     send(&mut app, &[Msg::Toggle]);
     let count = app.counts[mounts];
-    assert_eq!(count.allowed, count.total, "all allowed");
-    assert!(app.rows.iter().all(|r| r.action == Action::Allow));
+    assert_eq!(count.allowed, Some(count.total), "all allowed");
+    assert!(app.rows.iter().all(|r| r.action == Some(Action::Allow)));
     send(&mut app, &[Msg::Toggle]);
-    assert_eq!(app.counts[mounts].allowed, 0, "all back to the default");
+    assert_eq!(app.counts[mounts].allowed, Some(0), "all back to the default");
     assert_eq!(app.undo.len(), 2, "one undo step per category toggle");
 }
 
@@ -365,6 +365,52 @@ fn the_main_screen_shows_categories_syscalls_preview_and_status() {
     }
     assert!(screen.contains("docker ALLOW · podman ALLOW · containerd ALLOW"), "{screen}");
     assert!(screen.contains("x86_64 3 · x86 6"), "numbers per arch:\n{screen}");
+}
+
+/// The editor as a terminal opens it: first drawn without verdicts (a big profile's
+/// evaluation takes several frames), then settled into exactly what a full build gives.
+#[test]
+fn the_first_frame_comes_before_the_verdicts_and_settling_gives_the_full_state() {
+    let path = root().join("tests/fixtures/reference/moby-default.json");
+    let mut app = App::opening(Document::open(&path).unwrap(), context(), Theme::builtin("dark").unwrap());
+    let full = moby();
+    assert!(app.is_pending());
+    assert!(app.rows.iter().all(|r| r.action.is_none()), "no verdict before the evaluation");
+    assert!(app.counts.iter().all(|c| c.allowed.is_none()));
+    assert_eq!(app.lint_count(), None);
+    assert_eq!(
+        app.rows.iter().map(|r| r.name).collect::<Vec<_>>(),
+        full.rows.iter().map(|r| r.name).collect::<Vec<_>>()
+    );
+    let totals = |a: &App| a.counts.iter().map(|c| c.total).collect::<Vec<_>>();
+    assert_eq!(totals(&app), totals(&full));
+    let first = render(&mut app, 160, 36);
+    for text in
+        ["[…] Basic I/O              …/24", "close                        …", "evaluating the profile…", "4 Lint (…)"]
+    {
+        assert!(first.contains(text), "{text:?} missing:\n{first}");
+    }
+    assert!(!first.contains("ALLOW"), "no verdict is shown before it is known:\n{first}");
+    assert!(app.state.settle());
+    assert!(!app.state.settle(), "settled once");
+    assert_eq!(app.rows, full.rows);
+    assert_eq!(app.counts, full.counts);
+    assert_eq!(app.findings, full.findings);
+    let mut full = full;
+    assert_eq!(render(&mut app, 160, 36), render(&mut full, 160, 36));
+}
+
+/// A key pressed before the verdicts are known acts on the settled state: a toggle of an
+/// allowed syscall sends it back to the default, as it would a moment later.
+#[test]
+fn a_key_before_the_verdicts_acts_on_them() {
+    let path = root().join("tests/fixtures/reference/moby-default.json");
+    let mut app = App::opening(Document::open(&path).unwrap(), context(), Theme::builtin("dark").unwrap());
+    app.focus = Focus::Syscalls;
+    app.cursor = app.rows.iter().position(|r| r.name == "read").unwrap();
+    send(&mut app, &[Msg::Toggle]);
+    assert!(!app.is_pending());
+    assert_eq!(app.selected().unwrap().action, Some(Action::Errno(1)), "read went back to the default");
 }
 
 #[test]

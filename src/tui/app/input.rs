@@ -86,7 +86,7 @@ pub fn mouse_msg(app: &App, mouse: MouseEvent, area: Rect) -> Option<Msg> {
 
 /// Which tab title covers column `x` of the tab row (titles as `view` draws them).
 fn tab_at(x: u16, app: &App, width: u16) -> Option<Tab> {
-    let titles = crate::tui::features::detail::view::tab_titles(app.state.findings.len(), app.detail.tab, width);
+    let titles = crate::tui::features::detail::view::tab_titles(app.state.lint_count(), app.detail.tab, width);
     let mut start = 0u16;
     for (tab, title) in Tab::ALL.iter().zip(titles) {
         // ratatui's Tabs: one space of padding each side, then a one-column divider.

@@ -66,7 +66,16 @@ impl DerefMut for App {
 
 impl App {
     pub fn new(doc: Document, ctx: Context, theme: Theme) -> App {
-        let state = EditingState::new(doc, ctx);
+        App::with_state(EditingState::new(doc, ctx), theme)
+    }
+
+    /// The app as it opens on a terminal: drawn before the profile is evaluated (see
+    /// [`EditingState::opening`]); the event loop settles it after the first frame.
+    pub fn opening(doc: Document, ctx: Context, theme: Theme) -> App {
+        App::with_state(EditingState::opening(doc, ctx), theme)
+    }
+
+    fn with_state(state: EditingState, theme: Theme) -> App {
         let compared_at = state.revision();
         App {
             state,

@@ -10,6 +10,8 @@ use crate::tui::features::compare::{self, Outcome};
 use crate::tui::features::{browser, context, prompt, rules, run};
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    // A key never acts on a profile whose verdicts are not known yet.
+    app.state.settle();
     app.state.message = None;
     let effects = route(app, msg);
     app.sync_compare();

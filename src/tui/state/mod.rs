@@ -29,8 +29,9 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub name: &'static str,
-    /// What the kernel does with all arguments 0 on the host's arch.
-    pub action: Action,
+    /// What the kernel does with all arguments 0 on the host's arch (`None` while the profile
+    /// is not evaluated yet: see [`EditingState::opening`]).
+    pub action: Option<Action>,
     /// A rule with argument or capability conditions names it.
     pub conditional: bool,
     /// Matched characters of the name (search).
@@ -40,7 +41,8 @@ pub struct Row {
 /// Allowed and total syscalls of a category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Count {
-    pub allowed: usize,
+    /// `None` while the profile is not evaluated yet.
+    pub allowed: Option<usize>,
     pub total: usize,
 }
 
@@ -81,11 +83,51 @@ pub struct EditingState {
     pub bpf_view: Option<Result<BpfView, String>>,
     /// Counts refreshes, so views derived elsewhere (the comparison) know when to recompute.
     revision: u64,
+    /// Opened with [`EditingState::opening`] and not evaluated yet (see [`EditingState::settle`]).
+    pending: bool,
 }
 
 impl EditingState {
     pub fn new(doc: Document, ctx: Context) -> EditingState {
-        let mut state = EditingState {
+        let mut state = EditingState::unevaluated(doc, ctx);
+        state.refresh();
+        state
+    }
+
+    /// The state of a document just opened, before the profile is evaluated: the list, the
+    /// categories' sizes and the reader's findings, without verdicts or the lint. On a big
+    /// profile the evaluation takes several frames (libseccomp's rule trees for every arch):
+    /// the editor shows this first, then [`EditingState::settle`]s before it takes a key.
+    pub fn opening(doc: Document, ctx: Context) -> EditingState {
+        let mut state = EditingState::unevaluated(doc, ctx);
+        state.pending = true;
+        state.findings = state.doc.findings.clone();
+        state.counts = CATEGORIES.iter().map(|c| state.count(c.id)).collect();
+        state.refresh_rows();
+        state
+    }
+
+    /// Evaluates the profile if that is still to do; whether it was.
+    pub fn settle(&mut self) -> bool {
+        let pending = self.pending;
+        if pending {
+            self.refresh();
+        }
+        pending
+    }
+
+    /// Opened and not evaluated yet: rows and counts have no verdicts, the lint has not run.
+    pub fn is_pending(&self) -> bool {
+        self.pending
+    }
+
+    /// How many lint findings there are (`None` before the lint has run).
+    pub fn lint_count(&self) -> Option<usize> {
+        (!self.pending).then_some(self.findings.len())
+    }
+
+    fn unevaluated(doc: Document, ctx: Context) -> EditingState {
+        EditingState {
             doc,
             ctx,
             undo: Vec::new(),
@@ -105,13 +147,13 @@ impl EditingState {
             json_view: None,
             bpf_view: None,
             revision: 0,
-        };
-        state.refresh();
-        state
+            pending: false,
+        }
     }
 
     /// Recomputes everything derived from the profile and the context.
     pub fn refresh(&mut self) {
+        self.pending = false;
         // The lint judges with the same evaluator (building it is most of the work on a big
         // profile: after an edit, only the syscalls whose rules changed are rebuilt).
         let previous = std::mem::replace(&mut self.evaluator, Err(String::new())).ok();
@@ -143,6 +185,7 @@ impl EditingState {
 
     /// The BPF tab's program, compiled when first needed after an edit.
     pub fn prepare_bpf(&mut self) {
+        self.settle();
         if self.bpf_view.is_none() {
             self.bpf_view = Some(self.evaluator.as_ref().map_err(Clone::clone).and_then(bpf_view));
         }
@@ -170,7 +213,7 @@ impl EditingState {
     }
 
     fn row(&self, name: &'static str, matched: Vec<usize>) -> Row {
-        let action = self.decide(name);
+        let action = (!self.pending).then(|| self.decide(name));
         let conditional = self.conditional.contains(name);
         Row { name, action, conditional, matched }
     }
@@ -187,10 +230,12 @@ impl EditingState {
         let names = catalog::all()
             .iter()
             .filter(|i| i.category.id == category && catalog::number(self.ctx.native, i.name).is_some());
-        let mut c = Count::default();
+        let mut c = Count { allowed: (!self.pending).then_some(0), total: 0 };
         for info in names {
             c.total += 1;
-            c.allowed += usize::from(self.decide(info.name).lets_through());
+            if let Some(allowed) = &mut c.allowed {
+                *allowed += usize::from(self.decide(info.name).lets_through());
+            }
         }
         c
     }

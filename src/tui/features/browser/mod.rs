@@ -97,12 +97,16 @@ pub fn pick_target(ed: &EditingState, focus: Focus) -> Target {
 pub fn toggle(ed: &mut EditingState, focus: Focus) {
     if focus == Focus::Categories && ed.query.is_empty() {
         let count = ed.counts[ed.category];
-        let setting =
-            if count.allowed == count.total { Setting::Default } else { Setting::Action(ActionName::Allow, None) };
+        let setting = if count.allowed == Some(count.total) {
+            Setting::Default
+        } else {
+            Setting::Action(ActionName::Allow, None)
+        };
         return ed.set_action(setting, Target::Category);
     }
     let Some(row) = ed.selected() else { return };
-    let setting = if row.action == Action::Allow { Setting::Default } else { Setting::Action(ActionName::Allow, None) };
+    let setting =
+        if row.action == Some(Action::Allow) { Setting::Default } else { Setting::Action(ActionName::Allow, None) };
     ed.set_action(setting, Target::Syscall);
 }
 

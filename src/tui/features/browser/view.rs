@@ -3,7 +3,7 @@
 
 use crate::catalog::CATEGORIES;
 use crate::tui::shared::Focus;
-use crate::tui::state::EditingState;
+use crate::tui::state::{Count, EditingState};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{fit, list_offset, pane, selected};
 use ratatui::Frame;
@@ -11,6 +11,23 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+
+/// Shown for a verdict or count not computed yet (the first frame of a big profile).
+const PENDING: &str = "…";
+
+/// A category's box: all, some or none of its syscalls allowed.
+fn mark(count: &Count) -> &'static str {
+    match count.allowed {
+        None => "[…]",
+        Some(0) => "[ ]",
+        Some(n) if n == count.total => "[x]",
+        Some(_) => "[~]",
+    }
+}
+
+fn allowed(count: &Count) -> String {
+    count.allowed.map_or_else(|| PENDING.to_string(), |n| n.to_string())
+}
 
 pub fn categories(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Focus, area: Rect) {
     let focused = focus == Focus::Categories && ed.query.is_empty();
@@ -27,16 +44,12 @@ pub fn categories(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Fo
         .take(height)
         .map(|&i| {
             let (category, count) = (&CATEGORIES[i], &ed.counts[i]);
-            let mark = match count.allowed {
-                0 => "[ ]",
-                n if n == count.total => "[x]",
-                _ => "[~]",
-            };
-            let figures = format!("{:>3}/{:<3}", count.allowed, count.total);
+            let (mark, allowed) = (mark(count), allowed(count));
+            let figures = format!("{allowed:>3}/{:<3}", count.total);
             let width = inner.width as usize;
-            let title = fit(category.title, width.saturating_sub(mark.len() + figures.len() + 2));
-            let text =
-                format!("{mark} {title:<w$} {figures}", w = width.saturating_sub(mark.len() + figures.len() + 2));
+            let used = mark.chars().count() + figures.chars().count() + 2;
+            let title = fit(category.title, width.saturating_sub(used));
+            let text = format!("{mark} {title:<w$} {figures}", w = width.saturating_sub(used));
             let selected = i == ed.category && ed.query.is_empty();
             let style = if selected && focused {
                 theme.selection()
@@ -56,19 +69,16 @@ pub fn categories(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Fo
 pub fn category_selector(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Focus, area: Rect) {
     let focused = focus == Focus::Categories && ed.query.is_empty();
     let count = ed.counts[ed.category];
-    let mark = match count.allowed {
-        0 => "[ ]",
-        n if n == count.total => "[x]",
-        _ => "[~]",
-    };
+    let mark = mark(&count);
     let title = CATEGORIES[ed.category].title;
-    let figures = format!("{}/{}", count.allowed, count.total);
+    let figures = format!("{}/{}", allowed(&count), count.total);
     let width = area.width as usize;
     // The hint only when the name fits whole beside it.
     let hint = if focused { " ↑↓ change" } else { " ← choose" };
-    let plain = mark.len() + title.chars().count() + figures.len() + 4;
+    let (mark_width, figures_width) = (mark.chars().count(), figures.chars().count());
+    let plain = mark_width + title.chars().count() + figures_width + 4;
     let hint = if plain + hint.chars().count() <= width { hint } else { "" };
-    let room = width.saturating_sub(mark.len() + figures.len() + hint.chars().count() + 4);
+    let room = width.saturating_sub(mark_width + figures_width + hint.chars().count() + 4);
     let text = format!(" {mark} {:<room$} {figures}{hint} ", fit(title, room));
     let style = if focused { theme.selection() } else { theme.accent() };
     frame.render_widget(Paragraph::new(Line::styled(text, style)), area);
@@ -100,7 +110,7 @@ pub fn syscalls(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Focu
         .skip(offset)
         .take(height)
         .map(|(i, row)| {
-            let badge = format!(" {}", row.action);
+            let badge = format!(" {}", row.action.map_or_else(|| PENDING.to_string(), |a| a.to_string()));
             let marker = if row.conditional { "◆" } else { " " };
             let room = (inner.width as usize).saturating_sub(badge.chars().count() + 2);
             let mut spans = vec![Span::styled(marker, theme.warning()), Span::raw(" ")];
@@ -110,7 +120,7 @@ pub fn syscalls(frame: &mut Frame, ed: &EditingState, theme: &Theme, focus: Focu
             }
             let pad = room.saturating_sub(row.name.chars().count());
             spans.push(Span::raw(" ".repeat(pad)));
-            spans.push(Span::styled(badge, theme.action(row.action)));
+            spans.push(Span::styled(badge, row.action.map_or_else(|| theme.dim(), |a| theme.action(a))));
             let line = Line::from(spans);
             if i == ed.cursor { selected(line, cursor_style(theme, focused)) } else { line }
         })

@@ -15,11 +15,11 @@ pub fn info_lines(ed: &EditingState, theme: &Theme) -> Vec<Line<'static>> {
     };
     let name = row.name;
     let info = catalog::info(name);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(name.to_string(), theme.accent()),
-        Span::raw("  "),
-        Span::styled(action_text(row.action), theme.action(row.action)),
-    ])];
+    let verdict = match row.action {
+        Some(action) => Span::styled(action_text(action), theme.action(action)),
+        None => Span::styled("…", theme.dim()),
+    };
+    let mut lines = vec![Line::from(vec![Span::styled(name.to_string(), theme.accent()), Span::raw("  "), verdict])];
     if let Some(info) = info {
         lines.push(Line::raw(info.summary.to_string()));
     }
@@ -35,6 +35,12 @@ pub fn info_lines(ed: &EditingState, theme: &Theme) -> Vec<Line<'static>> {
         ]));
     }
     lines.push(Line::raw(""));
+    if ed.is_pending() {
+        lines.push(Line::styled("evaluating the profile…", theme.dim()));
+        lines.push(Line::raw(""));
+        lines.push(field(theme, "context", ed.ctx.summary()));
+        return lines;
+    }
     match &ed.evaluator {
         Ok(ev) => {
             let native = ed.ctx.native;

@@ -16,7 +16,7 @@ pub fn draw(frame: &mut Frame, state: &DetailState, ed: &EditingState, theme: &T
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [tabs_row, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
-    let titles = tab_titles(ed.findings.len(), state.tab, tabs_row.width);
+    let titles = tab_titles(ed.lint_count(), state.tab, tabs_row.width);
     let selected = Tab::ALL.iter().position(|t| *t == state.tab).unwrap_or(0);
     let tabs = Tabs::new(titles).select(selected).style(theme.dim()).highlight_style(theme.accent());
     frame.render_widget(tabs, tabs_row);
@@ -40,7 +40,8 @@ pub fn draw(frame: &mut Frame, state: &DetailState, ed: &EditingState, theme: &T
 
 /// The tab titles as drawn in `width` columns: in full when they fit, else the shown tab in
 /// full and the others by their number key (so the active tab is always named).
-pub fn tab_titles(findings: usize, shown: Tab, width: u16) -> Vec<String> {
+pub fn tab_titles(findings: Option<usize>, shown: Tab, width: u16) -> Vec<String> {
+    let findings = findings.map_or_else(|| "…".to_string(), |n| n.to_string());
     let full = |i: usize, t: &Tab| match t {
         Tab::Lint => format!("{} {} ({findings})", i + 1, t.title()),
         _ => format!("{} {}", i + 1, t.title()),
