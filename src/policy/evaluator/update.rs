@@ -315,8 +315,15 @@ mod tests {
                 edit(&mut p, &mut rng);
                 for (ctx, previous) in contexts.iter().zip(previous.iter_mut()) {
                     let full = Evaluator::new(&p, ctx);
+                    // A copy of the evaluator before the edit shares its rule trees with the
+                    // one updated from it: it must still read as before (copy on write).
+                    let kept = previous.clone().filter(|_| step % 5 == 0);
                     let updated = Evaluator::updated(previous.take(), &p, ctx);
                     assert_eq!(canonical(&updated), canonical(&full), "seed {seed}, step {step}, {}", ctx.engine);
+                    if let Some(kept) = kept {
+                        let unchanged = canonical(&Evaluator::new(&before, ctx));
+                        assert_eq!(canonical(&Ok(kept)), unchanged, "seed {seed}, step {step}: the copy changed");
+                    }
                     replayed += usize::from(updated.is_ok());
                     // A refused profile: the next edit starts from the full build (the editor
                     // keeps no evaluator then).

@@ -17,6 +17,7 @@ pub mod tree;
 use crate::catalog::{self, Arch, Libseccomp, X32_SYSCALL_BIT};
 use crate::profile::{Action, ArgCondition, Op};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use tree::{Cmp, Conflict, Halt, IST_M_REDUNDANT, Id, IterState, OPS_LIMIT, Slot, Tree};
 
 /// One argument condition as libseccomp stores it (`mask` is all ones except for MASKED_EQ).
@@ -41,7 +42,9 @@ impl Cond {
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub action: u32,
-    pub tree: Tree,
+    /// Shared between the evaluators built from one another (the engines' start from the
+    /// editor's, an edit's from the one before), copied only when a rule changes it.
+    pub tree: Arc<Tree>,
 }
 
 /// The rule database of one architecture.
@@ -237,7 +240,7 @@ impl SeccompDb {
             .into_iter()
             .map(|(i, nr)| {
                 let before = self.dbs[i].syscalls.get_mut(&nr).map(|e| {
-                    e.tree.begin();
+                    Arc::make_mut(&mut e.tree).begin();
                     e.action
                 });
                 (i, nr, before)
@@ -260,12 +263,12 @@ impl SeccompDb {
             match (before, &result) {
                 (Some(action), Err(_)) => {
                     let entry = self.dbs[db].syscalls.get_mut(&nr).expect("entries are never removed by a rule");
-                    entry.tree.rollback();
+                    Arc::make_mut(&mut entry.tree).rollback();
                     entry.action = action;
                 }
                 (Some(_), Ok(())) => {
                     if let Some(entry) = self.dbs[db].syscalls.get_mut(&nr) {
-                        entry.tree.commit();
+                        Arc::make_mut(&mut entry.tree).commit();
                     }
                 }
                 (None, Err(_)) => {
@@ -446,10 +449,10 @@ impl ArchDb {
             let mut tree = Tree::default();
             let root = generate(&mut tree, is_64, chain, action);
             tree.root = root;
-            self.syscalls.insert(nr, Entry { action, tree });
+            self.syscalls.insert(nr, Entry { action, tree: Arc::new(tree) });
             return Ok(());
         };
-        let tree = &mut entry.tree;
+        let tree = Arc::make_mut(&mut entry.tree);
         tree.start_rule();
         let merged = Self::merge(tree, &mut entry.action, action, is_64, chain);
         if merged.is_ok() {
