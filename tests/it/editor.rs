@@ -378,10 +378,16 @@ fn the_first_frame_comes_before_the_verdicts_and_settling_gives_the_full_state()
     assert!(app.rows.iter().all(|r| r.action.is_none()), "no verdict before the evaluation");
     assert!(app.counts.iter().all(|c| c.allowed.is_none()));
     assert_eq!(app.lint_count(), None);
-    assert_eq!(
-        app.rows.iter().map(|r| r.name).collect::<Vec<_>>(),
-        full.rows.iter().map(|r| r.name).collect::<Vec<_>>()
-    );
+    let unjudged = |a: &App| a.rows.iter().map(|r| (r.name, r.conditional)).collect::<Vec<_>>();
+    assert_eq!(unjudged(&app), unjudged(&full), "the same rows");
+    // Moby's conditional rules (clone, personality) are among the processes'.
+    let processes = CATEGORIES.iter().position(|c| c.id == seccompose::catalog::info("clone").unwrap().category.id);
+    let mut full_processes = moby();
+    app.select_category(processes.unwrap());
+    full_processes.select_category(processes.unwrap());
+    assert_eq!(unjudged(&app), unjudged(&full_processes), "conditional markers included");
+    assert!(app.rows.iter().any(|r| r.conditional));
+    app.select_category(0);
     let totals = |a: &App| a.counts.iter().map(|c| c.total).collect::<Vec<_>>();
     assert_eq!(totals(&app), totals(&full));
     let first = render(&mut app, 160, 36);

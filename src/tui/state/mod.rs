@@ -102,6 +102,7 @@ impl EditingState {
         let mut state = EditingState::unevaluated(doc, ctx);
         state.pending = true;
         state.findings = state.doc.findings.clone();
+        state.conditional = conditional_names(&state.doc.profile);
         state.counts = CATEGORIES.iter().map(|c| state.count(c.id)).collect();
         state.refresh_rows();
         state
