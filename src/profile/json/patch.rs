@@ -6,6 +6,7 @@
 
 use super::style::Style;
 use super::tree::{Member, Node, NodeKind};
+use crate::text::edit_script::{Edit, shortest_script};
 use serde_json::{Map, Value};
 
 /// The new text of the whole document after replacing `root`'s value with `new`.
@@ -325,48 +326,37 @@ fn align(items: &[Node], values: &[Value]) -> Vec<Step> {
     steps
 }
 
-/// [`align`] without the shortcuts: the longest-common-subsequence table over both arrays.
+/// [`align`] without the shortcuts: a shortest edit script over both arrays, each run of
+/// removals and insertions between kept elements paired into changes (an edited rule is a
+/// removal and an insertion at one place). Arrays that differ in more than a bound (a block
+/// reversed, a list replaced) are changed element by element instead.
 fn align_all(items: &[Node], values: &[Value]) -> Vec<Step> {
+    // Bounds the comparisons of two unrelated arrays.
+    const MAX_WORK: usize = 2_000_000;
     let (n, m) = (items.len(), values.len());
-    // lcs[i * width + j] = LCS length of items[i..] and values[j..]
-    let width = m + 1;
-    let mut lcs = vec![0u32; (n + 1) * width];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i * width + j] = if node_equals(&items[i], &values[j]) {
-                lcs[(i + 1) * width + j + 1] + 1
-            } else {
-                lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
-            };
-        }
-    }
+    let max_changes = MAX_WORK / (n + m).max(1);
+    let script = shortest_script(n, m, max_changes, |i, j| node_equals(&items[i], &values[j]))
+        .unwrap_or_else(|| (0..n).map(Edit::Remove).chain((0..m).map(Edit::Insert)).collect());
     let mut steps = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    let (mut deleted, mut inserted): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
-    let flush = |steps: &mut Vec<Step>, deleted: &mut Vec<usize>, inserted: &mut Vec<usize>| {
-        let pairs = deleted.len().min(inserted.len());
-        for k in 0..pairs {
-            steps.push(Step::Change(deleted[k], inserted[k]));
-        }
+    let (mut removed, mut inserted): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+    let flush = |steps: &mut Vec<Step>, removed: &mut Vec<usize>, inserted: &mut Vec<usize>| {
+        let pairs = removed.len().min(inserted.len());
+        steps.extend((0..pairs).map(|k| Step::Change(removed[k], inserted[k])));
         steps.extend(inserted[pairs..].iter().map(|&j| Step::Insert(j)));
-        deleted.clear();
+        removed.clear();
         inserted.clear();
     };
-    while i < n || j < m {
-        if i < n && j < m && node_equals(&items[i], &values[j]) {
-            flush(&mut steps, &mut deleted, &mut inserted);
-            steps.push(Step::Keep(i, j));
-            i += 1;
-            j += 1;
-        } else if j < m && (i == n || lcs[i * width + j + 1] >= lcs[(i + 1) * width + j]) {
-            inserted.push(j);
-            j += 1;
-        } else {
-            deleted.push(i);
-            i += 1;
+    for edit in script {
+        match edit {
+            Edit::Keep(i, j) => {
+                flush(&mut steps, &mut removed, &mut inserted);
+                steps.push(Step::Keep(i, j));
+            }
+            Edit::Remove(i) => removed.push(i),
+            Edit::Insert(j) => inserted.push(j),
         }
     }
-    flush(&mut steps, &mut deleted, &mut inserted);
+    flush(&mut steps, &mut removed, &mut inserted);
     steps
 }
 

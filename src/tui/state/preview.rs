@@ -5,6 +5,7 @@ use crate::bpf::compile::compile;
 use crate::bpf::disasm::disassemble;
 use crate::bpf::stats::stats;
 use crate::policy::evaluator::Evaluator;
+use crate::text::edit_script::{Edit, shortest_script};
 
 /// One line of the JSON tab: unchanged, added by the pending edits, or removed by them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,70 +126,18 @@ fn align<T>(old: &[T], new: &[T], same: impl Fn(usize, usize) -> bool) -> Vec<(K
     let (n, m) = (old.len(), new.len());
     let max_changes = (MAX_WORK / (n + m).max(1)).min(n + m);
     match shortest_script(n, m, max_changes, &same) {
-        Some(script) => removed_first(script),
+        Some(script) => removed_first(script.into_iter().map(|e| match e {
+            Edit::Keep(_, j) => (Kind::Same, j),
+            Edit::Remove(i) => (Kind::Removed, i),
+            Edit::Insert(j) => (Kind::Added, j),
+        })),
         None => (0..n).map(|i| (Kind::Removed, i)).chain((0..m).map(|j| (Kind::Added, j))).collect(),
     }
 }
 
-/// Myers' shortest edit script between sequences of `n` and `m` items, or `None` when it has
-/// more than `max_changes` insertions and deletions.
-fn shortest_script(
-    n: usize,
-    m: usize,
-    max_changes: usize,
-    same: impl Fn(usize, usize) -> bool,
-) -> Option<Vec<(Kind, usize)>> {
-    let (n_i, m_i) = (n as isize, m as isize);
-    let offset = (n + m + 1) as isize;
-    // x reached on each diagonal k = x - y, at index k + offset; `trace[d]` keeps the
-    // diagonals -(d+1)..=d+1 as they were before step d, to walk back from the end.
-    let mut v = vec![0isize; 2 * (n + m) + 3];
-    let mut trace: Vec<Vec<isize>> = Vec::new();
-    for d in 0..=max_changes as isize {
-        trace.push(v[(offset - d - 1) as usize..=(offset + d + 1) as usize].to_vec());
-        for k in (-d..=d).step_by(2) {
-            let at = |k: isize| (k + offset) as usize;
-            let mut x =
-                if k == -d || (k != d && v[at(k - 1)] < v[at(k + 1)]) { v[at(k + 1)] } else { v[at(k - 1)] + 1 };
-            let mut y = x - k;
-            while x < n_i && y < m_i && same(x as usize, y as usize) {
-                (x, y) = (x + 1, y + 1);
-            }
-            v[at(k)] = x;
-            if x >= n_i && y >= m_i {
-                return Some(walk_back(&trace, n_i, m_i));
-            }
-        }
-    }
-    None
-}
-
-/// The script from the end back to the start through the diagonals each step reached.
-fn walk_back(trace: &[Vec<isize>], n: isize, m: isize) -> Vec<(Kind, usize)> {
-    let (mut x, mut y) = (n, m);
-    let mut out = Vec::new();
-    for (d, v) in trace.iter().enumerate().rev() {
-        let d = d as isize;
-        let at = |k: isize| v[(k + d + 1) as usize];
-        let k = x - y;
-        let previous = if k == -d || (k != d && at(k - 1) < at(k + 1)) { k + 1 } else { k - 1 };
-        let (px, py) = (at(previous), at(previous) - previous);
-        while x > px && y > py {
-            (x, y) = (x - 1, y - 1);
-            out.push((Kind::Same, y as usize));
-        }
-        if d > 0 {
-            out.push(if x == px { (Kind::Added, (y - 1) as usize) } else { (Kind::Removed, (x - 1) as usize) });
-        }
-        (x, y) = (px, py);
-    }
-    out.reverse();
-    out
-}
-
 /// Each run of changes as its removed lines, then its added ones.
-fn removed_first(script: Vec<(Kind, usize)>) -> Vec<(Kind, usize)> {
-    let mut out = Vec::with_capacity(script.len());
+fn removed_first(script: impl Iterator<Item = (Kind, usize)>) -> Vec<(Kind, usize)> {
+    let mut out = Vec::new();
     let mut added = Vec::new();
     for step in script {
         match step.0 {
@@ -249,40 +198,6 @@ mod tests {
         let c = changes(&d);
         assert_eq!(c, [DiffLine::Removed("2"), DiffLine::Added("X"), DiffLine::Removed("6"), DiffLine::Added("Y")]);
         assert!(d.iter().filter(|l| matches!(l, DiffLine::Same(_))).count() == 4, "3, 4, 5 and 1 stay: {d:?}");
-    }
-
-    /// Against the longest common subsequence, on random texts: as many lines kept, and the
-    /// script turns the old lines into the new ones.
-    #[test]
-    fn the_script_is_a_shortest_one() {
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
-        for _ in 0..300 {
-            let old: Vec<u64> = (0..next(12)).map(|_| next(4)).collect();
-            let new: Vec<u64> = (0..next(12)).map(|_| next(4)).collect();
-            let script = align(&old, &new, |i, j| old[i] == new[j]);
-            let kept = script.iter().filter(|(k, _)| *k == Kind::Same).count();
-            assert_eq!(kept, lcs(&old, &new), "{old:?} {new:?} {script:?}");
-            let rebuilt: Vec<u64> = script.iter().filter(|(k, _)| *k != Kind::Removed).map(|&(_, j)| new[j]).collect();
-            assert_eq!(rebuilt, new);
-            let removed = script.iter().filter(|(k, _)| *k == Kind::Removed).count();
-            assert_eq!(removed + kept, old.len());
-        }
-    }
-
-    fn lcs(a: &[u64], b: &[u64]) -> usize {
-        let mut t = vec![vec![0; b.len() + 1]; a.len() + 1];
-        for i in (0..a.len()).rev() {
-            for j in (0..b.len()).rev() {
-                t[i][j] = if a[i] == b[j] { t[i + 1][j + 1] + 1 } else { t[i + 1][j].max(t[i][j + 1]) };
-            }
-        }
-        t[0][0]
     }
 
     #[test]

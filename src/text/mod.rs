@@ -1,4 +1,7 @@
-//! Small text helpers shared by messages: edit distance and did-you-mean.
+//! Small text helpers shared by messages: edit distance and did-you-mean; and the shortest
+//! edit script between two sequences ([`edit_script`]), which the JSON patch and the JSON tab use.
+
+pub mod edit_script;
 
 /// A count and its noun in the right number: `1 syscall`, `2 syscalls`, `0 errors`.
 pub fn count(n: usize, noun: &str) -> String {
