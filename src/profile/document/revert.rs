@@ -11,8 +11,15 @@ use serde_json::{Map, Value};
 /// profile object back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Revert {
-    Rules { at: usize, old: Vec<Value>, count: usize },
+    Rules {
+        at: usize,
+        old: Vec<Value>,
+        count: usize,
+    },
     Whole(Value),
+    /// Several runs of rules, each relative to the profile with the runs before it applied:
+    /// taken back last first.
+    Steps(Vec<Revert>),
 }
 
 impl Document {
@@ -68,19 +75,40 @@ impl Document {
     /// Takes an edit back; gives what takes the taking-back back (redo), or `None` (and
     /// changes nothing) when the profile no longer has the rules the edit left.
     pub fn revert(&mut self, revert: Revert) -> Option<Revert> {
-        match revert {
-            Revert::Whole(value) => Some(Revert::Whole(self.replace_profile_value(value))),
-            Revert::Rules { at, old, count } => {
-                let restored = old.len();
-                let rules = pointer_mut(&mut self.value, &self.profile_at)
-                    .and_then(|p| p.get_mut("syscalls"))
-                    .and_then(Value::as_array_mut)
-                    .filter(|rules| at + count <= rules.len())?;
-                let removed: Vec<Value> = rules.splice(at..at + count, old).collect();
-                self.reread();
-                Some(Revert::Rules { at, old: removed, count: restored })
-            }
+        if let Revert::Whole(value) = revert {
+            return Some(Revert::Whole(self.replace_profile_value(value)));
         }
+        let rules = pointer_mut(&mut self.value, &self.profile_at)
+            .and_then(|p| p.get_mut("syscalls"))
+            .and_then(Value::as_array_mut)
+            .filter(|rules| applies(&revert, rules.len()).is_some())?;
+        let reverse = revert_rules(rules, revert);
+        self.reread();
+        Some(reverse)
+    }
+}
+
+/// The length of the rule list after `revert`, if it applies to a list of `len` rules.
+fn applies(revert: &Revert, len: usize) -> Option<usize> {
+    match revert {
+        Revert::Rules { at, old, count } => (at + count <= len).then(|| len - count + old.len()),
+        Revert::Steps(steps) => steps.iter().rev().try_fold(len, |len, step| applies(step, len)),
+        Revert::Whole(_) => None,
+    }
+}
+
+/// Puts `revert`'s rules back in `rules` (it applies: see [`applies`]); what takes that back.
+fn revert_rules(rules: &mut Vec<Value>, revert: Revert) -> Revert {
+    match revert {
+        Revert::Rules { at, old, count } => {
+            let restored = old.len();
+            let removed: Vec<Value> = rules.splice(at..at + count, old).collect();
+            Revert::Rules { at, old: removed, count: restored }
+        }
+        // Last first; the reverse steps, gathered in that order, are themselves taken back
+        // last first.
+        Revert::Steps(steps) => Revert::Steps(steps.into_iter().rev().map(|step| revert_rules(rules, step)).collect()),
+        Revert::Whole(_) => unreachable!("`applies` refuses a whole profile among rules"),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::profile::json::{self, Node, NodeKind};
 use crate::profile::load::{RuleFindings, Schema, read_rules};
 use crate::profile::model::Rule;
 use crate::profile::position::LineIndex;
+use crate::text::edit_script::{Edit, shortest_script};
 use std::rc::Rc;
 
 /// What `reread_rules` gives back when it cannot take an edit: the new text, and the text and
@@ -47,14 +48,24 @@ impl Document {
         if !self.others_precede(&block, &previous) {
             return Err((text, previous));
         }
+        let steps = steps(window, &previous.0, &previous.1, &text);
         let (_, mut root) = previous;
         // The tree is shared with the document as read until the first edit: copied then.
-        let revert = splice_tree(Rc::make_mut(&mut root), &window);
-        self.splice_model(&root, &text, &block, &window);
+        let tree = Rc::make_mut(&mut root);
+        let mut reverts = Vec::with_capacity(steps.len());
+        let mut block = block;
+        for (window, step_text) in &steps {
+            reverts.push(splice_tree(tree, window));
+            self.splice_model(tree, step_text.as_deref().unwrap_or(&text), &block, window);
+            block = self.rule_findings.clone().expect("splice_model keeps the rules' findings");
+        }
+        let revert = if reverts.len() == 1 { reverts.remove(0) } else { Revert::Steps(reverts) };
         self.modified = text != self.original;
         self.rendered = Some((text, root));
         #[cfg(test)]
         tests::SPLICED.with(|n| n.set(n.get() + 1));
+        #[cfg(test)]
+        tests::IN_STEPS.with(|n| n.set(n.get() + usize::from(steps.len() > 1)));
         Ok(revert)
     }
 
@@ -166,6 +177,87 @@ fn changed_elements(old: &str, root: &Node, new: &str) -> Option<Window> {
     Some(Window { first, old_end, items: parsed, delta, line_delta })
 }
 
+/// At most this many separate runs of changed elements are spliced one by one; more are
+/// spliced as one window.
+const MAX_STEPS: usize = 64;
+
+/// `window` as the runs of its elements whose text changed, each with the text of the document
+/// once it and the runs before it are applied (`None` for the last: the new text), in the order
+/// they apply. Elements kept byte for byte between the runs are not read again: a syscall named
+/// by rules far apart, toggled, changes those rules, not the thousands between them.
+fn steps(window: Window, old: &str, root: &Node, new: &str) -> Vec<(Window, Option<String>)> {
+    let Some(NodeKind::Array(old_items)) = syscalls_array(root).map(|a| &a.kind) else { unreachable!("a window") };
+    let old_items = &old_items[window.first..window.old_end];
+    let script = shortest_script(old_items.len(), window.items.len(), 4 * MAX_STEPS, |i, j| {
+        old[text_range(&old_items[i])] == new[text_range(&window.items[j])]
+    });
+    let Some(script) = script else { return vec![(window, None)] };
+    // Runs of changes, each as (old items, new items) relative to the window, between kept ones.
+    let mut runs: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
+    let mut open: Option<(usize, usize)> = None;
+    let (mut i, mut j) = (0, 0);
+    for edit in script {
+        match edit {
+            Edit::Keep(..) => {
+                if let Some((i0, j0)) = open.take() {
+                    runs.push((i0..i, j0..j));
+                }
+                (i, j) = (i + 1, j + 1);
+            }
+            Edit::Remove(_) => {
+                open.get_or_insert((i, j));
+                i += 1;
+            }
+            Edit::Insert(_) => {
+                open.get_or_insert((i, j));
+                j += 1;
+            }
+        }
+    }
+    if let Some((i0, j0)) = open {
+        runs.push((i0..i, j0..j));
+    }
+    if runs.len() <= 1 || runs.len() > MAX_STEPS {
+        return vec![(window, None)];
+    }
+    let (window_start, old_end) = (old_items[0].span.start, old_items[old_items.len() - 1].span.end);
+    let mut out = Vec::with_capacity(runs.len());
+    // Each run's bytes: from the end of the kept element before it to the start of the kept one
+    // after it, in both texts (the window's edges where there is none).
+    let (mut old_from, mut new_from) = (window_start, window_start);
+    let mut shift = 0isize;
+    let last = runs.len() - 1;
+    for (k, (olds, news)) in runs.into_iter().enumerate() {
+        if olds.start > 0 {
+            old_from = old_items[olds.start - 1].span.end;
+        }
+        if news.start > 0 {
+            new_from = window.items[news.start - 1].span.end;
+        }
+        let old_to = old_items.get(olds.end).map_or(old_end, |n| n.span.start);
+        let new_to = match window.items.get(news.end) {
+            Some(n) => n.span.start,
+            None => (old_end as isize + window.delta) as usize,
+        };
+        let newlines = |t: &str| t.bytes().filter(|b| *b == b'\n').count() as isize;
+        let part = Window {
+            first: (window.first + olds.start).saturating_add_signed(shift),
+            old_end: (window.first + olds.end).saturating_add_signed(shift),
+            items: window.items[news.clone()].to_vec(),
+            delta: (new_to - new_from) as isize - (old_to - old_from) as isize,
+            line_delta: newlines(&new[new_from..new_to]) - newlines(&old[old_from..old_to]),
+        };
+        shift += news.len() as isize - olds.len() as isize;
+        let step_text = (k < last).then(|| [&new[..new_to], &old[old_to..]].concat());
+        out.push((part, step_text));
+    }
+    out
+}
+
+fn text_range(node: &Node) -> std::ops::Range<usize> {
+    node.span.start..node.span.end
+}
+
 fn syscalls_array(root: &Node) -> Option<&Node> {
     let NodeKind::Object(members) = &root.kind else { return None };
     let mut named = members.iter().filter(|m| m.key == "syscalls");
@@ -244,6 +336,8 @@ pub(super) mod tests {
     thread_local! {
         /// Re-reads this thread's documents took by splicing (the test checks it did, often).
         pub static SPLICED: Cell<usize> = const { Cell::new(0) };
+        /// Of those, the ones spliced as several runs of changed elements.
+        pub static IN_STEPS: Cell<usize> = const { Cell::new(0) };
     }
 
     const NAMES: [&str; 6] = ["read", "write", "openat", "mmap", "socket", "ioctl"];
@@ -324,7 +418,7 @@ pub(super) mod tests {
     fn a_spliced_reread_equals_reading_the_text_afresh() {
         let layouts = [("", ""), ("\n  \"zzTop\": 1,", ""), ("", ",\n  \"listenerMetadata\": \"m\"")];
         let mut edits = 0;
-        let spliced_before = SPLICED.with(Cell::get);
+        let (spliced_before, in_steps_before) = (SPLICED.with(Cell::get), IN_STEPS.with(Cell::get));
         for seed in 1..=40u64 {
             let mut rng = XorShift::new(seed);
             let (extra, after) = layouts[seed as usize % layouts.len()];
@@ -348,8 +442,11 @@ pub(super) mod tests {
                 check(&doc, step);
                 edits += 1;
             }
+            let edited = doc.render();
+            let mut redo = Vec::new();
             while let Some((revert, before)) = taken_back.pop() {
-                doc.revert(revert).expect("the edit's rules are there");
+                let after = doc.render();
+                redo.push((doc.revert(revert).expect("the edit's rules are there"), after));
                 check(&doc, 100 + taken_back.len());
                 assert_eq!(doc.render(), before, "seed {seed}: taking an edit back restores the text");
                 edits += 1;
@@ -357,8 +454,17 @@ pub(super) mod tests {
             if in_place {
                 assert_eq!(doc.render(), text, "seed {seed}: all taken back");
             }
+            while let Some((reverse, after)) = redo.pop() {
+                doc.revert(reverse).expect("the undone edit's rules are there");
+                check(&doc, 200 + redo.len());
+                assert_eq!(doc.render(), after, "seed {seed}: redoing an edit gives its text again");
+            }
+            assert_eq!(doc.render(), edited, "seed {seed}: all redone");
         }
         let spliced = SPLICED.with(Cell::get) - spliced_before;
         assert!(spliced * 2 > edits, "only {spliced} of {edits} edits were spliced");
+        let in_steps = IN_STEPS.with(Cell::get) - in_steps_before;
+        assert!(in_steps * 20 > edits, "only {in_steps} of {edits} edits were spliced in several runs");
+        eprintln!("{edits} edits, {spliced} spliced, {in_steps} in several runs");
     }
 }
