@@ -9,6 +9,7 @@
 //! The result equals the whole re-read's (a property test in `tests` checks it).
 
 use super::{Document, Revert, Source};
+use crate::profile::Finding;
 use crate::profile::json::{self, Node, NodeKind};
 use crate::profile::load::{RuleFindings, Schema, read_rules};
 use crate::profile::model::Rule;
@@ -48,24 +49,19 @@ impl Document {
         if !self.others_precede(&block, &previous) {
             return Err((text, previous));
         }
-        let steps = steps(window, &previous.0, &previous.1, &text);
+        let parts = parts(window, &previous.0, &previous.1, &text);
         let (_, mut root) = previous;
         // The tree is shared with the document as read until the first edit: copied then.
         let tree = Rc::make_mut(&mut root);
-        let mut reverts = Vec::with_capacity(steps.len());
-        let mut block = block;
-        for (window, step_text) in &steps {
-            reverts.push(splice_tree(tree, window));
-            self.splice_model(tree, step_text.as_deref().unwrap_or(&text), &block, window);
-            block = self.rule_findings.clone().expect("splice_model keeps the rules' findings");
-        }
+        let mut reverts = splice_tree(tree, &parts);
+        self.splice_model(tree, &text, &block, &parts);
+        #[cfg(test)]
+        tests::IN_STEPS.with(|n| n.set(n.get() + usize::from(parts.len() > 1)));
         let revert = if reverts.len() == 1 { reverts.remove(0) } else { Revert::Steps(reverts) };
         self.modified = text != self.original;
         self.rendered = Some((text, root));
         #[cfg(test)]
         tests::SPLICED.with(|n| n.set(n.get() + 1));
-        #[cfg(test)]
-        tests::IN_STEPS.with(|n| n.set(n.get() + usize::from(steps.len() > 1)));
         Ok(revert)
     }
 
@@ -85,64 +81,88 @@ impl Document {
         })
     }
 
-    /// The rules, their findings and lines after `window`: the window's elements are read,
-    /// those after it keep their rule (renumbered) unless they had findings (their paths,
-    /// positions and messages name places that moved: they are read again, where they are now).
-    fn splice_model(&mut self, root: &Node, text: &str, block: &RuleFindings, window: &Window) {
+    /// The rules, their findings and lines after the edit: the `parts`' new elements are read,
+    /// the elements between and after them keep their rule (renumbered) unless they had
+    /// findings (their paths, positions and messages name places that moved: they are read
+    /// again, where they are now).
+    fn splice_model(&mut self, root: &Node, text: &str, block: &RuleFindings, parts: &[Window]) {
         let lines = LineIndex::new(text);
-        let (first, old_end, count) = (window.first, window.old_end, window.items.len());
-        // An element after the window, numbered as it is now.
-        let renumber = |i: usize| i + first + count - old_end;
-        let (mut rules, mut findings, mut counts) = read_rules(root, &lines, &[], Schema::Json, first..first + count);
-        let mut old_rules = std::mem::take(&mut self.profile.rules).into_iter().peekable();
-        let mut kept: Vec<Rule> = old_rules.take_while_ref(|r| r.index < first);
-        kept.append(&mut rules);
-        old_rules.take_while_ref(|r| r.index < old_end);
-        let block_end = block.start + block.counts.iter().sum::<usize>();
-        let before: usize = block.counts[..first].iter().sum();
-        let mut spliced = self.findings[..block.start + before].to_vec();
-        spliced.append(&mut findings);
-        let mut all_counts = block.counts[..first].to_vec();
-        all_counts.append(&mut counts);
-        for (old, &n) in block.counts.iter().enumerate().skip(old_end) {
-            let rule = old_rules.next_if(|r| r.index == old);
-            if n == 0 {
-                kept.extend(rule.map(|r| Rule { index: renumber(old), ..r }));
-                all_counts.push(0);
-                continue;
-            }
-            let at = renumber(old);
-            let (mut again, mut its, mut its_count) = read_rules(root, &lines, &[], Schema::Json, at..at + 1);
-            kept.append(&mut again);
-            spliced.append(&mut its);
-            all_counts.append(&mut its_count);
+        let old_rules = std::mem::take(&mut self.profile.rules).into_iter().peekable();
+        let mut out = Model {
+            root,
+            lines: &lines,
+            old_rules,
+            rules: Vec::new(),
+            findings: self.findings[..block.start].to_vec(),
+            counts: Vec::with_capacity(block.counts.len()),
+            rule_lines: Vec::with_capacity(self.rule_lines.len()),
+        };
+        // Old elements are moved by `moved` places and `line_delta` lines past the parts before.
+        let (mut next_old, mut moved, mut line_delta) = (0, 0isize, 0isize);
+        for part in parts {
+            out.keep(next_old..part.first, moved, line_delta, block, &self.rule_lines);
+            out.read_new(part, part.first.saturating_add_signed(moved));
+            moved += part.items.len() as isize - (part.old_end - part.first) as isize;
+            line_delta += part.line_delta;
+            next_old = part.old_end;
+            // The old rules of the part's elements are gone.
+            while out.old_rules.next_if(|r| r.index < part.old_end).is_some() {}
         }
-        spliced.extend_from_slice(&self.findings[block_end..]);
-        self.profile.rules = kept;
-        self.findings = spliced;
-        self.rule_findings = Some(RuleFindings { start: block.start, counts: all_counts });
-        self.splice_rule_lines(&lines, window);
-    }
-
-    fn splice_rule_lines(&mut self, lines: &LineIndex, window: &Window) {
-        let new_lines = window.items.iter().map(|n| lines.line(n.span.start));
-        let after = self.rule_lines[window.old_end..].iter().map(|&l| l.saturating_add_signed(window.line_delta));
-        let mut spliced = self.rule_lines[..window.first].to_vec();
-        spliced.extend(new_lines);
-        spliced.extend(after);
-        self.rule_lines = spliced;
+        out.keep(next_old..block.counts.len(), moved, line_delta, block, &self.rule_lines);
+        let block_end = block.start + block.counts.iter().sum::<usize>();
+        out.findings.extend_from_slice(&self.findings[block_end..]);
+        self.profile.rules = out.rules;
+        self.findings = out.findings;
+        self.rule_findings = Some(RuleFindings { start: block.start, counts: out.counts });
+        self.rule_lines = out.rule_lines;
     }
 }
 
-/// Takes items from a peekable iterator while they satisfy a condition, leaving the first that
-/// does not.
-trait TakeWhileRef<T> {
-    fn take_while_ref(&mut self, keep: impl Fn(&T) -> bool) -> Vec<T>;
+/// The model being spliced: the old rules not passed yet, and what is made of them.
+struct Model<'a, I: Iterator<Item = Rule>> {
+    root: &'a Node,
+    lines: &'a LineIndex<'a>,
+    old_rules: std::iter::Peekable<I>,
+    rules: Vec<Rule>,
+    findings: Vec<Finding>,
+    counts: Vec<usize>,
+    rule_lines: Vec<usize>,
 }
 
-impl<T, I: Iterator<Item = T>> TakeWhileRef<T> for std::iter::Peekable<I> {
-    fn take_while_ref(&mut self, keep: impl Fn(&T) -> bool) -> Vec<T> {
-        std::iter::from_fn(|| self.next_if(&keep)).collect()
+impl<I: Iterator<Item = Rule>> Model<'_, I> {
+    /// Old elements `old`, kept: element `i` is now `i + moved`, on its line + `line_delta`.
+    fn keep(
+        &mut self,
+        old: std::ops::Range<usize>,
+        moved: isize,
+        line_delta: isize,
+        block: &RuleFindings,
+        lines: &[usize],
+    ) {
+        for i in old {
+            let rule = self.old_rules.next_if(|r| r.index == i);
+            let at = i.saturating_add_signed(moved);
+            self.rule_lines.push(lines[i].saturating_add_signed(line_delta));
+            if block.counts[i] == 0 {
+                self.rules.extend(rule.map(|r| Rule { index: at, ..r }));
+                self.counts.push(0);
+            } else {
+                self.read(at..at + 1);
+            }
+        }
+    }
+
+    /// The part's new elements, now at `at..`.
+    fn read_new(&mut self, part: &Window, at: usize) {
+        self.rule_lines.extend(part.items.iter().map(|n| self.lines.line(n.span.start)));
+        self.read(at..at + part.items.len());
+    }
+
+    fn read(&mut self, at: std::ops::Range<usize>) {
+        let (mut rules, mut findings, mut counts) = read_rules(self.root, self.lines, &[], Schema::Json, at);
+        self.rules.append(&mut rules);
+        self.findings.append(&mut findings);
+        self.counts.append(&mut counts);
     }
 }
 
@@ -181,17 +201,16 @@ fn changed_elements(old: &str, root: &Node, new: &str) -> Option<Window> {
 /// spliced as one window.
 const MAX_STEPS: usize = 64;
 
-/// `window` as the runs of its elements whose text changed, each with the text of the document
-/// once it and the runs before it are applied (`None` for the last: the new text), in the order
-/// they apply. Elements kept byte for byte between the runs are not read again: a syscall named
-/// by rules far apart, toggled, changes those rules, not the thousands between them.
-fn steps(window: Window, old: &str, root: &Node, new: &str) -> Vec<(Window, Option<String>)> {
+/// `window` as the runs of its elements whose text changed (old indexes, new elements at their
+/// new offsets), in order. Elements kept byte for byte between the runs are not read again: a
+/// syscall named by rules far apart, toggled, changes those rules, not the thousands between.
+fn parts(window: Window, old: &str, root: &Node, new: &str) -> Vec<Window> {
     let Some(NodeKind::Array(old_items)) = syscalls_array(root).map(|a| &a.kind) else { unreachable!("a window") };
     let old_items = &old_items[window.first..window.old_end];
     let script = shortest_script(old_items.len(), window.items.len(), 4 * MAX_STEPS, |i, j| {
         old[text_range(&old_items[i])] == new[text_range(&window.items[j])]
     });
-    let Some(script) = script else { return vec![(window, None)] };
+    let Some(script) = script else { return vec![window] };
     // Runs of changes, each as (old items, new items) relative to the window, between kept ones.
     let mut runs: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
     let mut open: Option<(usize, usize)> = None;
@@ -218,16 +237,14 @@ fn steps(window: Window, old: &str, root: &Node, new: &str) -> Vec<(Window, Opti
         runs.push((i0..i, j0..j));
     }
     if runs.len() <= 1 || runs.len() > MAX_STEPS {
-        return vec![(window, None)];
+        return vec![window];
     }
     let (window_start, old_end) = (old_items[0].span.start, old_items[old_items.len() - 1].span.end);
     let mut out = Vec::with_capacity(runs.len());
     // Each run's bytes: from the end of the kept element before it to the start of the kept one
     // after it, in both texts (the window's edges where there is none).
     let (mut old_from, mut new_from) = (window_start, window_start);
-    let mut shift = 0isize;
-    let last = runs.len() - 1;
-    for (k, (olds, news)) in runs.into_iter().enumerate() {
+    for (olds, news) in runs {
         if olds.start > 0 {
             old_from = old_items[olds.start - 1].span.end;
         }
@@ -240,16 +257,13 @@ fn steps(window: Window, old: &str, root: &Node, new: &str) -> Vec<(Window, Opti
             None => (old_end as isize + window.delta) as usize,
         };
         let newlines = |t: &str| t.bytes().filter(|b| *b == b'\n').count() as isize;
-        let part = Window {
-            first: (window.first + olds.start).saturating_add_signed(shift),
-            old_end: (window.first + olds.end).saturating_add_signed(shift),
-            items: window.items[news.clone()].to_vec(),
+        out.push(Window {
+            first: window.first + olds.start,
+            old_end: window.first + olds.end,
+            items: window.items[news].to_vec(),
             delta: (new_to - new_from) as isize - (old_to - old_from) as isize,
             line_delta: newlines(&new[new_from..new_to]) - newlines(&old[old_from..old_to]),
-        };
-        shift += news.len() as isize - olds.len() as isize;
-        let step_text = (k < last).then(|| [&new[..new_to], &old[old_to..]].concat());
-        out.push((part, step_text));
+        });
     }
     out
 }
@@ -266,25 +280,41 @@ fn syscalls_array(root: &Node) -> Option<&Node> {
     named.next().is_none().then_some(&array.value)
 }
 
-/// `root` with the window's elements in place of the old ones, and everything after them
-/// moved by the change in length; what puts the old elements back.
-fn splice_tree(root: &mut Node, window: &Window) -> Revert {
-    let (first, old_end, count) = (window.first, window.old_end, window.items.len());
+/// `root` with each part's elements in place of the old ones, and everything after a part
+/// moved by its change in length; what puts the old elements back, part by part (each relative
+/// to the array with the parts before it applied).
+fn splice_tree(root: &mut Node, parts: &[Window]) -> Vec<Revert> {
+    let delta: isize = parts.iter().map(|p| p.delta).sum();
     let NodeKind::Object(members) = &mut root.kind else { unreachable!("changed_elements found the array") };
     let at = members.iter().position(|m| m.key == "syscalls").expect("changed_elements found the array");
     for member in &mut members[at + 1..] {
-        member.key_span = moved(member.key_span, window.delta);
-        shift(&mut member.value, window.delta);
+        member.key_span = moved(member.key_span, delta);
+        shift(&mut member.value, delta);
     }
     let array = &mut members[at].value;
-    array.span.end = array.span.end.saturating_add_signed(window.delta);
+    array.span.end = array.span.end.saturating_add_signed(delta);
     let NodeKind::Array(items) = &mut array.kind else { unreachable!("changed_elements found the array") };
-    for item in &mut items[old_end..] {
-        shift(item, window.delta);
+    let old = std::mem::take(items);
+    let mut reverts = Vec::with_capacity(parts.len());
+    let (mut next_old, mut shifted) = (0, 0isize);
+    let mut old = old.into_iter();
+    for part in parts {
+        items.extend(old.by_ref().take(part.first - next_old).map(|mut n| {
+            shift(&mut n, shifted);
+            n
+        }));
+        let removed = old.by_ref().take(part.old_end - part.first).map(|n| n.to_value()).collect();
+        reverts.push(Revert::Rules { at: items.len(), old: removed, count: part.items.len() });
+        items.extend(part.items.iter().cloned());
+        shifted += part.delta;
+        next_old = part.old_end;
     }
-    let old = items.splice(first..old_end, window.items.iter().cloned()).map(|n| n.to_value()).collect();
-    root.span.end = root.span.end.saturating_add_signed(window.delta);
-    Revert::Rules { at: first, old, count }
+    items.extend(old.map(|mut n| {
+        shift(&mut n, shifted);
+        n
+    }));
+    root.span.end = root.span.end.saturating_add_signed(delta);
+    reverts
 }
 
 /// Moves a node and everything in it by `delta` bytes.
