@@ -49,7 +49,7 @@ impl Document {
         if !self.others_precede(&block, &previous) {
             return Err((text, previous));
         }
-        let parts = parts(window, &previous.0, &previous.1, &text);
+        let Some(parts) = parts(window, &previous.0, &previous.1, &text) else { return Err((text, previous)) };
         let (_, mut root) = previous;
         // The tree is shared with the document as read until the first edit: copied then.
         let tree = Rc::make_mut(&mut root);
@@ -167,9 +167,9 @@ impl<I: Iterator<Item = Rule>> Model<'_, I> {
 }
 
 /// The `syscalls` elements between `old` and `new` (texts of the same document, the first
-/// parsed as `root`) that differ, with the new ones parsed; `None` when the difference reaches
-/// outside the array's elements.
-fn changed_elements(old: &str, root: &Node, new: &str) -> Option<Window> {
+/// parsed as `root`) that may differ: old elements `first..old_end` and where the new ones are;
+/// `None` when the difference reaches outside the array's elements.
+fn changed_elements(old: &str, root: &Node, new: &str) -> Option<Found> {
     let array = syscalls_array(root)?;
     let NodeKind::Array(items) = &array.kind else { return None };
     if items.is_empty() {
@@ -187,14 +187,95 @@ fn changed_elements(old: &str, root: &Node, new: &str) -> Option<Window> {
     }
     let delta = new.len() as isize - old.len() as isize;
     let new_end = end.checked_add_signed(delta).filter(|e| *e >= start)?;
-    let region = new.get(start..new_end)?;
-    let NodeKind::Array(mut parsed) = json::parse(&format!("[{region}]")).ok()?.kind else { return None };
-    for node in &mut parsed {
-        shift(node, start as isize - 1);
-    }
+    let spans = element_spans(new.as_bytes(), start, new_end)?;
     let newlines = |t: &str| t.bytes().filter(|b| *b == b'\n').count() as isize;
-    let line_delta = newlines(region) - newlines(&old[start..end]);
-    Some(Window { first, old_end, items: parsed, delta, line_delta })
+    let line_delta = newlines(new.get(start..new_end)?) - newlines(&old[start..end]);
+    Some(Found { first, old_end, spans, delta, line_delta })
+}
+
+/// Where the elements of an array's inside (`text[start..end]`, elements and the commas
+/// between them) are: found by skipping strings and brackets, without parsing (a window of
+/// thousands of rules, most of them as they were, is only parsed where it changed).
+fn element_spans(text: &[u8], start: usize, end: usize) -> Option<Vec<json::Span>> {
+    let skip_space = |mut i: usize| {
+        while i < end && text[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let mut spans = Vec::new();
+    let mut i = skip_space(start);
+    while i < end {
+        let value_end = skip_value(text, i, end)?;
+        spans.push(json::Span { start: i, end: value_end });
+        i = skip_space(value_end);
+        if i < end {
+            (text[i] == b',').then_some(())?;
+            i = skip_space(i + 1);
+        }
+    }
+    Some(spans)
+}
+
+/// The end of the JSON value starting at `i` (before `end`).
+fn skip_value(text: &[u8], mut i: usize, end: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    loop {
+        match *text.get(i).filter(|_| i < end)? {
+            b'"' => {
+                i += 1;
+                loop {
+                    match *text.get(i).filter(|_| i < end)? {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+                i += 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                i += 1;
+            }
+            _ if depth == 0 => {
+                // A scalar: up to the next delimiter.
+                while i < end && !matches!(text[i], b',' | b']' | b'}') && !text[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                return Some(i);
+            }
+            _ => i += 1,
+        }
+        if depth == 0 {
+            return Some(i);
+        }
+    }
+}
+
+/// The elements at `spans` of `text`, parsed, at their offsets.
+fn parse_elements(text: &str, spans: &[json::Span]) -> Option<Vec<Node>> {
+    spans
+        .iter()
+        .map(|span| {
+            let mut node = json::parse(text.get(span.start..span.end)?).ok()?;
+            shift(&mut node, span.start as isize);
+            Some(node)
+        })
+        .collect()
+}
+
+/// What changed in the `syscalls` array, before the new elements are parsed.
+struct Found {
+    first: usize,
+    old_end: usize,
+    /// The new elements' places in the new text.
+    spans: Vec<json::Span>,
+    delta: isize,
+    line_delta: isize,
 }
 
 /// At most this many separate runs of changed elements are spliced one by one; more are
@@ -204,13 +285,19 @@ const MAX_STEPS: usize = 64;
 /// `window` as the runs of its elements whose text changed (old indexes, new elements at their
 /// new offsets), in order. Elements kept byte for byte between the runs are not read again: a
 /// syscall named by rules far apart, toggled, changes those rules, not the thousands between.
-fn parts(window: Window, old: &str, root: &Node, new: &str) -> Vec<Window> {
+fn parts(window: Found, old: &str, root: &Node, new: &str) -> Option<Vec<Window>> {
     let Some(NodeKind::Array(old_items)) = syscalls_array(root).map(|a| &a.kind) else { unreachable!("a window") };
     let old_items = &old_items[window.first..window.old_end];
-    let script = shortest_script(old_items.len(), window.items.len(), 4 * MAX_STEPS, |i, j| {
-        old[text_range(&old_items[i])] == new[text_range(&window.items[j])]
+    let spans = &window.spans;
+    let whole = |window: &Found| {
+        let items = parse_elements(new, spans)?;
+        let Found { first, old_end, delta, line_delta, .. } = *window;
+        Some(vec![Window { first, old_end, items, delta, line_delta }])
+    };
+    let script = shortest_script(old_items.len(), spans.len(), 4 * MAX_STEPS, |i, j| {
+        old[text_range(&old_items[i])] == new[spans[j].start..spans[j].end]
     });
-    let Some(script) = script else { return vec![window] };
+    let Some(script) = script else { return whole(&window) };
     // Runs of changes, each as (old items, new items) relative to the window, between kept ones.
     let mut runs: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
     let mut open: Option<(usize, usize)> = None;
@@ -237,7 +324,7 @@ fn parts(window: Window, old: &str, root: &Node, new: &str) -> Vec<Window> {
         runs.push((i0..i, j0..j));
     }
     if runs.len() <= 1 || runs.len() > MAX_STEPS {
-        return vec![window];
+        return whole(&window);
     }
     let (window_start, old_end) = (old_items[0].span.start, old_items[old_items.len() - 1].span.end);
     let mut out = Vec::with_capacity(runs.len());
@@ -249,23 +336,23 @@ fn parts(window: Window, old: &str, root: &Node, new: &str) -> Vec<Window> {
             old_from = old_items[olds.start - 1].span.end;
         }
         if news.start > 0 {
-            new_from = window.items[news.start - 1].span.end;
+            new_from = spans[news.start - 1].end;
         }
         let old_to = old_items.get(olds.end).map_or(old_end, |n| n.span.start);
-        let new_to = match window.items.get(news.end) {
-            Some(n) => n.span.start,
+        let new_to = match spans.get(news.end) {
+            Some(n) => n.start,
             None => (old_end as isize + window.delta) as usize,
         };
         let newlines = |t: &str| t.bytes().filter(|b| *b == b'\n').count() as isize;
         out.push(Window {
             first: window.first + olds.start,
             old_end: window.first + olds.end,
-            items: window.items[news].to_vec(),
+            items: parse_elements(new, &spans[news])?,
             delta: (new_to - new_from) as isize - (old_to - old_from) as isize,
             line_delta: newlines(&new[new_from..new_to]) - newlines(&old[old_from..old_to]),
         });
     }
-    out
+    Some(out)
 }
 
 fn text_range(node: &Node) -> std::ops::Range<usize> {
@@ -384,6 +471,8 @@ pub(super) mod tests {
             5 => json!({"names": [name]}),
             6 => json!({"names": [name, "close"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
                         "args": [{"index": rng.index(8), "value": rng.index(3), "op": "SCMP_CMP_EQ"}]}),
+            // Brackets, commas, quotes and backslashes in a string: the element scanner skips them.
+            7 => json!({"names": [name], "action": "SCMP_ACT_ALLOW", "comment": "a \"[x], {y}\" \\ \\\" ]"}),
             _ => json!({"names": [name], "action": "SCMP_ACT_ALLOW"}),
         }
     }
@@ -428,6 +517,18 @@ pub(super) mod tests {
             _ if rules.len() > 1 => drop(rules.remove(rules.len() - 1)),
             _ => rules.clear(),
         }
+    }
+
+    /// The element scanner finds the elements the parser finds, strings with brackets,
+    /// commas, quotes and backslashes, nesting and scalars included.
+    #[test]
+    fn elements_are_found_where_the_parser_puts_them() {
+        let inside = r#" {"a": "x\"]}, {[\\"}, [1, [2, {"b": "]"}]] ,"s\\" ,-1.5e3, true,null , {}"#;
+        let text = format!("[{inside}]");
+        let NodeKind::Array(items) = json::parse(&text).unwrap().kind else { unreachable!("an array") };
+        let expected: Vec<json::Span> = items.iter().map(|n| n.span).collect();
+        assert_eq!(element_spans(text.as_bytes(), 1, text.len() - 1), Some(expected));
+        assert_eq!(element_spans(b"[1 2]", 1, 4), None, "no comma between elements");
     }
 
     /// What the document holds after an edit is what reading its text afresh gives.
