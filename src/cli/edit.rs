@@ -25,18 +25,25 @@ pub struct EditArgs {
 
 pub fn run(args: &EditArgs) -> Result<i32, Failure> {
     let runtime_default = || bundled::open("runtime-default").expect("runtime-default is bundled");
-    let doc = match &args.file {
-        Some(path) if is_new_file(path) => runtime_default().into_new_file(path),
-        Some(path) => open_profile(path)?,
-        None => runtime_default(),
-    };
+    // The context asks the host's runc or crun for its version (a process to start): done
+    // while the profile is read, not before (it was most of the time to the first frame).
+    let (doc, ctx) = std::thread::scope(|s| {
+        let ctx = s.spawn(|| args.context.context());
+        let doc = match &args.file {
+            Some(path) if is_new_file(path) => Ok(runtime_default().into_new_file(path)),
+            Some(path) => open_profile(path),
+            None => Ok(runtime_default()),
+        };
+        (doc, ctx.join().expect("finding the context does not panic"))
+    });
+    let doc = doc?;
     let theme = Theme::choose(args.theme.as_deref()).map_err(Failure::unusable)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(Failure::unusable(
             "the editor needs a terminal; for scripts use `seccompose check`, `explain` or `compile`",
         ));
     }
-    let app = App::opening(doc, args.context.context(), theme);
+    let app = App::opening(doc, ctx, theme);
     let ending = crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
     Ok(ending.status())
 }
