@@ -71,20 +71,22 @@ fn ask_version(program: &str) -> Option<String> {
         let mut text = String::new();
         let _ = sender.send(stdout.take(VERSION_OUTPUT_LIMIT).read_to_string(&mut text).ok().map(|_| text));
     });
-    let started = Instant::now();
+    // The output ends when the program does (or closes it): wait for that, not in steps of a
+    // poll (a 5 ms step was most of the time the editor took to show its first frame).
+    let deadline = Instant::now() + VERSION_TIMEOUT;
+    let text = output.recv_timeout(VERSION_TIMEOUT).ok().flatten();
     loop {
         match child.try_wait() {
-            Ok(Some(status)) if status.success() => break,
+            Ok(Some(status)) if status.success() => return text,
             Ok(Some(_)) | Err(_) => return None,
-            Ok(None) if started.elapsed() > VERSION_TIMEOUT => {
+            Ok(None) if text.is_none() || Instant::now() > deadline => {
                 let _ = child.kill();
                 let _ = child.wait();
                 return None;
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) => std::thread::sleep(Duration::from_millis(1)),
         }
     }
-    output.recv_timeout(VERSION_TIMEOUT.saturating_sub(started.elapsed())).ok().flatten()
 }
 
 /// Reads `runc version 1.1.5+ds1` / `crun version 1.8.1` and `libseccomp: 2.5.4`.
