@@ -456,16 +456,10 @@ mod tests {
     /// also where the tail's elements repeat in the middle.
     #[test]
     fn trimmed_alignment_equals_the_full_one() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |below: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % below
-        };
+        let mut rng = crate::profile::synth::XorShift::new(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
-            let old: Vec<u64> = (0..next(7)).map(|_| next(3)).collect();
-            let new: Vec<u64> = (0..next(7)).map(|_| next(3)).collect();
+            let old: Vec<usize> = (0..rng.index(7)).map(|_| rng.index(3)).collect();
+            let new: Vec<usize> = (0..rng.index(7)).map(|_| rng.index(3)).collect();
             let root = parse(&serde_json::to_string(&old).unwrap()).unwrap();
             let NodeKind::Array(items) = &root.kind else { unreachable!("an array was written") };
             let values: Vec<Value> = new.iter().map(|&v| json!(v)).collect();
