@@ -635,7 +635,7 @@ impl Reader<'_> {
 
     fn string(&mut self, node: &Node, path: &At) -> Option<String> {
         match &node.kind {
-            NodeKind::String(s) => Some(s.clone()),
+            NodeKind::String(s) => Some(s.to_string()),
             _ => {
                 self.type_error(node, path, "a string");
                 None

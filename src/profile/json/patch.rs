@@ -42,12 +42,12 @@ pub fn node_equals(node: &Node, value: &Value) -> bool {
         // Without a repeated key (the usual object) the members are compared in place; with
         // one, the lengths differ or a key does not match, the result the general case gives.
         (NodeKind::Object(members), Value::Object(map)) if members.len() == map.len() => {
-            members.iter().zip(map).all(|(m, (k, v))| &m.key == k && node_equals(&m.value, v))
+            members.iter().zip(map).all(|(m, (k, v))| m.key == k && node_equals(&m.value, v))
         }
         (NodeKind::Object(members), Value::Object(map)) => {
             let distinct: Vec<&Member> = last_members(members);
             distinct.len() == map.len()
-                && distinct.iter().zip(map).all(|(m, (k, v))| &m.key == k && node_equals(&m.value, v))
+                && distinct.iter().zip(map).all(|(m, (k, v))| m.key == k && node_equals(&m.value, v))
         }
         _ => false,
     }
@@ -128,7 +128,7 @@ impl Patcher<'_> {
         let mut items = Vec::new();
         // Original members in their order (edited or dropped), new keys after the key before them.
         let mut new_keys: Vec<(&String, &Value)> =
-            map.iter().filter(|(k, _)| !kept.iter().any(|m| &m.key == *k)).collect();
+            map.iter().filter(|(k, _)| !kept.iter().any(|m| m.key == *k)).collect();
         let indent = self.child_indent(node, members.first().map(|m| m.key_span.start));
         let mut pending_front = Vec::new();
         for (k, v) in &new_keys {
@@ -141,7 +141,7 @@ impl Patcher<'_> {
             if !kept.iter().any(|x| std::ptr::eq(*x, m)) {
                 continue; // an earlier duplicate of a key: dropped with its value
             }
-            if let Some(v) = map.get(&m.key) {
+            if let Some(v) = map.get(m.key.as_str()) {
                 items.push(Item::Old(i, v));
             } else {
                 continue;
@@ -167,7 +167,7 @@ impl Patcher<'_> {
     /// The key in `map` before `key` that also exists in the original object.
     fn previous_kept_key<'m>(&self, map: &'m Map<String, Value>, key: &str, kept: &[&Member]) -> Option<&'m str> {
         let pos = map.keys().position(|k| k == key)?;
-        map.keys().take(pos).rev().find(|k| kept.iter().any(|m| &m.key == *k)).map(String::as_str)
+        map.keys().take(pos).rev().find(|k| kept.iter().any(|m| m.key == *k)).map(String::as_str)
     }
 
     fn render_member(&self, key: &str, value: &Value, indent: &str) -> String {

@@ -119,7 +119,7 @@ fn learn_layouts(text: &str, node: &Node, layouts: &mut HashMap<String, bool>) {
                 if let NodeKind::Array(items) = &m.value.kind {
                     if let Some(first) = items.first() {
                         let between = &text[m.value.span.start..first.span.start];
-                        layouts.entry(m.key.clone()).or_insert(between.contains('\n'));
+                        layouts.entry(m.key.to_string()).or_insert(between.contains('\n'));
                     }
                 }
                 learn_layouts(text, &m.value, layouts);

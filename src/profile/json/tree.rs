@@ -1,5 +1,6 @@
 //! A JSON syntax tree that remembers where every value and key sits in the source text.
 
+use compact_str::CompactString;
 use serde_json::{Map, Value};
 
 /// A byte range in the source text.
@@ -21,8 +22,8 @@ pub enum NodeKind {
     Null,
     Bool(bool),
     /// The literal text of the number, so it can be re-emitted unchanged.
-    Number(String),
-    String(String),
+    Number(CompactString),
+    String(CompactString),
     Array(Vec<Node>),
     Object(Vec<Member>),
 }
@@ -30,7 +31,7 @@ pub enum NodeKind {
 /// `"key": value` inside an object, with the key's own span (quotes included).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
-    pub key: String,
+    pub key: CompactString,
     pub key_span: Span,
     pub value: Node,
 }
@@ -43,12 +44,12 @@ impl Node {
             NodeKind::Null => Value::Null,
             NodeKind::Bool(b) => Value::Bool(*b),
             NodeKind::Number(text) => number_value(text),
-            NodeKind::String(s) => Value::String(s.clone()),
+            NodeKind::String(s) => Value::String(s.to_string()),
             NodeKind::Array(items) => Value::Array(items.iter().map(Node::to_value).collect()),
             NodeKind::Object(members) => {
                 let mut map = Map::new();
                 for m in members {
-                    map.insert(m.key.clone(), m.value.to_value());
+                    map.insert(m.key.to_string(), m.value.to_value());
                 }
                 Value::Object(map)
             }
