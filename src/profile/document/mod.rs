@@ -20,6 +20,9 @@ use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use later::Later;
+
+mod later;
 mod revert;
 mod splice;
 
@@ -60,6 +63,14 @@ pub enum Source {
     Yaml { documents: Vec<YamlDocument>, index: usize, style: Style },
 }
 
+/// What a document is now.
+#[derive(Debug, Clone)]
+struct Current {
+    value: Value,
+    /// A copy of `Document::original_root`, until an edit takes it.
+    spare_tree: Option<Node>,
+}
+
 /// An open profile: what was read, what it is now, and the model of what it is now.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -76,8 +87,10 @@ pub struct Document {
     /// document as JSON for YAML), and its tree.
     baseline: String,
     original_root: Rc<Node>,
-    /// The whole document as edited so far.
-    value: Value,
+    /// The whole document as edited so far, and the copy of the tree as read that the first
+    /// edit patches. A big JSON file's are made on a thread of their own while the profile is
+    /// read (the first frame needs neither).
+    current: Later<Current>,
     /// Where the profile object sits in the document (`spec` for SPO, empty otherwise).
     pub profile_at: Vec<PathStep>,
     pub profile: Profile,
@@ -174,16 +187,18 @@ impl Document {
         path: Option<&Path>,
         chain: Vec<String>,
     ) -> Result<Document, LoadError> {
-        let (source, value, profile_at, json_root) = if yaml::looks_like_yaml(text) {
+        let (source, current, profile_at, json_root) = if yaml::looks_like_yaml(text) {
             let (source, value, profile_at) = select_yaml(text, name, select)?;
-            (source, value, profile_at, None)
+            (source, Later::ready(Current { value, spare_tree: None }), profile_at, None)
         } else {
-            let (root, value) = parse_with_value(text).map_err(|e| syntax(name, e.line, e.column, e.message))?;
-            (Source::Json, value, Vec::new(), Some(root))
+            let (root, current) = parse_json(text).map_err(|e| syntax(name, e.line, e.column, e.message))?;
+            (Source::Json, current, Vec::new(), Some(root))
         };
         let baseline = match source {
             Source::Json => text.to_string(),
-            Source::Yaml { .. } => serde_json::to_string_pretty(&value).expect("YAML values serialize as JSON"),
+            Source::Yaml { .. } => {
+                serde_json::to_string_pretty(&current.get().value).expect("YAML values serialize as JSON")
+            }
         };
         // A JSON file is its own baseline: its tree is already parsed.
         let original_root = Rc::new(match json_root {
@@ -198,7 +213,7 @@ impl Document {
             source,
             baseline,
             original_root,
-            value,
+            current,
             profile_at,
             profile: Profile::default(),
             base: None,
@@ -216,7 +231,7 @@ impl Document {
             // As read: the text and tree are the file's (no patching); the style the first
             // edit is patched in is learnt now, for the same reason as the copy.
             Source::Json => {
-                doc.read_json(text.to_string());
+                doc.read_as_parsed(text.to_string());
                 doc.style.get_or_init(|| JsonStyle::detect(&doc.baseline, &doc.original_root));
             }
             Source::Yaml { .. } => doc.reread(),
@@ -242,7 +257,11 @@ impl Document {
 
     /// What the file holds, for headers: `SeccompProfile app (base runc-base: this file)`.
     pub fn kind_text(&self) -> Option<String> {
-        let name = spo::name_of(&self.value)?;
+        // Only a YAML file holds a resource (a JSON file is read as a bare profile).
+        if !self.is_spo() {
+            return None;
+        }
+        let name = spo::name_of(self.value())?;
         let base = match (&self.profile.base_profile_name, &self.base) {
             (Some(b), Some(Ok(found))) => format!(", base {b} from {}", found.from),
             (Some(b), Some(Err(why))) => format!(", base {b}: {why}"),
@@ -263,12 +282,17 @@ impl Document {
 
     /// The whole document value, as edited.
     pub fn value(&self) -> &Value {
-        &self.value
+        &self.current.get().value
+    }
+
+    /// The profile object inside the document, to edit.
+    fn profile_mut(&mut self) -> Option<&mut Value> {
+        pointer_mut(&mut self.current.get_mut().value, &self.profile_at)
     }
 
     /// The profile object inside the document.
     pub fn profile_value(&self) -> &Value {
-        pointer(&self.value, &self.profile_at).unwrap_or(&Value::Null)
+        pointer(self.value(), &self.profile_at).unwrap_or(&Value::Null)
     }
 
     /// What the engine gets: the profile with its base profile's rules merged in.
@@ -293,7 +317,7 @@ impl Document {
     /// [`Document::set_profile_value`], giving back the value it replaces (for undo: a copy of
     /// a big profile's value costs milliseconds).
     pub fn replace_profile_value(&mut self, new: Value) -> Value {
-        let old = match pointer_mut(&mut self.value, &self.profile_at) {
+        let old = match self.profile_mut() {
             Some(slot) => std::mem::replace(slot, new),
             None => Value::Null,
         };
@@ -318,11 +342,19 @@ impl Document {
                 self.read_json(text);
             }
             Source::Yaml { .. } => {
-                self.modified = !json::patch::node_equals(&self.original_root, &self.value);
-                let text = serde_json::to_string_pretty(&self.value).expect("values serialize");
+                self.modified = !json::patch::node_equals(&self.original_root, self.value());
+                let text = serde_json::to_string_pretty(self.value()).expect("values serialize");
                 self.read_tree(json::parse(&text).map(|root| (text, Rc::new(root))));
             }
         }
+    }
+
+    /// Reads the profile from the file's own text and tree (nothing patched); the tree is
+    /// shared until an edit takes the copy made with the value (see [`parse_json`]).
+    fn read_as_parsed(&mut self, text: String) {
+        let root = Rc::clone(&self.original_root);
+        let model = read_model(&root, &text, &self.profile_at, self.schema());
+        self.take_read(model, text, root);
     }
 
     /// Reads a JSON document's new text.
@@ -337,7 +369,10 @@ impl Document {
         let root = Rc::clone(&self.original_root);
         let tree: &Node = &root;
         let read = |doc: &Document| read_model(tree, &text, &doc.profile_at, doc.schema());
-        let (model, copy) = if text.len() < WORTH_A_THREAD {
+        let spare = self.current.get_mut().spare_tree.take();
+        let (model, copy) = if let Some(copy) = spare {
+            (read(self), copy)
+        } else if text.len() < WORTH_A_THREAD {
             (read(self), tree.clone())
         } else {
             std::thread::scope(|s| {
@@ -433,7 +468,7 @@ impl Document {
 
     /// The name a base profile chain knows this one by: its resource name, else its file's stem.
     fn own_name(&self) -> String {
-        spo::name_of(&self.value)
+        spo::name_of(self.value())
             .map(String::from)
             .or_else(|| self.path.as_deref().and_then(Path::file_stem).map(|s| s.to_string_lossy().into_owned()))
             .unwrap_or_else(|| self.name.clone())
@@ -559,7 +594,7 @@ impl Document {
             Source::Yaml { documents, index, style } => {
                 let doc = &documents[*index];
                 let (start, end) = yaml::content_range(&self.original, doc);
-                let content = emit::document_reusing(&self.original[start..end], &doc.value, &self.value, *style);
+                let content = emit::document_reusing(&self.original[start..end], &doc.value, self.value(), *style);
                 yaml::replace_document(&self.original, doc, &content)
             }
         }
@@ -568,7 +603,7 @@ impl Document {
     /// The baseline with the current value patched in.
     fn patched(&self) -> String {
         let style = self.style.get_or_init(|| JsonStyle::detect(&self.baseline, &self.original_root));
-        json::patch::patch_in_style(&self.baseline, &self.original_root, &self.value, style)
+        json::patch::patch_in_style(&self.baseline, &self.original_root, self.value(), style)
     }
 
     /// Saves to the file it came from, refusing if that file changed since it was read.
@@ -587,7 +622,7 @@ impl Document {
     pub fn save_as(&mut self, path: &Path) -> Result<Saved, SaveError> {
         let text = self.render();
         let saved = write_file(path, text.as_bytes())?;
-        let select = spo::name_of(&self.value).map(String::from);
+        let select = spo::name_of(self.value()).map(String::from);
         let reread = Document::read(&text, &self.name, select.as_deref(), Some(path), self.chain.clone())
             .expect("a rendered document reads back");
         *self = Document { path: Some(path.to_path_buf()), ..reread };
@@ -647,24 +682,24 @@ fn pointer_mut<'v>(value: &'v mut Value, path: &[PathStep]) -> Option<&'v mut Va
 /// Below this size a JSON text is read on one thread (a thread costs more than it saves).
 const WORTH_A_THREAD: usize = 64 * 1024;
 
-/// A JSON text's tree and value. A big text's value is parsed by serde_json on a second thread
-/// meanwhile (converting the tree afterwards took a quarter of the time opening a 1 MB profile
-/// took); where serde_json refuses the text (a lone surrogate, a number beyond f64, deep
-/// nesting), the tree is converted instead. Both keep the last of repeated keys, in the
-/// first one's place, and read numbers with serde_json: the values are the same.
-fn parse_with_value(text: &str) -> Result<(Node, Value), json::SyntaxError> {
+/// A JSON text's tree, and the document's value with a copy of the tree (what the first edit
+/// patches). A big text's value and copy are made from a second parse on a thread of their own
+/// while this one reads the profile: the first frame needs neither, and making them took
+/// longer than the rest of opening a 1 MB profile.
+fn parse_json(text: &str) -> Result<(Node, Later<Current>), json::SyntaxError> {
+    let current = |root: Node| Current { value: root.to_value(), spare_tree: Some(root) };
     if text.len() < WORTH_A_THREAD {
         let root = json::parse(text)?;
-        let value = root.to_value();
-        return Ok((root, value));
+        return Ok((root.clone(), Later::ready(current(root))));
     }
-    std::thread::scope(|s| {
-        let serde = s.spawn(|| serde_json::from_str::<Value>(text).ok());
-        let root = json::parse(text)?;
-        let value = serde.join().expect("serde_json does not panic").unwrap_or_else(|| root.to_value());
-        debug_assert_eq!(value, root.to_value(), "serde_json reads the text as the tree says");
-        Ok((root, value))
-    })
+    let owned = text.to_string();
+    // When the text does not parse, this one's error is the answer and the document is gone
+    // before anything asks for the value: the thread's own failure is not reported.
+    let later = Later::spawn(move || match json::parse(&owned) {
+        Ok(root) => current(root),
+        Err(_) => Current { value: Value::Null, spare_tree: None },
+    });
+    Ok((json::parse(text)?, later))
 }
 
 /// What reading a document's JSON tree gives, before its base is resolved.
@@ -696,21 +731,45 @@ mod tests {
 
     const TEXT: &str = "{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [\n    {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},\n    {\n      \"names\": [\"write\"],\n      \"action\": \"SCMP_ACT_ALLOW\"\n    }\n  ]\n}\n";
 
-    /// A big document's value comes from serde_json on another thread: it must be the value
-    /// of the tree, with repeated keys, escapes, numbers of every form and unknown nesting;
-    /// and where serde_json refuses the text (a number beyond f64), the tree's.
+    /// A big document's value and the tree its first edit patches are made on another thread:
+    /// the value is the tree's (repeated keys, escapes, numbers of every form, unknown
+    /// nesting), the first edit (spliced) patches that copy, not the tree as read, and taking
+    /// the edit back gives the text as read. A text that does not parse is still an error.
     #[test]
-    fn a_big_documents_value_is_its_trees() {
+    fn a_big_documents_value_and_copy_are_made_aside_and_the_first_edit_takes_the_copy() {
         let rule = r#"{"names": ["read", "wr\u0069te", "caf\u00e9\ud83d\ude00"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "errnoRet": 38, "x": {"f": -1.5e3, "g": [0, 18446744073709551615, -0, 1E2, 0.1], "h": null, "i": true}}"#;
         let rules = vec![rule; 800].join(",\n");
         for extra in ["", r#", "huge": 1e999"#] {
             let text = format!("{{\"defaultAction\": \"SCMP_ACT_ALLOW\"{extra}, \"syscalls\": [\n{rules}\n]}}");
             assert!(text.len() > WORTH_A_THREAD, "the document is read on two threads");
-            let doc = Document::parse(&text, "big.json").unwrap();
-            assert_eq!(*doc.value(), json::parse(&text).unwrap().to_value(), "with {extra:?}");
+            let mut doc = Document::parse(&text, "big.json").unwrap();
+            let as_read = json::parse(&text).unwrap();
+            assert!(*doc.value() == as_read.to_value(), "the value is the tree's, with {extra:?}");
             assert_eq!(doc.value()["syscalls"][799]["errnoRet"], json!(38));
             assert_eq!(doc.profile.rules.len(), 800);
+            first_edit_and_back(&mut doc, &text, &as_read, |p| p["syscalls"][400]["errnoRet"] = json!(13));
+            let broken = format!("{text},");
+            assert!(matches!(Document::parse(&broken, "big.json"), Err(LoadError::Syntax { .. })));
         }
+        // Plain rules: the edit is spliced into the tree, which is the copy.
+        let profile = crate::profile::synth::arg_heavy(2000, &[crate::catalog::Arch::X86_64], 7);
+        let text = serde_json::to_string_pretty(&profile).unwrap();
+        let mut doc = Document::parse(&text, "big.json").unwrap();
+        let as_read = json::parse(&text).unwrap();
+        first_edit_and_back(&mut doc, &text, &as_read, |p| p["syscalls"][400]["action"] = json!("SCMP_ACT_LOG"));
+        assert!(doc.current.get().spare_tree.is_none(), "the spliced edit took the copy");
+    }
+
+    /// `edit` changes the document: the tree as read stays as read, the kept tree is the new
+    /// text's, and taking the edit back gives the text as read.
+    fn first_edit_and_back(doc: &mut Document, text: &str, as_read: &Node, edit: impl FnOnce(&mut Value)) {
+        let revert = doc.edit_profile(edit).expect("an edit");
+        assert!(*doc.original_root == *as_read, "the tree as read is untouched");
+        let (kept, root) = doc.rendered.as_ref().expect("a JSON document keeps its text");
+        assert!(kept != text, "the edit is in the text");
+        assert!(**root == json::parse(kept).unwrap(), "the kept tree is the edited text's");
+        doc.revert(revert).expect("taken back");
+        assert!(doc.render() == text, "taking the edit back gives the text as read");
     }
 
     /// After each edit (and back to the text as read), the text and tree a re-read keeps are

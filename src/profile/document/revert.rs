@@ -2,7 +2,7 @@
 //! rather than a copy of the whole profile (a 5,000-rule profile is megabytes per undo step,
 //! and copying it costs more than the rest of a keystroke).
 
-use super::{Document, Source, pointer_mut};
+use super::{Document, Source};
 use crate::profile::json::patch::node_equals;
 use crate::profile::json::{Node, NodeKind};
 use serde_json::{Map, Value};
@@ -32,7 +32,7 @@ impl Document {
             (Some(_), true) => None,
             _ => Some(self.profile_value().clone()),
         };
-        let slot = pointer_mut(&mut self.value, &self.profile_at)?;
+        let slot = self.profile_mut()?;
         change(slot);
         match before {
             Some(before) => {
@@ -65,7 +65,7 @@ impl Document {
 
     /// Replaces the profile object with `new`: what takes it back, or `None` when it is the same.
     pub fn replace_profile(&mut self, new: Value) -> Option<Revert> {
-        let slot = pointer_mut(&mut self.value, &self.profile_at)?;
+        let slot = self.profile_mut()?;
         let old = std::mem::replace(slot, new);
         let revert = compact(old, slot)?;
         self.reread();
@@ -78,7 +78,8 @@ impl Document {
         if let Revert::Whole(value) = revert {
             return Some(Revert::Whole(self.replace_profile_value(value)));
         }
-        let rules = pointer_mut(&mut self.value, &self.profile_at)
+        let rules = self
+            .profile_mut()
             .and_then(|p| p.get_mut("syscalls"))
             .and_then(Value::as_array_mut)
             .filter(|rules| applies(&revert, rules.len()).is_some())?;

@@ -52,7 +52,13 @@ impl Document {
         }
         let Some(parts) = parts(window, &previous.0, &previous.1, &text) else { return Err((text, previous)) };
         let (_, mut root) = previous;
-        // The tree is shared with the document as read until the first edit: copied then.
+        // The tree is shared with the document as read until the first edit, which takes the
+        // copy made at opening (or copies it now).
+        if Rc::ptr_eq(&root, &self.original_root) {
+            if let Some(spare) = self.current.get_mut().spare_tree.take() {
+                root = Rc::new(spare);
+            }
+        }
         let tree = Rc::make_mut(&mut root);
         let mut reverts = splice_tree(tree, &parts);
         self.splice_model(tree, &text, &block, &parts);
