@@ -99,6 +99,7 @@ fn open_view(
     right: Evaluator,
     all: bool,
 ) -> Result<Option<i32>, Failure> {
+    let signals = crate::tui::terminal::Signals::start().map_err(|e| Failure::unusable(format!("signals: {e}")))?;
     let theme = Theme::choose(None).map_err(Failure::unusable)?;
     let mut app = App::new(left_doc, left.context.clone(), theme);
     app.compare_only = true;
@@ -108,7 +109,7 @@ fn open_view(
         view.show_all = all;
     }
     crate::tui::app::compare::refresh(&mut app);
-    let ending = crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
+    let ending = crate::tui::run(app, signals).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
     Ok(match ending {
         crate::tui::Ending::Quit => None,
         signal => Some(signal.status()),

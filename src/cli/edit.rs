@@ -24,27 +24,28 @@ pub struct EditArgs {
 }
 
 pub fn run(args: &EditArgs) -> Result<i32, Failure> {
+    // First: the editor's signals are blocked in every thread started after this one.
+    let signals = crate::tui::terminal::Signals::start().map_err(|e| Failure::unusable(format!("signals: {e}")))?;
     let runtime_default = || bundled::open("runtime-default").expect("runtime-default is bundled");
-    // The context asks the host's runc or crun for its version (a process to start): done
-    // while the profile is read, not before (it was most of the time to the first frame).
-    let (doc, ctx) = std::thread::scope(|s| {
-        let ctx = s.spawn(|| args.context.context());
-        let doc = match &args.file {
-            Some(path) if is_new_file(path) => Ok(runtime_default().into_new_file(path)),
-            Some(path) => open_profile(path),
-            None => Ok(runtime_default()),
-        };
-        (doc, ctx.join().expect("finding the context does not panic"))
-    });
-    let doc = doc?;
+    // The context asks the host's runc or crun for its version (a process to start): found
+    // while the profile is read and the first frame drawn (nothing in that frame depends on
+    // the runtime); the editor takes it before it evaluates (`EditingState::settle`).
+    let context = args.context.clone();
+    let coming = std::thread::spawn(move || context.context());
+    let doc = match &args.file {
+        Some(path) if is_new_file(path) => Ok(runtime_default().into_new_file(path)),
+        Some(path) => open_profile(path),
+        None => Ok(runtime_default()),
+    }?;
     let theme = Theme::choose(args.theme.as_deref()).map_err(Failure::unusable)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(Failure::unusable(
             "the editor needs a terminal; for scripts use `seccompose check`, `explain` or `compile`",
         ));
     }
-    let app = App::opening(doc, ctx, theme);
-    let ending = crate::tui::run(app).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
+    let mut app = App::opening(doc, args.context.context_before_detection(), theme);
+    app.state.set_context_coming(coming);
+    let ending = crate::tui::run(app, signals).map_err(|e| Failure::unusable(format!("terminal: {e}")))?;
     Ok(ending.status())
 }
 

@@ -23,6 +23,7 @@ mod syscalls;
 use crate::catalog::Arch;
 use crate::policy::context::{Context, Engine, normalize_cap, running_kernel};
 use crate::policy::evaluator::Evaluator;
+use crate::policy::runtime::Runtime;
 use crate::profile::{Document, KernelVersion};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use runtime_args::RuntimeArgs;
@@ -173,7 +174,14 @@ pub struct ContextArgs {
 }
 
 impl ContextArgs {
+    /// The context, with the runtime found on this host unless it was given.
     pub fn context(&self) -> Context {
+        Context { runtime: self.runtime.runtime(self.engine), ..self.context_before_detection() }
+    }
+
+    /// The context as given, its runtime not yet detected (the engine's runtime, newest
+    /// release): what the editor's first frame shows while [`ContextArgs::context`] runs.
+    pub fn context_before_detection(&self) -> Context {
         let caps = if self.caps.is_empty() {
             self.engine.default_caps().iter().map(|c| c.to_string()).collect()
         } else {
@@ -189,7 +197,7 @@ impl ContextArgs {
             native: self.native.unwrap_or_else(Arch::host),
             caps,
             kernel: self.kernel.unwrap_or_else(running_kernel),
-            runtime: self.runtime.runtime(self.engine),
+            runtime: Runtime::newest(self.runtime.kind(self.engine)),
         }
     }
 }

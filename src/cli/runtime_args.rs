@@ -23,6 +23,11 @@ pub struct RuntimeArgs {
 }
 
 impl RuntimeArgs {
+    /// Which runtime installs the filter under `engine`: the one given, else the engine's.
+    pub fn kind(&self, engine: Engine) -> RuntimeKind {
+        self.runtime.map_or(engine.runtime(), |(kind, _)| kind)
+    }
+
     /// The runtime for `engine`: what the flags say, the rest detected on this host.
     pub fn runtime(&self, engine: Engine) -> Runtime {
         let (kind, pinned) = self.runtime.unwrap_or((engine.runtime(), None));

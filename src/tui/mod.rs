@@ -51,8 +51,8 @@ impl Ending {
 /// Runs the editor until the user quits or a signal ends it. The terminal is restored on
 /// every way out: a quit, an error, a panic (a hook restores it before the message is
 /// printed), SIGTERM, SIGHUP and SIGINT (which first end the command in the run pane).
-pub fn run(mut app: App) -> std::io::Result<Ending> {
-    let signals = terminal::Signals::start()?;
+/// `signals` are started before any other thread (see [`terminal::Signals::start`]).
+pub fn run(mut app: App, signals: terminal::Signals) -> std::io::Result<Ending> {
     let tty = terminal::Tty::open()?;
     let mut term = terminal::enter()?;
     let result = match event_loop(&mut term, &mut app, &signals, &tty) {

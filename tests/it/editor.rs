@@ -406,6 +406,47 @@ fn the_first_frame_comes_before_the_verdicts_and_settling_gives_the_full_state()
     assert_eq!(render(&mut app, 160, 36), render(&mut full, 160, 36));
 }
 
+/// The editor opens while the runtime is found (a process to run): the first frame says the
+/// runtime is not known yet, and the verdicts are the found context's, as if it had been known
+/// from the start; a key pressed before acts in it too. Here the found runtime's libseccomp
+/// (2.4.4) does not know `epoll_pwait2`, which moby allows: runc answers it ENOSYS.
+#[test]
+fn the_editor_opens_while_the_runtime_is_found_and_judges_in_the_found_context() {
+    use seccompose::catalog::{Libseccomp, Version};
+    use seccompose::policy::runtime::{Runtime, RuntimeKind};
+    let path = root().join("tests/fixtures/reference/moby-default.json");
+    let old = Libseccomp::release(Version::new(2, 4, 4)).unwrap();
+    let found = Context { runtime: Runtime::given(RuntimeKind::Runc, Some(Version::new(1, 1, 5)), old), ..context() };
+    let opening = |found: &Context| {
+        let mut app = App::opening(Document::open(&path).unwrap(), context(), Theme::builtin("dark").unwrap());
+        let coming = found.clone();
+        app.state.set_context_coming(std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            coming
+        }));
+        app
+    };
+    let mut app = opening(&found);
+    assert!(app.state.is_finding_context());
+    let first = render(&mut app, 160, 36);
+    assert!(first.contains("runc …"), "the runtime is being found:\n{first}");
+    assert!(app.state.settle());
+    assert!(!app.state.is_finding_context());
+    assert_eq!(app.state.ctx, found);
+    let mut known = App::new(Document::open(&path).unwrap(), found.clone(), Theme::builtin("dark").unwrap());
+    assert_eq!(render(&mut app, 160, 36), render(&mut known, 160, 36), "as if found before opening");
+    let epoll_pwait2 = |a: &App| a.state.decide("epoll_pwait2");
+    assert_eq!(epoll_pwait2(&app), Action::Errno(38), "2.4.4 does not know it");
+    assert_eq!(epoll_pwait2(&moby()), Action::Allow, "the provisional context allows it");
+    // A key before the runtime is found: the toggle allows it (not allowed where found).
+    let mut early = opening(&found);
+    search(&mut early, "epoll_pwait2");
+    send(&mut early, &[Msg::Toggle]);
+    assert!(!early.state.is_finding_context());
+    let said = early.state.message.clone().unwrap_or_default();
+    assert!(said.contains("epoll_pwait2 → ALLOW"), "{said}");
+}
+
 /// A key pressed before the verdicts are known acts on the settled state: a toggle of an
 /// allowed syscall sends it back to the default, as it would a moment later.
 #[test]

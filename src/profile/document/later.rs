@@ -1,9 +1,13 @@
 //! A value made on another thread and waited for where it is first needed: opening a big
 //! profile draws its first frame while its value is still being made.
 
+use nix::sys::signal::{SigSet, Signal};
 use std::cell::{OnceCell, RefCell};
 use std::fmt;
 use std::thread::JoinHandle;
+
+/// The signals that end a process and are not caused by what a thread does.
+const ASYNC_SIGNALS: [Signal; 4] = [Signal::SIGHUP, Signal::SIGINT, Signal::SIGTERM, Signal::SIGQUIT];
 
 /// `T`, ready or being made by a thread of its own.
 pub(super) struct Later<T> {
@@ -22,6 +26,11 @@ impl<T: Send + 'static> Later<T> {
         let make = std::sync::Arc::new(std::sync::Mutex::new(Some(make)));
         let theirs = std::sync::Arc::clone(&make);
         let spawned = std::thread::Builder::new().spawn(move || {
+            // Signals sent to the process go to a thread that expects them (the editor's
+            // signal thread, else the main thread), not to this one, which may still be
+            // running when a terminal hangs up: their default action would end the process
+            // from here, before the editor restores the terminal.
+            let _ = SigSet::from_iter(ASYNC_SIGNALS).thread_block();
             let make = theirs.lock().expect("nothing panics holding it").take();
             make.expect("the thread is the first to take it")()
         });

@@ -172,7 +172,9 @@ pub fn status_items(app: &App) -> Vec<(String, u8)> {
     }
     items.push((format!("default {default}"), 1));
     items.push((app.state.ctx.node_summary(), 3));
-    items.push((app.state.ctx.runtime.to_string(), 3));
+    let runtime = &app.state.ctx.runtime;
+    let runtime = if app.state.is_finding_context() { format!("{} …", runtime.kind) } else { runtime.to_string() };
+    items.push((runtime, 3));
     items.push((format!("undo {}", app.state.undo.len()), 2));
     items
 }

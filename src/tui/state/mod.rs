@@ -24,6 +24,7 @@ use preview::{BpfView, JsonDiff, bpf_view, json_diff};
 use serde_json::Value;
 use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeSet;
+use std::thread::JoinHandle;
 
 /// One row of the syscall list.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +86,9 @@ pub struct EditingState {
     revision: u64,
     /// Opened with [`EditingState::opening`] and not evaluated yet (see [`EditingState::settle`]).
     pending: bool,
+    /// The context being found meanwhile (the runtime's version is a process to run): `ctx`
+    /// is its provisional form until [`EditingState::settle`] takes it.
+    context_coming: Option<JoinHandle<Context>>,
 }
 
 impl EditingState {
@@ -108,8 +112,24 @@ impl EditingState {
         state
     }
 
-    /// Evaluates the profile if that is still to do; whether it was.
+    /// Opened while the context is found: `ctx` stands for it (only its runtime differs, and
+    /// nothing shown before the evaluation depends on that) until [`EditingState::settle`].
+    pub fn set_context_coming(&mut self, coming: JoinHandle<Context>) {
+        self.context_coming = Some(coming);
+        self.pending = true;
+    }
+
+    /// Whether the context (the runtime) is still being found.
+    pub fn is_finding_context(&self) -> bool {
+        self.context_coming.is_some()
+    }
+
+    /// Evaluates the profile if that is still to do (in the context found meanwhile); whether
+    /// it was.
     pub fn settle(&mut self) -> bool {
+        if let Some(coming) = self.context_coming.take() {
+            self.ctx = coming.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
         let pending = self.pending;
         if pending {
             self.refresh();
@@ -149,6 +169,7 @@ impl EditingState {
             bpf_view: None,
             revision: 0,
             pending: false,
+            context_coming: None,
         }
     }
 
