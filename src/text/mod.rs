@@ -1,5 +1,6 @@
-//! Small text helpers shared by messages: edit distance and did-you-mean; and the shortest
-//! edit script between two sequences ([`edit_script`]), which the JSON patch and the JSON tab use.
+//! Small text helpers shared by messages: edit distance and did-you-mean; the shortest edit
+//! script between two sequences ([`edit_script`]), which the JSON patch and the JSON tab use;
+//! and the common head and tail of two texts, which an edit's re-read and the JSON tab use.
 
 pub mod edit_script;
 
@@ -45,6 +46,28 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     best.map(|(_, c)| c)
 }
 
+/// How many bytes `a` and `b` have in common at their start.
+pub fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    // Compared in chunks: slices compare with memcmp.
+    const CHUNK: usize = 4096;
+    let mut done = 0;
+    while done + CHUNK <= a.len().min(b.len()) && a[done..done + CHUNK] == b[done..done + CHUNK] {
+        done += CHUNK;
+    }
+    done + a[done..].iter().zip(&b[done..]).take_while(|(x, y)| x == y).count()
+}
+
+/// How many bytes `a` and `b` have in common at their end.
+pub fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 4096;
+    let (la, lb) = (a.len(), b.len());
+    let mut done = 0;
+    while done + CHUNK <= la.min(lb) && a[la - done - CHUNK..la - done] == b[lb - done - CHUNK..lb - done] {
+        done += CHUNK;
+    }
+    done + a[..la - done].iter().rev().zip(b[..lb - done].iter().rev()).take_while(|(x, y)| x == y).count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +77,20 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn common_heads_and_tails() {
+        let long = "x".repeat(10_000);
+        for (a, b, head, tail) in [("abc", "abd", 2, 0), ("", "a", 0, 0), ("same", "same", 4, 4), ("xab", "yab", 0, 2)]
+        {
+            assert_eq!(common_prefix(a.as_bytes(), b.as_bytes()), head, "{a:?} {b:?}");
+            assert_eq!(common_suffix(a.as_bytes(), b.as_bytes()), tail, "{a:?} {b:?}");
+        }
+        let (a, b) = (format!("{long}a{long}"), format!("{long}b{long}"));
+        assert_eq!(common_prefix(a.as_bytes(), b.as_bytes()), 10_000);
+        assert_eq!(common_suffix(a.as_bytes(), b.as_bytes()), 10_000);
+        assert_eq!(common_prefix(long.as_bytes(), &long.as_bytes()[1..]), 9_999);
     }
 
     #[test]

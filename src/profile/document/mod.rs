@@ -581,6 +581,15 @@ impl Document {
         self.modified
     }
 
+    /// [`Document::render`], borrowed where the document keeps it (a JSON file's: a big one
+    /// is megabytes).
+    pub fn rendered(&self) -> std::borrow::Cow<'_, str> {
+        match &self.rendered {
+            Some((text, _)) => std::borrow::Cow::Borrowed(text),
+            None => std::borrow::Cow::Owned(self.render()),
+        }
+    }
+
     /// The text to save: the original with only the edited parts rewritten.
     pub fn render(&self) -> String {
         if let Some((text, _)) = &self.rendered {

@@ -16,6 +16,7 @@ use crate::profile::load::{RuleFindings, Schema, read_rules};
 use crate::profile::model::Rule;
 use crate::profile::position::LineIndex;
 use crate::text::edit_script::{Edit, shortest_script};
+use crate::text::{common_prefix, common_suffix};
 use std::rc::Rc;
 
 /// What `reread_rules` gives back when it cannot take an edit: the new text, and the text and
@@ -195,7 +196,7 @@ fn changed_elements(old: &str, root: &Node, new: &str) -> Option<Found> {
     let delta = new.len() as isize - old.len() as isize;
     let new_end = end.checked_add_signed(delta).filter(|e| *e >= start)?;
     let spans = element_spans(new.as_bytes(), start, new_end)?;
-    let newlines = |t: &str| t.bytes().filter(|b| *b == b'\n').count() as isize;
+    let newlines = |t: &str| memchr::memchr_iter(b'\n', t.as_bytes()).count() as isize;
     let line_delta = newlines(new.get(start..new_end)?) - newlines(&old[start..end]);
     Some(Found { first, old_end, spans, delta, line_delta })
 }
@@ -350,7 +351,7 @@ fn parts(window: Found, old: &str, root: &Node, new: &str) -> Option<Vec<Window>
             Some(n) => n.start,
             None => (old_end as isize + window.delta) as usize,
         };
-        let newlines = |t: &str| t.bytes().filter(|b| *b == b'\n').count() as isize;
+        let newlines = |t: &str| memchr::memchr_iter(b'\n', t.as_bytes()).count() as isize;
         out.push(Window {
             first: window.first + olds.start,
             old_end: window.first + olds.end,
@@ -428,26 +429,6 @@ fn shift(node: &mut Node, delta: isize) {
 
 fn moved(span: json::Span, delta: isize) -> json::Span {
     json::Span { start: span.start.saturating_add_signed(delta), end: span.end.saturating_add_signed(delta) }
-}
-
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    // Compared in chunks: slices compare with memcmp.
-    const CHUNK: usize = 4096;
-    let mut done = 0;
-    while done + CHUNK <= a.len().min(b.len()) && a[done..done + CHUNK] == b[done..done + CHUNK] {
-        done += CHUNK;
-    }
-    done + a[done..].iter().zip(&b[done..]).take_while(|(x, y)| x == y).count()
-}
-
-fn common_suffix(a: &[u8], b: &[u8]) -> usize {
-    const CHUNK: usize = 4096;
-    let (la, lb) = (a.len(), b.len());
-    let mut done = 0;
-    while done + CHUNK <= la.min(lb) && a[la - done - CHUNK..la - done] == b[lb - done - CHUNK..lb - done] {
-        done += CHUNK;
-    }
-    done + a[..la - done].iter().rev().zip(b[..lb - done].iter().rev()).take_while(|(x, y)| x == y).count()
 }
 
 #[cfg(test)]

@@ -201,7 +201,7 @@ impl EditingState {
     /// The JSON tab's diff, computed when first needed after an edit.
     pub fn prepare_json(&mut self) {
         if self.json_view.is_none() {
-            self.json_view = Some(json_diff(&self.doc.original, &self.doc.render()));
+            self.json_view = Some(json_diff(&self.doc.original, &self.doc.rendered()));
         }
     }
 

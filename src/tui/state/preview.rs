@@ -6,6 +6,7 @@ use crate::bpf::disasm::disassemble;
 use crate::bpf::stats::stats;
 use crate::policy::evaluator::Evaluator;
 use crate::text::edit_script::{Edit, shortest_script};
+use crate::text::{common_prefix, common_suffix};
 
 /// One line of the JSON tab: unchanged, added by the pending edits, or removed by them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,20 +101,46 @@ fn line_ranges(text: &str) -> Vec<(usize, usize)> {
 
 /// The saved text against what would be saved now, line by line.
 pub fn json_diff(original: &str, current: &str) -> JsonDiff {
-    let (old, new) = (line_ranges(original), line_ranges(current));
+    let (o, c) = (original.as_bytes(), current.as_bytes());
+    // Edits change few lines: the common head and tail are found as bytes (the whole lines
+    // there are the same in both, at the same places), and only the lines between are indexed
+    // in the original and compared one by one (a 75,000-line profile's lines were each
+    // indexed and compared at every edit).
+    let head = after_last_newline(&c[..common_prefix(o, c)]);
+    let suffix = common_suffix(&o[head..], &c[head..]);
+    let tail = memchr::memchr(b'\n', &c[c.len() - suffix..]).map_or(0, |nl| suffix - nl - 1);
+    let new = line_ranges(current);
+    let head_lines = new.partition_point(|&(start, _)| start < head);
+    let tail_lines = new.len() - new.partition_point(|&(start, _)| start < c.len() - tail);
+    let old_middle: Vec<(usize, usize)> =
+        line_ranges(&original[head..o.len() - tail]).into_iter().map(|(s, e)| (head + s, head + e)).collect();
+    let new_middle = &new[head_lines..new.len() - tail_lines];
+    let mark = |kind, (start, end): (usize, usize)| Mark { kind, start, end };
+    let mut lines: Vec<Mark> = new[..head_lines].iter().map(|&r| mark(Kind::Same, r)).collect();
+    lines.extend(diff_lines(original, current, &old_middle, new_middle).into_iter().map(|(kind, i)| match kind {
+        Kind::Removed => mark(kind, old_middle[i]),
+        _ => mark(kind, new_middle[i]),
+    }));
+    lines.extend(new[new.len() - tail_lines..].iter().map(|&r| mark(Kind::Same, r)));
+    JsonDiff { original: original.to_string(), current: current.to_string(), lines }
+}
+
+/// Where the line after the last newline of `text` starts (0 without one).
+fn after_last_newline(text: &[u8]) -> usize {
+    memchr::memrchr(b'\n', text).map_or(0, |nl| nl + 1)
+}
+
+/// Lines `old` (of `original`) against lines `new` (of `current`): the same head and tail
+/// one line at a time, the middle aligned; kinds and indexes (into `old` for removed lines).
+fn diff_lines(original: &str, current: &str, old: &[(usize, usize)], new: &[(usize, usize)]) -> Vec<(Kind, usize)> {
     let same = |i: usize, j: usize| original[old[i].0..old[i].1] == current[new[j].0..new[j].1];
-    // Edits change few lines: trim the common head and tail, then align the middle.
     let head = (0..old.len().min(new.len())).take_while(|&i| same(i, i)).count();
     let tail = (0..old.len().min(new.len()) - head).take_while(|&k| same(old.len() - 1 - k, new.len() - 1 - k)).count();
-    let mark = |kind, (start, end): (usize, usize)| Mark { kind, start, end };
-    let mut lines: Vec<Mark> = new[..head].iter().map(|&r| mark(Kind::Same, r)).collect();
+    let mut out: Vec<(Kind, usize)> = (0..head).map(|j| (Kind::Same, j)).collect();
     let middle = align(&old[head..old.len() - tail], &new[head..new.len() - tail], |i, j| same(head + i, head + j));
-    lines.extend(middle.into_iter().map(|(kind, i)| match kind {
-        Kind::Removed => mark(kind, old[head + i]),
-        _ => mark(kind, new[head + i]),
-    }));
-    lines.extend(new[new.len() - tail..].iter().map(|&r| mark(Kind::Same, r)));
-    JsonDiff { original: original.to_string(), current: current.to_string(), lines }
+    out.extend(middle.into_iter().map(|(kind, i)| (kind, head + i)));
+    out.extend((new.len() - tail..new.len()).map(|j| (Kind::Same, j)));
+    out
 }
 
 /// The middle lines aligned (`same(i, j)`: old line `i` is new line `j`) as kinds and indexes
@@ -205,6 +232,53 @@ mod tests {
         for text in ["", "a", "a\n", "a\r\nb", "\n\n", "a\r\n\r\n", "x\ry\n", "\r\n"] {
             let ranges: Vec<&str> = line_ranges(text).into_iter().map(|(a, b)| &text[a..b]).collect();
             assert_eq!(ranges, text.lines().collect::<Vec<_>>(), "{text:?}");
+        }
+    }
+
+    /// Random texts (few distinct lines, so heads and tails repeat; `\r\n`; no last newline;
+    /// long enough for several blocks) and random line edits: the diff found from the common
+    /// bytes is the diff of all the lines one by one, and it rebuilds both texts.
+    #[test]
+    fn the_diff_from_common_bytes_is_the_line_by_line_diff() {
+        let mut rng = crate::profile::synth::XorShift::new(7);
+        let words = ["{", "}", "  \"a\": 1,", "  \"names\": [\"read\"],", "x", ""];
+        for round in 0..400 {
+            let n = rng.index(if round % 4 == 0 { 400 } else { 12 });
+            let mut lines: Vec<String> = (0..n).map(|_| words[rng.index(words.len())].to_string()).collect();
+            let eol = if round % 5 == 0 { "\r\n" } else { "\n" };
+            let last = if round % 3 == 0 { "" } else { eol };
+            let original = format!("{}{last}", lines.join(eol));
+            for _ in 0..1 + rng.index(4) {
+                let at = rng.index(lines.len() + 1);
+                match rng.index(3) {
+                    0 => lines.insert(at, words[rng.index(words.len())].into()),
+                    1 if at < lines.len() => drop(lines.remove(at)),
+                    _ if at < lines.len() => lines[at] = format!("{}!", lines[at]),
+                    _ => {}
+                }
+            }
+            let current = format!("{}{last}", lines.join(eol));
+            let d = json_diff(&original, &current);
+            let (old, new) = (line_ranges(&original), line_ranges(&current));
+            let whole: Vec<DiffLine> = diff_lines(&original, &current, &old, &new)
+                .into_iter()
+                .map(|(kind, i)| match kind {
+                    Kind::Same => DiffLine::Same(&current[new[i].0..new[i].1]),
+                    Kind::Added => DiffLine::Added(&current[new[i].0..new[i].1]),
+                    Kind::Removed => DiffLine::Removed(&original[old[i].0..old[i].1]),
+                })
+                .collect();
+            assert_eq!(d.iter().collect::<Vec<_>>(), whole, "round {round}: {original:?} -> {current:?}");
+            let kept = |keep: fn(&DiffLine) -> bool| -> Vec<String> {
+                d.iter()
+                    .filter(keep)
+                    .map(|l| match l {
+                        DiffLine::Same(t) | DiffLine::Added(t) | DiffLine::Removed(t) => t.to_string(),
+                    })
+                    .collect()
+            };
+            assert_eq!(kept(|l| !matches!(l, DiffLine::Removed(_))), current.lines().collect::<Vec<_>>());
+            assert_eq!(kept(|l| !matches!(l, DiffLine::Added(_))), original.lines().collect::<Vec<_>>());
         }
     }
 
