@@ -69,6 +69,8 @@ struct Current {
     value: Value,
     /// A copy of `Document::original_root`, until an edit takes it.
     spare_tree: Option<Node>,
+    /// A JSON file's style (what the first edit is patched in), learnt beside the value.
+    style: Option<JsonStyle>,
 }
 
 /// An open profile: what was read, what it is now, and the model of what it is now.
@@ -115,7 +117,8 @@ pub struct Document {
     modified: bool,
     /// Where the findings of each rule are among `findings` (an edit replaces a few rules').
     rule_findings: Option<RuleFindings>,
-    /// The baseline's JSON style, learnt at the first edit.
+    /// The baseline's JSON style: a JSON file's from `current`, a YAML file's learnt at the
+    /// first edit.
     style: OnceCell<JsonStyle>,
 }
 
@@ -189,7 +192,7 @@ impl Document {
     ) -> Result<Document, LoadError> {
         let (source, current, profile_at, json_root) = if yaml::looks_like_yaml(text) {
             let (source, value, profile_at) = select_yaml(text, name, select)?;
-            (source, Later::ready(Current { value, spare_tree: None }), profile_at, None)
+            (source, Later::ready(Current { value, spare_tree: None, style: None }), profile_at, None)
         } else {
             let (root, current) = parse_json(text).map_err(|e| syntax(name, e.line, e.column, e.message))?;
             (Source::Json, current, Vec::new(), Some(root))
@@ -228,12 +231,8 @@ impl Document {
             style: OnceCell::new(),
         };
         match doc.source {
-            // As read: the text and tree are the file's (no patching); the style the first
-            // edit is patched in is learnt now, for the same reason as the copy.
-            Source::Json => {
-                doc.read_as_parsed(text.to_string());
-                doc.style.get_or_init(|| JsonStyle::detect(&doc.baseline, &doc.original_root));
-            }
+            // As read: the text and tree are the file's (no patching).
+            Source::Json => doc.read_as_parsed(text.to_string()),
             Source::Yaml { .. } => doc.reread(),
         }
         doc.path = None;
@@ -611,7 +610,10 @@ impl Document {
 
     /// The baseline with the current value patched in.
     fn patched(&self) -> String {
-        let style = self.style.get_or_init(|| JsonStyle::detect(&self.baseline, &self.original_root));
+        let style = self.style.get_or_init(|| match &self.current.get().style {
+            Some(style) => style.clone(),
+            None => JsonStyle::detect(&self.baseline, &self.original_root),
+        });
         json::patch::patch_in_style(&self.baseline, &self.original_root, self.value(), style)
     }
 
@@ -696,17 +698,22 @@ const WORTH_A_THREAD: usize = 64 * 1024;
 /// while this one reads the profile: the first frame needs neither, and making them took
 /// longer than the rest of opening a 1 MB profile.
 fn parse_json(text: &str) -> Result<(Node, Later<Current>), json::SyntaxError> {
-    let current = |root: Node| Current { value: root.to_value(), spare_tree: Some(root) };
+    // The style is learnt then too: a keystroke must fit in a frame, the first edit's included.
+    let current = |text: &str, root: Node| Current {
+        value: root.to_value(),
+        style: Some(JsonStyle::detect(text, &root)),
+        spare_tree: Some(root),
+    };
     if text.len() < WORTH_A_THREAD {
         let root = json::parse(text)?;
-        return Ok((root.clone(), Later::ready(current(root))));
+        return Ok((root.clone(), Later::ready(current(text, root))));
     }
     let owned = text.to_string();
     // When the text does not parse, this one's error is the answer and the document is gone
     // before anything asks for the value: the thread's own failure is not reported.
     let later = Later::spawn(move || match json::parse(&owned) {
-        Ok(root) => current(root),
-        Err(_) => Current { value: Value::Null, spare_tree: None },
+        Ok(root) => current(&owned, root),
+        Err(_) => Current { value: Value::Null, spare_tree: None, style: None },
     });
     Ok((json::parse(text)?, later))
 }
