@@ -20,27 +20,18 @@ impl<T: Send + 'static> Later<T> {
         Later { ready: OnceCell::from(value), making: RefCell::new(None) }
     }
 
-    /// `make` on a thread of its own; on this one when no thread can be started (a process
-    /// or cgroup limit), which costs time, not correctness.
-    pub(super) fn spawn(make: impl FnOnce() -> T + Send + 'static) -> Later<T> {
-        let make = std::sync::Arc::new(std::sync::Mutex::new(Some(make)));
-        let theirs = std::sync::Arc::clone(&make);
-        let spawned = std::thread::Builder::new().spawn(move || {
+    /// `make` on a thread of its own; the error when no thread can be started (a process or
+    /// cgroup limit): the caller makes the value itself then.
+    pub(super) fn spawn(make: impl FnOnce() -> T + Send + 'static) -> std::io::Result<Later<T>> {
+        let handle = std::thread::Builder::new().spawn(move || {
             // Signals sent to the process go to a thread that expects them (the editor's
             // signal thread, else the main thread), not to this one, which may still be
             // running when a terminal hangs up: their default action would end the process
             // from here, before the editor restores the terminal.
             let _ = SigSet::from_iter(ASYNC_SIGNALS).thread_block();
-            let make = theirs.lock().expect("nothing panics holding it").take();
-            make.expect("the thread is the first to take it")()
-        });
-        match spawned {
-            Ok(handle) => Later { ready: OnceCell::new(), making: RefCell::new(Some(handle)) },
-            Err(_) => {
-                let make = make.lock().expect("nothing panics holding it").take();
-                Later::ready(make.expect("no thread took it")())
-            }
-        }
+            make()
+        })?;
+        Ok(Later { ready: OnceCell::new(), making: RefCell::new(Some(handle)) })
     }
 
     /// The value, waiting for its thread the first time. A panic there is raised here.
@@ -79,7 +70,7 @@ mod tests {
 
     #[test]
     fn a_value_made_later_is_the_value_made_and_copies_are_its_own() {
-        let later = Later::spawn(|| vec![1, 2, 3]);
+        let later = Later::spawn(|| vec![1, 2, 3]).unwrap();
         let mut copy = later.clone();
         copy.get_mut().push(4);
         assert_eq!(later.get(), &vec![1, 2, 3]);
@@ -90,7 +81,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "made wrong")]
     fn a_panic_while_making_is_raised_where_the_value_is_asked_for() {
-        let later: Later<u8> = Later::spawn(|| panic!("made wrong"));
+        let later: Later<u8> = Later::spawn(|| panic!("made wrong")).unwrap();
         later.get();
     }
 }

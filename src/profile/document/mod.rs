@@ -715,7 +715,10 @@ fn parse_json(text: &str) -> Result<(Node, Later<Current>), json::SyntaxError> {
         Ok(root) => current(&owned, root),
         Err(_) => Current { value: Value::Null, spare_tree: None, style: None },
     });
-    Ok((json::parse(text)?, later))
+    let root = json::parse(text)?;
+    // No thread to be had: made here (slower to open, the same document).
+    let later = later.unwrap_or_else(|_| Later::ready(current(text, root.clone())));
+    Ok((root, later))
 }
 
 /// What reading a document's JSON tree gives, before its base is resolved.
