@@ -243,9 +243,12 @@ fn a_profile_at_the_instruction_limit_runs_as_it_installs() {
 }
 
 /// Runs `sh -c script` as the session leader of a new pty (as a login shell would run it),
-/// types `line`, waits for `echo` on the screen, sends ^C; returns the exit status (killing
-/// the whole session if it hangs) and the screen text.
-fn in_a_terminal(script: &str, line: &str, echo: &str) -> (Option<i32>, String) {
+/// types `line`, waits until `read(screen)` says the command has read it, sends ^C; returns
+/// the exit status (killing the whole session if it hangs) and the screen text.
+///
+/// The wait must be for the command's own output, not the terminal's echo of the line: the
+/// echo comes at once, and a ^C before the command has read the line flushes it unread.
+fn in_a_terminal(script: &str, line: &str, read: impl Fn(&str) -> bool) -> (Option<i32>, String) {
     let (master, slave) = crate::support::openpty(24, 80);
     let mut command = Command::new("sh");
     command.args(["-c", script]).env("SECCOMPOSE", env!("CARGO_BIN_EXE_seccompose")).current_dir(root());
@@ -268,7 +271,7 @@ fn in_a_terminal(script: &str, line: &str, echo: &str) -> (Option<i32>, String) 
     std::thread::sleep(Duration::from_millis(500));
     input.write_all(format!("{line}\r").as_bytes()).unwrap();
     let start = Instant::now();
-    while !shown().contains(echo) && start.elapsed() < Duration::from_secs(5) {
+    while !read(&shown()) && start.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(20));
     }
     input.write_all(b"\x03").unwrap();
@@ -290,8 +293,9 @@ fn in_a_terminal(script: &str, line: &str, echo: &str) -> (Option<i32>, String) 
 
 #[test]
 fn cat_on_a_terminal_reads_its_line_and_ctrl_c_ends_the_run() {
-    let (status, screen) =
-        in_a_terminal("exec \"$SECCOMPOSE\" run runtime-default -- cat", "hello-pty", "hello-pty\r\nhello-pty");
+    let (status, screen) = in_a_terminal("exec \"$SECCOMPOSE\" run runtime-default -- cat", "hello-pty", |screen| {
+        screen.contains("hello-pty\r\nhello-pty")
+    });
     assert!(screen.contains("hello-pty\r\nhello-pty"), "cat echoed the line: {screen:?}");
     assert_eq!(status, Some(130), "^C ends the run: {screen:?}");
 }
@@ -301,9 +305,10 @@ fn cat_with_its_output_in_a_file_reads_the_terminal_and_ctrl_c_ends_the_run() {
     let tmp = TempDir::new("ttin");
     let out = tmp.path().join("out.txt");
     let script = format!("exec \"$SECCOMPOSE\" run runtime-default -- cat > {}", out.display());
-    let (status, screen) = in_a_terminal(&script, "to-the-file", "to-the-file");
+    let written = || std::fs::read_to_string(&out).unwrap_or_default();
+    let (status, screen) = in_a_terminal(&script, "to-the-file", |_| written() == "to-the-file\n");
     assert_eq!(status, Some(130), "^C ends the run: {screen:?}");
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "to-the-file\n", "cat read the line: {screen:?}");
+    assert_eq!(written(), "to-the-file\n", "cat read the line: {screen:?}");
 }
 
 /// Two sessions in one process (the editor's run pane, tests): the end of one kills what its
