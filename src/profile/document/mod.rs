@@ -8,7 +8,7 @@ use super::json::{self, Node, PathStep};
 use super::limits;
 use super::load::{RuleFindings, Schema, read_profile_indexed};
 use super::model::Profile;
-use super::position::LineIndex;
+use super::position::{LineIndex, LineStarts};
 use super::spo::{self, BaseProfile};
 use super::yaml::emit::{self, Style};
 use super::yaml::locate::YamlIndex;
@@ -107,10 +107,10 @@ pub struct Document {
     rule_lines: Vec<usize>,
     /// The names of the profiles that asked for this one as their base, outermost first.
     chain: Vec<String>,
-    /// A JSON document's current text and its tree, kept by each re-read: rendering and
+    /// A JSON document's current text, tree and lines, kept by each re-read: rendering and
     /// locating findings reuse them instead of patching and parsing the text again (1 MB on a
     /// big profile). `None` for YAML (its text is not the JSON that was parsed).
-    rendered: Option<(String, Rc<Node>)>,
+    rendered: Option<Rendered>,
     /// `baseProfileName` leads back to a profile of the chain: the cycle, as `a → b → a`.
     pub base_cycle: Option<String>,
     /// The document differs from what was read (kept by each re-read: asked every frame).
@@ -120,6 +120,32 @@ pub struct Document {
     /// The baseline's JSON style: a JSON file's from `current`, a YAML file's learnt at the
     /// first edit.
     style: OnceCell<JsonStyle>,
+}
+
+/// A JSON document's text as it would be saved, its tree, and where its lines start (found
+/// when first asked, then moved by each edit the splice takes: see `splice.rs`).
+#[derive(Clone)]
+pub(super) struct Rendered {
+    /// Shared with the JSON tab's diff, which shows it.
+    text: Rc<String>,
+    root: Rc<Node>,
+    lines: OnceCell<Rc<LineStarts>>,
+}
+
+impl Rendered {
+    fn new(text: String, root: Rc<Node>) -> Rendered {
+        Rendered { text: Rc::new(text), root, lines: OnceCell::new() }
+    }
+
+    fn lines(&self) -> &Rc<LineStarts> {
+        self.lines.get_or_init(|| Rc::new(LineStarts::of(&self.text)))
+    }
+}
+
+impl std::fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Rendered({} bytes)", self.text.len())
+    }
 }
 
 impl Document {
@@ -410,7 +436,7 @@ impl Document {
         }
         match self.source {
             Source::Yaml { .. } => self.relocate_to_yaml(),
-            Source::Json => self.rendered = Some((json_text, root)),
+            Source::Json => self.rendered = Some(Rendered::new(json_text, root)),
         }
     }
 
@@ -550,9 +576,12 @@ impl Document {
     /// Points findings at their lines: the text is rendered and indexed once for all of them.
     pub fn locate_all(&self, raw: Vec<(Finding, Vec<PathStep>)>) -> Vec<Finding> {
         let full = |path: &[PathStep]| -> Vec<PathStep> { self.profile_at.iter().chain(path).cloned().collect() };
-        if let Some((text, root)) = &self.rendered {
-            let lines = LineIndex::new(text);
-            return raw.into_iter().map(|(finding, path)| finding.locate(root, &lines, &full(&path))).collect();
+        if let Some(rendered) = &self.rendered {
+            let lines = rendered.lines().index(&rendered.text);
+            return raw
+                .into_iter()
+                .map(|(finding, path)| finding.locate(&rendered.root, &lines, &full(&path)))
+                .collect();
         }
         let text = self.render();
         if let Some((content, first_line)) = self.yaml_content(&text) {
@@ -580,19 +609,23 @@ impl Document {
         self.modified
     }
 
-    /// [`Document::render`], borrowed where the document keeps it (a JSON file's: a big one
-    /// is megabytes).
-    pub fn rendered(&self) -> std::borrow::Cow<'_, str> {
+    /// [`Document::render`] and where its lines start, shared where the document keeps them
+    /// (the JSON tab shows a big profile's megabytes: copying them cost a keystroke's time).
+    pub fn shared_text(&self) -> (Rc<String>, Rc<LineStarts>) {
         match &self.rendered {
-            Some((text, _)) => std::borrow::Cow::Borrowed(text),
-            None => std::borrow::Cow::Owned(self.render()),
+            Some(rendered) => (Rc::clone(&rendered.text), Rc::clone(rendered.lines())),
+            None => {
+                let text = self.render();
+                let lines = LineStarts::of(&text);
+                (Rc::new(text), Rc::new(lines))
+            }
         }
     }
 
     /// The text to save: the original with only the edited parts rewritten.
     pub fn render(&self) -> String {
-        if let Some((text, _)) = &self.rendered {
-            return text.clone();
+        if let Some(rendered) = &self.rendered {
+            return rendered.text.to_string();
         }
         if !self.is_modified() {
             return self.original.clone();
@@ -784,9 +817,9 @@ mod tests {
     fn first_edit_and_back(doc: &mut Document, text: &str, as_read: &Node, edit: impl FnOnce(&mut Value)) {
         let revert = doc.edit_profile(edit).expect("an edit");
         assert!(*doc.original_root == *as_read, "the tree as read is untouched");
-        let (kept, root) = doc.rendered.as_ref().expect("a JSON document keeps its text");
-        assert!(kept != text, "the edit is in the text");
-        assert!(**root == json::parse(kept).unwrap(), "the kept tree is the edited text's");
+        let rendered = doc.rendered.as_ref().expect("a JSON document keeps its text");
+        assert!(*rendered.text != text, "the edit is in the text");
+        assert!(*rendered.root == json::parse(&rendered.text).unwrap(), "the kept tree is the edited text's");
         doc.revert(revert).expect("taken back");
         assert!(doc.render() == text, "taking the edit back gives the text as read");
     }
@@ -814,9 +847,9 @@ mod tests {
             edit(&mut value);
             doc.set_profile_value(value);
             let (kept_text, located) = (doc.render(), doc.locate_all(raw.clone()));
-            let (text, root) = doc.rendered.take().expect("a JSON document keeps its text");
-            assert_eq!(kept_text, text);
-            assert_eq!(text, doc.render(), "edit {i}");
+            let Rendered { text, root, .. } = doc.rendered.take().expect("a JSON document keeps its text");
+            assert_eq!(kept_text, *text);
+            assert_eq!(*text, doc.render(), "edit {i}");
             assert_eq!(*root, json::parse(&text).unwrap(), "edit {i}");
             assert_eq!(located, doc.locate_all(raw.clone()), "edit {i}");
             assert!(located[0].line.is_some());

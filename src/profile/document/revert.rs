@@ -49,14 +49,14 @@ impl Document {
     fn reread_after_edit(&mut self) -> Option<Revert> {
         let previous = self.rendered.take().expect("edit_profile made no copy: the tree is there");
         let text = self.patched();
-        if text == previous.0 {
+        if text == *previous.text {
             self.rendered = Some(previous);
             return None;
         }
         match self.reread_rules(previous, text) {
             Ok(revert) => Some(revert),
-            Err((text, (_, root))) => {
-                let revert = from_tree(&root, self.profile_value());
+            Err((text, previous)) => {
+                let revert = from_tree(&previous.root, self.profile_value());
                 self.read_json(text);
                 revert
             }

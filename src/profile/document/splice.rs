@@ -9,7 +9,7 @@
 //! profile, a finding outside the rules placed after them, an emptied array) is re-read whole.
 //! The result equals the whole re-read's (a property test in `tests` checks it).
 
-use super::{Document, Revert, Source};
+use super::{Document, Rendered, Revert, Source};
 use crate::profile::Finding;
 use crate::profile::json::{self, Node, NodeKind};
 use crate::profile::load::{RuleFindings, Schema, read_rules};
@@ -19,9 +19,8 @@ use crate::text::edit_script::{Edit, shortest_script};
 use crate::text::{common_prefix, common_suffix};
 use std::rc::Rc;
 
-/// What `reread_rules` gives back when it cannot take an edit: the new text, and the text and
-/// tree of the last read.
-pub(super) type Unspliced = (String, (String, Rc<Node>));
+/// What `reread_rules` gives back when it cannot take an edit: the new text, and the last read.
+pub(super) type Unspliced = (String, Rendered);
 
 /// What changed in the `syscalls` array between two texts of the document: old elements
 /// `first..old_end` became `items` (parsed from the new text, at their new offsets).
@@ -36,10 +35,10 @@ struct Window {
 }
 
 impl Document {
-    /// Re-reads the document from `text` (the new rendering) reusing `previous` (the text and
-    /// tree of the last read), and says what takes the edit back; gives both back when the edit
-    /// is not one it can take (nothing changed then).
-    pub(super) fn reread_rules(&mut self, previous: (String, Rc<Node>), text: String) -> Result<Revert, Unspliced> {
+    /// Re-reads the document from `text` (the new rendering) reusing `previous` (the text,
+    /// tree and lines of the last read), and says what takes the edit back; gives both back
+    /// when the edit is not one it can take (nothing changed then).
+    pub(super) fn reread_rules(&mut self, previous: Rendered, text: String) -> Result<Revert, Unspliced> {
         let simple = matches!(self.source, Source::Json)
             && self.profile_at.is_empty()
             && self.chain.is_empty()
@@ -47,12 +46,16 @@ impl Document {
             && self.base.is_none()
             && self.base_cycle.is_none();
         let Some(block) = self.rule_findings.clone().filter(|_| simple) else { return Err((text, previous)) };
-        let Some(window) = changed_elements(&previous.0, &previous.1, &text) else { return Err((text, previous)) };
+        let Some(window) = changed_elements(&previous.text, &previous.root, &text) else {
+            return Err((text, previous));
+        };
         if !self.others_precede(&block, &previous) {
             return Err((text, previous));
         }
-        let Some(parts) = parts(window, &previous.0, &previous.1, &text) else { return Err((text, previous)) };
-        let (_, mut root) = previous;
+        let changed = window.changed.clone();
+        let Some(parts) = parts(window, &previous.text, &previous.root, &text) else { return Err((text, previous)) };
+        let lines = previous.lines().replaced(&text, changed.head, changed.old_end, changed.new_end);
+        let Rendered { mut root, .. } = previous;
         // The tree is shared with the document as read until the first edit, which takes the
         // copy made at opening (or copies it now).
         if Rc::ptr_eq(&root, &self.original_root) {
@@ -62,12 +65,13 @@ impl Document {
         }
         let tree = Rc::make_mut(&mut root);
         let mut reverts = splice_tree(tree, &parts);
-        self.splice_model(tree, &text, &block, &parts);
+        self.splice_model(tree, &lines.index(&text), &block, &parts);
         #[cfg(test)]
         tests::IN_RUNS.with(|n| n.set(n.get() + usize::from(parts.len() > 1)));
         let revert = if reverts.len() == 1 { reverts.remove(0) } else { Revert::Steps(reverts) };
         self.modified = text != self.original;
-        self.rendered = Some((text, root));
+        let lines = std::cell::OnceCell::from(Rc::new(lines));
+        self.rendered = Some(Rendered { text: Rc::new(text), root, lines });
         #[cfg(test)]
         tests::SPLICED.with(|n| n.set(n.get() + 1));
         Ok(revert)
@@ -75,14 +79,14 @@ impl Document {
 
     /// Whether every finding that is not about a rule sits before the `syscalls` array (so
     /// its line and column stay as they are).
-    fn others_precede(&self, block: &RuleFindings, root: &(String, Rc<Node>)) -> bool {
+    fn others_precede(&self, block: &RuleFindings, previous: &Rendered) -> bool {
         let end = block.start + block.counts.iter().sum::<usize>();
         let mut outside = self.findings[..block.start].iter().chain(&self.findings[end..]).peekable();
         if outside.peek().is_none() {
             return true;
         }
-        let Some(array) = root.1.member("syscalls") else { return false };
-        let (line, column) = LineIndex::new(&root.0).line_col(array.value.span.start);
+        let Some(array) = previous.root.member("syscalls") else { return false };
+        let (line, column) = previous.lines().index(&previous.text).line_col(array.value.span.start);
         outside.all(|f| match (f.line, f.column) {
             (Some(l), Some(c)) => (l, c) < (line, column),
             _ => true,
@@ -93,12 +97,11 @@ impl Document {
     /// the elements between and after them keep their rule (renumbered) unless they had
     /// findings (their paths, positions and messages name places that moved: they are read
     /// again, where they are now).
-    fn splice_model(&mut self, root: &Node, text: &str, block: &RuleFindings, parts: &[Window]) {
-        let lines = LineIndex::new(text);
+    fn splice_model(&mut self, root: &Node, lines: &LineIndex, block: &RuleFindings, parts: &[Window]) {
         let old_rules = std::mem::take(&mut self.profile.rules).into_iter().peekable();
         let mut out = Model {
             root,
-            lines: &lines,
+            lines,
             old_rules,
             rules: Vec::new(),
             findings: self.findings[..block.start].to_vec(),
@@ -195,10 +198,11 @@ fn changed_elements(old: &str, root: &Node, new: &str) -> Option<Found> {
     }
     let delta = new.len() as isize - old.len() as isize;
     let new_end = end.checked_add_signed(delta).filter(|e| *e >= start)?;
+    let changed = Changed { head: same_head, old_end: changed_end, new_end: new.len() - same_tail };
     let spans = element_spans(new.as_bytes(), start, new_end)?;
     let newlines = |t: &str| memchr::memchr_iter(b'\n', t.as_bytes()).count() as isize;
     let line_delta = newlines(new.get(start..new_end)?) - newlines(&old[start..end]);
-    Some(Found { first, old_end, spans, delta, line_delta })
+    Some(Found { first, old_end, spans, delta, line_delta, changed })
 }
 
 /// Where the elements of an array's inside (`text[start..end]`, elements and the commas
@@ -284,6 +288,15 @@ struct Found {
     spans: Vec<json::Span>,
     delta: isize,
     line_delta: isize,
+    changed: Changed,
+}
+
+/// The bytes that differ: old `head..old_end` became new `head..new_end`.
+#[derive(Debug, Clone)]
+struct Changed {
+    head: usize,
+    old_end: usize,
+    new_end: usize,
 }
 
 /// At most this many separate runs of changed elements are spliced apart; more are spliced as
@@ -527,9 +540,11 @@ pub(super) mod tests {
         assert_eq!(doc.findings, fresh.findings, "step {step}:\n{text}");
         assert_eq!(doc.rule_lines, fresh.rule_lines, "step {step}");
         assert_eq!(doc.rule_findings, fresh.rule_findings, "step {step}");
-        let (kept, root) = doc.rendered.as_ref().expect("a JSON document keeps its text");
-        assert_eq!(kept, &text);
-        assert_eq!(**root, json::parse(&text).unwrap(), "step {step}");
+        let rendered = doc.rendered.as_ref().expect("a JSON document keeps its text");
+        assert_eq!(*rendered.text, text);
+        assert_eq!(*rendered.root, json::parse(&text).unwrap(), "step {step}");
+        let fresh_lines = crate::profile::position::LineStarts::of(&text);
+        assert_eq!(rendered.lines().starts(), fresh_lines.starts(), "step {step}: the lines moved with the edit");
         assert_eq!(doc.is_modified(), text != doc.original, "step {step}");
     }
 

@@ -20,7 +20,7 @@ use crate::policy::evaluator::Evaluator;
 use crate::policy::lint::lint_with;
 use crate::profile::finding::Finding;
 use crate::profile::{Action, Document, Revert};
-use preview::{BpfView, JsonDiff, bpf_view, json_diff};
+use preview::{BpfView, JsonDiff, bpf_view, json_diff_shared};
 use serde_json::Value;
 use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeSet;
@@ -201,7 +201,8 @@ impl EditingState {
     /// The JSON tab's diff, computed when first needed after an edit.
     pub fn prepare_json(&mut self) {
         if self.json_view.is_none() {
-            self.json_view = Some(json_diff(&self.doc.original, &self.doc.rendered()));
+            let (text, lines) = self.doc.shared_text();
+            self.json_view = Some(json_diff_shared(&self.doc.original, text, lines));
         }
     }
 

@@ -5,8 +5,10 @@ use crate::bpf::compile::compile;
 use crate::bpf::disasm::disassemble;
 use crate::bpf::stats::stats;
 use crate::policy::evaluator::Evaluator;
+use crate::profile::position::LineStarts;
 use crate::text::edit_script::{Edit, shortest_script};
 use crate::text::{common_prefix, common_suffix};
+use std::rc::Rc;
 
 /// One line of the JSON tab: unchanged, added by the pending edits, or removed by them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,16 +24,25 @@ impl DiffLine<'_> {
     }
 }
 
-/// The saved text against what would be saved now, line by line. Lines are kept as places
-/// in the two texts (a big profile has tens of thousands: one string each cost milliseconds).
+/// The saved text against what would be saved now, line by line. The current text and its
+/// lines are the document's, shared; an edit changes few lines, so only the lines between the
+/// common head and tail are kept as marks (a big profile has tens of thousands of lines, and
+/// copying both texts and marking every line took milliseconds per edit).
 #[derive(Debug, Clone)]
 pub struct JsonDiff {
-    original: String,
-    current: String,
-    lines: Vec<Mark>,
+    current: Rc<String>,
+    lines: Rc<LineStarts>,
+    /// Lines before the middle: the same in both texts.
+    head: usize,
+    middle: Vec<Mark>,
+    /// Lines after the middle: the same in both texts.
+    tail: usize,
+    /// The original's lines between the same head and tail, where removed lines' marks point.
+    original_middle: String,
 }
 
-/// A line of the diff: its kind and its bytes in the original (removed) or current text.
+/// A line of the diff: its kind and its bytes in the original's middle (removed) or the
+/// current text.
 #[derive(Debug, Clone, Copy)]
 struct Mark {
     kind: Kind,
@@ -48,20 +59,28 @@ enum Kind {
 
 impl JsonDiff {
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.head + self.middle.len() + self.tail
     }
 
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.len() == 0
     }
 
     /// Line `i` of the diff.
     pub fn line(&self, i: usize) -> DiffLine<'_> {
-        let m = self.lines[i];
+        let same = |line: usize| {
+            let (start, end) = self.lines.range(&self.current, line);
+            DiffLine::Same(&self.current[start..end])
+        };
+        let Some(in_middle) = i.checked_sub(self.head) else { return same(i) };
+        let Some(&m) = self.middle.get(in_middle) else {
+            // The tail ends where the current text does.
+            return same(self.lines.count(&self.current) - (self.len() - i));
+        };
         match m.kind {
             Kind::Same => DiffLine::Same(&self.current[m.start..m.end]),
             Kind::Added => DiffLine::Added(&self.current[m.start..m.end]),
-            Kind::Removed => DiffLine::Removed(&self.original[m.start..m.end]),
+            Kind::Removed => DiffLine::Removed(&self.original_middle[m.start..m.end]),
         }
     }
 
@@ -78,7 +97,8 @@ impl JsonDiff {
     /// Where the first change is, and how many lines change.
     pub fn changes(&self) -> (Option<usize>, usize) {
         let changed = |m: &Mark| m.kind != Kind::Same;
-        (self.lines.iter().position(changed), self.lines.iter().filter(|m| changed(m)).count())
+        let first = self.middle.iter().position(changed).map(|i| self.head + i);
+        (first, self.middle.iter().filter(|m| changed(m)).count())
     }
 }
 
@@ -101,28 +121,32 @@ fn line_ranges(text: &str) -> Vec<(usize, usize)> {
 
 /// The saved text against what would be saved now, line by line.
 pub fn json_diff(original: &str, current: &str) -> JsonDiff {
+    json_diff_shared(original, Rc::new(current.to_string()), Rc::new(LineStarts::of(current)))
+}
+
+/// [`json_diff`] keeping `current` and its lines (`lines`) as they are shared.
+pub fn json_diff_shared(original: &str, current: Rc<String>, lines: Rc<LineStarts>) -> JsonDiff {
     let (o, c) = (original.as_bytes(), current.as_bytes());
     // Edits change few lines: the common head and tail are found as bytes (the whole lines
     // there are the same in both, at the same places), and only the lines between are indexed
-    // in the original and compared one by one (a 75,000-line profile's lines were each
-    // indexed and compared at every edit).
+    // in the original and compared one by one.
     let head = after_last_newline(&c[..common_prefix(o, c)]);
     let suffix = common_suffix(&o[head..], &c[head..]);
     let tail = memchr::memchr(b'\n', &c[c.len() - suffix..]).map_or(0, |nl| suffix - nl - 1);
-    let new = line_ranges(current);
-    let head_lines = new.partition_point(|&(start, _)| start < head);
-    let tail_lines = new.len() - new.partition_point(|&(start, _)| start < c.len() - tail);
-    let old_middle: Vec<(usize, usize)> =
-        line_ranges(&original[head..o.len() - tail]).into_iter().map(|(s, e)| (head + s, head + e)).collect();
-    let new_middle = &new[head_lines..new.len() - tail_lines];
+    let count = lines.count(&current);
+    let (head_lines, tail_lines) = (lines.before(head, count), count - lines.before(c.len() - tail, count));
+    let new_middle: Vec<(usize, usize)> = (head_lines..count - tail_lines).map(|i| lines.range(&current, i)).collect();
+    let original_middle = original[head..o.len() - tail].to_string();
+    let old_middle = line_ranges(&original_middle);
     let mark = |kind, (start, end): (usize, usize)| Mark { kind, start, end };
-    let mut lines: Vec<Mark> = new[..head_lines].iter().map(|&r| mark(Kind::Same, r)).collect();
-    lines.extend(diff_lines(original, current, &old_middle, new_middle).into_iter().map(|(kind, i)| match kind {
-        Kind::Removed => mark(kind, old_middle[i]),
-        _ => mark(kind, new_middle[i]),
-    }));
-    lines.extend(new[new.len() - tail_lines..].iter().map(|&r| mark(Kind::Same, r)));
-    JsonDiff { original: original.to_string(), current: current.to_string(), lines }
+    let middle = diff_lines(&original_middle, &current, &old_middle, &new_middle)
+        .into_iter()
+        .map(|(kind, i)| match kind {
+            Kind::Removed => mark(kind, old_middle[i]),
+            _ => mark(kind, new_middle[i]),
+        })
+        .collect();
+    JsonDiff { current, lines, head: head_lines, middle, tail: tail_lines, original_middle }
 }
 
 /// Where the line after the last newline of `text` starts (0 without one).
