@@ -64,20 +64,19 @@ pub struct RuleFindings {
 
 /// Reads the profile object at `base` (the root for JSON files).
 pub fn read_profile(root: &Node, text: &str, base: &[PathStep], schema: Schema) -> (Profile, Vec<Finding>) {
-    let (profile, findings, _) = read_profile_indexed(root, text, base, schema);
+    let (profile, findings, _) = read_profile_indexed(root, &LineIndex::new(text), base, schema);
     (profile, findings)
 }
 
-/// [`read_profile`], also saying where the findings of each rule are (`None` when `syscalls` is
-/// not an array).
+/// [`read_profile`] with the text's lines indexed (`index`), also saying where the findings of
+/// each rule are (`None` when `syscalls` is not an array).
 pub fn read_profile_indexed(
     root: &Node,
-    text: &str,
+    index: &LineIndex,
     base: &[PathStep],
     schema: Schema,
 ) -> (Profile, Vec<Finding>, Option<RuleFindings>) {
-    let index = LineIndex::new(text);
-    read_with(Reader { root, index: &index, findings: Vec::new(), schema, rule_findings: None }, base)
+    read_with(Reader { root, index, findings: Vec::new(), schema, rule_findings: None }, base)
 }
 
 /// The rules of elements `items` of the `syscalls` array of the profile at `base` (in a read of

@@ -123,22 +123,18 @@ pub struct Document {
 }
 
 /// A JSON document's text as it would be saved, its tree, and where its lines start (found
-/// when first asked, then moved by each edit the splice takes: see `splice.rs`).
+/// by the read, then moved by each edit the splice takes: see `splice.rs`).
 #[derive(Clone)]
 pub(super) struct Rendered {
     /// Shared with the JSON tab's diff, which shows it.
     text: Rc<String>,
     root: Rc<Node>,
-    lines: OnceCell<Rc<LineStarts>>,
+    lines: Rc<LineStarts>,
 }
 
 impl Rendered {
-    fn new(text: String, root: Rc<Node>) -> Rendered {
-        Rendered { text: Rc::new(text), root, lines: OnceCell::new() }
-    }
-
-    fn lines(&self) -> &Rc<LineStarts> {
-        self.lines.get_or_init(|| Rc::new(LineStarts::of(&self.text)))
+    fn new(text: String, root: Rc<Node>, lines: LineStarts) -> Rendered {
+        Rendered { text: Rc::new(text), root, lines: Rc::new(lines) }
     }
 }
 
@@ -421,7 +417,7 @@ impl Document {
 
     /// Takes what [`read_model`] read from `root` (the tree of `json_text`), and resolves the base.
     fn take_read(&mut self, model: Model, json_text: String, root: Rc<Node>) {
-        let Model { profile, findings, rule_findings, rule_lines } = model;
+        let Model { profile, findings, rule_findings, rule_lines, lines } = model;
         self.rule_findings = rule_findings;
         self.profile = profile;
         self.rule_lines = rule_lines;
@@ -432,11 +428,11 @@ impl Document {
                 self.profile_at.iter().cloned().chain([PathStep::Key("baseProfileName".into())]).collect();
             let finding = Finding::new("base-profile-cycle", Level::Error, &at, format!("baseProfileName makes a cycle: {cycle}; the operator cannot resolve it, and seccompose uses this profile without a base"))
                 .hint("point one of them at a profile outside the cycle, or remove its baseProfileName");
-            self.findings.push(finding.locate_key(&root, &LineIndex::new(&json_text), &at));
+            self.findings.push(finding.locate_key(&root, &lines.index(&json_text), &at));
         }
         match self.source {
             Source::Yaml { .. } => self.relocate_to_yaml(),
-            Source::Json => self.rendered = Some(Rendered::new(json_text, root)),
+            Source::Json => self.rendered = Some(Rendered::new(json_text, root, lines)),
         }
     }
 
@@ -577,7 +573,7 @@ impl Document {
     pub fn locate_all(&self, raw: Vec<(Finding, Vec<PathStep>)>) -> Vec<Finding> {
         let full = |path: &[PathStep]| -> Vec<PathStep> { self.profile_at.iter().chain(path).cloned().collect() };
         if let Some(rendered) = &self.rendered {
-            let lines = rendered.lines().index(&rendered.text);
+            let lines = rendered.lines.index(&rendered.text);
             return raw
                 .into_iter()
                 .map(|(finding, path)| finding.locate(&rendered.root, &lines, &full(&path)))
@@ -613,7 +609,7 @@ impl Document {
     /// (the JSON tab shows a big profile's megabytes: copying them cost a keystroke's time).
     pub fn shared_text(&self) -> (Rc<String>, Rc<LineStarts>) {
         match &self.rendered {
-            Some(rendered) => (Rc::clone(&rendered.text), Rc::clone(rendered.lines())),
+            Some(rendered) => (Rc::clone(&rendered.text), Rc::clone(&rendered.lines)),
             None => {
                 let text = self.render();
                 let lines = LineStarts::of(&text);
@@ -760,19 +756,23 @@ struct Model {
     findings: Vec<Finding>,
     rule_findings: Option<RuleFindings>,
     rule_lines: Vec<usize>,
+    /// Where the text's lines start (found once for the findings and the rule lines, kept).
+    lines: LineStarts,
 }
 
 fn read_model(root: &Node, text: &str, profile_at: &[PathStep], schema: Schema) -> Model {
-    let (profile, findings, rule_findings) = read_profile_indexed(root, text, profile_at, schema);
-    Model { profile, findings, rule_findings, rule_lines: rule_lines(root, text, profile_at) }
+    let lines = LineStarts::of(text);
+    let index = lines.index(text);
+    let (profile, findings, rule_findings) = read_profile_indexed(root, &index, profile_at, schema);
+    let rule_lines = rule_lines(root, &index, profile_at);
+    Model { profile, findings, rule_findings, rule_lines, lines }
 }
 
 /// The line of every element of the profile's `syscalls` array.
-fn rule_lines(root: &Node, text: &str, profile_at: &[PathStep]) -> Vec<usize> {
+fn rule_lines(root: &Node, lines: &LineIndex, profile_at: &[PathStep]) -> Vec<usize> {
     let mut path = profile_at.to_vec();
     path.push(PathStep::Key("syscalls".into()));
     let Some(rules) = root.at(&path) else { return Vec::new() };
-    let lines = super::position::LineIndex::new(text);
     (0..).map_while(|i| rules.at(&[PathStep::Index(i)]).map(|n| lines.line(n.span.start))).collect()
 }
 

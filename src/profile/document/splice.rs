@@ -54,7 +54,7 @@ impl Document {
         }
         let changed = window.changed.clone();
         let Some(parts) = parts(window, &previous.text, &previous.root, &text) else { return Err((text, previous)) };
-        let lines = previous.lines().replaced(&text, changed.head, changed.old_end, changed.new_end);
+        let lines = previous.lines.replaced(&text, changed.head, changed.old_end, changed.new_end);
         let Rendered { mut root, .. } = previous;
         // The tree is shared with the document as read until the first edit, which takes the
         // copy made at opening (or copies it now).
@@ -70,8 +70,7 @@ impl Document {
         tests::IN_RUNS.with(|n| n.set(n.get() + usize::from(parts.len() > 1)));
         let revert = if reverts.len() == 1 { reverts.remove(0) } else { Revert::Steps(reverts) };
         self.modified = text != self.original;
-        let lines = std::cell::OnceCell::from(Rc::new(lines));
-        self.rendered = Some(Rendered { text: Rc::new(text), root, lines });
+        self.rendered = Some(Rendered::new(text, root, lines));
         #[cfg(test)]
         tests::SPLICED.with(|n| n.set(n.get() + 1));
         Ok(revert)
@@ -86,7 +85,7 @@ impl Document {
             return true;
         }
         let Some(array) = previous.root.member("syscalls") else { return false };
-        let (line, column) = previous.lines().index(&previous.text).line_col(array.value.span.start);
+        let (line, column) = previous.lines.index(&previous.text).line_col(array.value.span.start);
         outside.all(|f| match (f.line, f.column) {
             (Some(l), Some(c)) => (l, c) < (line, column),
             _ => true,
@@ -544,7 +543,7 @@ pub(super) mod tests {
         assert_eq!(*rendered.text, text);
         assert_eq!(*rendered.root, json::parse(&text).unwrap(), "step {step}");
         let fresh_lines = crate::profile::position::LineStarts::of(&text);
-        assert_eq!(rendered.lines().starts(), fresh_lines.starts(), "step {step}: the lines moved with the edit");
+        assert_eq!(rendered.lines.starts(), fresh_lines.starts(), "step {step}: the lines moved with the edit");
         assert_eq!(doc.is_modified(), text != doc.original, "step {step}");
     }
 
