@@ -426,6 +426,10 @@ fn splice_tree(root: &mut Node, parts: &[Window]) -> Vec<Revert> {
 
 /// Moves a node and everything in it by `delta` bytes.
 fn shift(node: &mut Node, delta: isize) {
+    // The elements before the first change stay: their subtrees are not walked.
+    if delta == 0 {
+        return;
+    }
     node.span = moved(node.span, delta);
     match &mut node.kind {
         NodeKind::Array(items) => items.iter_mut().for_each(|n| shift(n, delta)),
