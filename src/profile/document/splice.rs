@@ -97,12 +97,15 @@ impl Document {
     /// findings (their paths, positions and messages name places that moved: they are read
     /// again, where they are now).
     fn splice_model(&mut self, root: &Node, lines: &LineIndex, block: &RuleFindings, parts: &[Window]) {
-        let old_rules = std::mem::take(&mut self.profile.rules).into_iter().peekable();
+        let old_rules = std::mem::take(&mut self.profile.rules);
+        // Grown from empty, the thousands of rules kept were copied at each doubling.
+        let added: usize = parts.iter().map(|p| p.items.len()).sum();
+        let rules = Vec::with_capacity(old_rules.len() + added);
         let mut out = Model {
             root,
             lines,
-            old_rules,
-            rules: Vec::new(),
+            old_rules: old_rules.into_iter().peekable(),
+            rules,
             findings: self.findings[..block.start].to_vec(),
             counts: Vec::with_capacity(block.counts.len()),
             rule_lines: Vec::with_capacity(self.rule_lines.len()),
