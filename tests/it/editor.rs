@@ -406,6 +406,25 @@ fn the_first_frame_comes_before_the_verdicts_and_settling_gives_the_full_state()
     assert_eq!(render(&mut app, 160, 36), render(&mut full, 160, 36));
 }
 
+/// What the first edit of a big file needs (its value and a copy of its tree, made on a thread
+/// of their own) is not made while the first frame is (on a machine of two cores that took a
+/// fifth of the time to it), but from settling on, while the profile is evaluated.
+#[test]
+fn a_big_files_value_is_made_after_the_first_frame() {
+    let tmp = TempDir::new("later");
+    let path = tmp.path().join("big.json");
+    let profile = seccompose::profile::synth::arg_heavy(3000, &[Arch::X86_64], 18);
+    std::fs::write(&path, serde_json::to_string(&profile).unwrap()).unwrap();
+    let mut app = App::opening(Document::open(&path).unwrap(), context(), Theme::builtin("dark").unwrap());
+    assert!(!app.state.doc.is_prepared_for_edits(), "nothing made for edits before the first frame");
+    render(&mut app, 160, 36);
+    assert!(!app.state.doc.is_prepared_for_edits(), "nor while it is drawn");
+    assert!(app.state.settle());
+    assert!(app.state.doc.is_prepared_for_edits(), "made while the profile is evaluated");
+    update(&mut app, Msg::Toggle);
+    assert!(app.state.doc.is_modified(), "the first edit takes it");
+}
+
 /// The editor opens while the runtime is found (a process to run): the first frame says the
 /// runtime is not known yet, and the verdicts are the found context's, as if it had been known
 /// from the start; a key pressed before acts in it too. Here the found runtime's libseccomp

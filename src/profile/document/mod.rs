@@ -301,6 +301,19 @@ impl Document {
         self.findings.iter().any(|f| f.level == Level::Error)
     }
 
+    /// Starts making what the first edit needs (a big JSON file's value and the copy of its
+    /// tree: see [`parse_json`]), if that is still to do. Until then, or until they are
+    /// asked for, nothing is made: opening draws its first frame on every core there is, and
+    /// a document read only to be checked never makes them.
+    pub fn prepare_for_edits(&self) {
+        self.current.start();
+    }
+
+    /// Whether what the first edit needs is made, or being made.
+    pub fn is_prepared_for_edits(&self) -> bool {
+        self.current.is_started()
+    }
+
     /// The whole document value, as edited.
     pub fn value(&self) -> &Value {
         &self.current.get().value
@@ -724,8 +737,8 @@ const WORTH_A_THREAD: usize = 64 * 1024;
 
 /// A JSON text's tree, and the document's value with a copy of the tree (what the first edit
 /// patches). A big text's value and copy are made from a second parse on a thread of their own
-/// while this one reads the profile: the first frame needs neither, and making them took
-/// longer than the rest of opening a 1 MB profile.
+/// once the document is prepared for edits (or they are asked for): the first frame needs
+/// neither, and making them took longer than the rest of opening a 1 MB profile.
 fn parse_json(text: &str) -> Result<(Node, Later<Current>), json::SyntaxError> {
     // The style is learnt then too: a keystroke must fit in a frame, the first edit's included.
     let current = |text: &str, root: Node| Current {

@@ -93,6 +93,7 @@ pub struct EditingState {
 
 impl EditingState {
     pub fn new(doc: Document, ctx: Context) -> EditingState {
+        doc.prepare_for_edits();
         let mut state = EditingState::unevaluated(doc, ctx);
         state.refresh();
         state
@@ -127,6 +128,8 @@ impl EditingState {
     /// Evaluates the profile if that is still to do (in the context found meanwhile); whether
     /// it was.
     pub fn settle(&mut self) -> bool {
+        // The first frame is out: what the first edit needs is made meanwhile.
+        self.doc.prepare_for_edits();
         if let Some(coming) = self.context_coming.take() {
             self.ctx = coming.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         }
