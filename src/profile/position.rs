@@ -55,6 +55,11 @@ impl LineStarts {
         self.starts.len() - usize::from(self.starts.last() == Some(&text.len()))
     }
 
+    /// Where the line holding `offset` starts.
+    pub fn line_start(&self, offset: usize) -> usize {
+        self.starts[self.starts.partition_point(|&s| s <= offset) - 1]
+    }
+
     /// How many of the first `count` lines (see [`LineStarts::count`]) start before `offset`.
     pub fn before(&self, offset: usize, count: usize) -> usize {
         self.starts.partition_point(|&s| s < offset).min(count)

@@ -120,6 +120,9 @@ pub struct Document {
     /// The baseline's JSON style: a JSON file's from `current`, a YAML file's learnt at the
     /// first edit.
     style: OnceCell<JsonStyle>,
+    /// Where the baseline's lines start: a JSON file's found by the read, a YAML file's at the
+    /// first edit.
+    baseline_lines: OnceCell<Rc<LineStarts>>,
 }
 
 /// A JSON document's text as it would be saved, its tree, and where its lines start (found
@@ -251,10 +254,16 @@ impl Document {
             modified: false,
             rule_findings: None,
             style: OnceCell::new(),
+            baseline_lines: OnceCell::new(),
         };
         match doc.source {
-            // As read: the text and tree are the file's (no patching).
-            Source::Json => doc.read_as_parsed(text.to_string()),
+            // As read: the text and tree are the file's (no patching), and so are its lines.
+            Source::Json => {
+                doc.read_as_parsed(text.to_string());
+                if let Some(rendered) = &doc.rendered {
+                    let _ = doc.baseline_lines.set(Rc::clone(&rendered.lines));
+                }
+            }
             Source::Yaml { .. } => doc.reread(),
         }
         doc.path = None;
@@ -656,7 +665,8 @@ impl Document {
             Some(style) => style.clone(),
             None => JsonStyle::detect(&self.baseline, &self.original_root),
         });
-        json::patch::patch_in_style(&self.baseline, &self.original_root, self.value(), style)
+        let lines = self.baseline_lines.get_or_init(|| Rc::new(LineStarts::of(&self.baseline)));
+        json::patch::patch_in_style(&self.baseline, &self.original_root, self.value(), style, lines)
     }
 
     /// Saves to the file it came from, refusing if that file changed since it was read.

@@ -6,18 +6,19 @@
 
 use super::style::Style;
 use super::tree::{Member, Node, NodeKind};
+use crate::profile::position::LineStarts;
 use crate::text::edit_script::{Edit, shortest_script};
 use serde_json::{Map, Value};
 
 /// The new text of the whole document after replacing `root`'s value with `new`.
 pub fn patch(text: &str, root: &Node, new: &Value) -> String {
-    patch_in_style(text, root, new, &Style::detect(text, root))
+    patch_in_style(text, root, new, &Style::detect(text, root), &LineStarts::of(text))
 }
 
-/// [`patch`] with the text's style known (detecting it reads the whole text: an editor patching
-/// the same text at every keystroke detects it once).
-pub fn patch_in_style(text: &str, root: &Node, new: &Value, style: &Style) -> String {
-    let p = Patcher { text, style };
+/// [`patch`] with the text's style and line starts known (finding them reads the whole text:
+/// an editor patching the same text at every keystroke finds them once).
+pub fn patch_in_style(text: &str, root: &Node, new: &Value, style: &Style, lines: &LineStarts) -> String {
+    let p = Patcher { text, style, lines };
     let mut out = String::with_capacity(text.len() + 256);
     out.push_str(&text[..root.span.start]);
     out.push_str(&p.emit(root, new, None));
@@ -87,6 +88,10 @@ fn last_members(members: &[Member]) -> Vec<&Member> {
 struct Patcher<'a> {
     text: &'a str,
     style: &'a Style,
+    /// Where `text`'s lines start: an edited container's indentation is found from there (a
+    /// search back for the newline crossed the whole text before it in a one-line file, at
+    /// each edited rule).
+    lines: &'a LineStarts,
 }
 
 /// One element of a rebuilt container: an original one (possibly edited) or a new one.
@@ -119,7 +124,7 @@ impl Patcher<'_> {
             (NodeKind::Object(members), Value::Object(map)) => self.emit_object(node, members, map),
             (NodeKind::Array(items), Value::Array(values)) => self.emit_array(node, items, values, key),
             _ => {
-                let indent = self.style.line_indent(self.text, node.span.start);
+                let indent = self.line_indent(node.span.start);
                 self.style.render(new, &indent, key)
             }
         }
@@ -199,15 +204,22 @@ impl Patcher<'_> {
     fn child_indent(&self, node: &Node, first_child: Option<usize>) -> String {
         if let Some(start) = first_child {
             if self.starts_line(start) {
-                return self.style.line_indent(self.text, start);
+                return self.line_indent(start);
             }
         }
-        format!("{}{}", self.style.line_indent(self.text, node.span.start), self.style.unit)
+        format!("{}{}", self.line_indent(node.span.start), self.style.unit)
     }
 
+    /// The whitespace that starts the line holding `offset`.
+    fn line_indent(&self, offset: usize) -> String {
+        let start = self.lines.line_start(offset);
+        self.text[start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect()
+    }
+
+    /// Whether only indentation precedes `offset` on its line, and that line is not the first.
     fn starts_line(&self, offset: usize) -> bool {
-        self.text[..offset].chars().rev().take_while(|&c| c != '\n').all(|c| c == ' ' || c == '\t')
-            && self.text[..offset].contains('\n')
+        let start = self.lines.line_start(offset);
+        start > 0 && self.text[start..offset].bytes().all(|b| b == b' ' || b == b'\t')
     }
 
     /// Reassembles a container from its items, reusing the original separators between items
@@ -233,7 +245,7 @@ impl Patcher<'_> {
             Some(&(start, _)) => self.starts_line(start),
             None => multiline_if_empty,
         };
-        let container_indent = self.style.line_indent(self.text, node.span.start);
+        let container_indent = self.line_indent(node.span.start);
         let (lead, trail) = match (origins.first(), origins.last()) {
             (Some(&(first, _)), Some(&(_, last))) => {
                 (self.text[inner_start..first].to_string(), self.text[last..inner_end].to_string())
@@ -375,6 +387,28 @@ mod tests {
         let out = patch(text, &root, &v);
         assert_eq!(parse(&out).unwrap().to_value(), v, "patched text must parse to the edited value:\n{out}");
         out
+    }
+
+    /// The indentation and line-start answers from the line index are those of scanning the
+    /// text before the offset, at every offset (one line, `\r\n`, tabs, a last line without a
+    /// newline).
+    #[test]
+    fn line_answers_are_those_of_scanning_back() {
+        let texts =
+            ["{\"a\": [1, 2]}", "{\n  \"a\": [\n    1\n  ]\n}\n", "{\r\n\t\"a\": 1,\r\n \t\"b\": 2}", "\n\n  x"];
+        for text in texts {
+            let (style, lines) =
+                (Style::detect(text, &parse(text).unwrap_or_else(|_| parse("{}").unwrap())), LineStarts::of(text));
+            let p = Patcher { text, style: &style, lines: &lines };
+            for offset in 0..=text.len() {
+                let before = &text[..offset];
+                let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                let indent: String = text[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+                let starts_line = before.contains('\n') && before[line_start..].chars().all(|c| c == ' ' || c == '\t');
+                assert_eq!(p.line_indent(offset), indent, "{text:?} at {offset}");
+                assert_eq!(p.starts_line(offset), starts_line, "{text:?} at {offset}");
+            }
+        }
     }
 
     #[test]

@@ -34,12 +34,6 @@ impl Style {
         self.array_layout.get(key).copied()
     }
 
-    /// The whitespace that starts the line holding `offset`.
-    pub fn line_indent(&self, text: &str, offset: usize) -> String {
-        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        text[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect()
-    }
-
     /// Renders a new value whose first line sits at `indent`; `key` is the key holding it.
     pub fn render(&self, value: &Value, indent: &str, key: Option<&str>) -> String {
         match value {
