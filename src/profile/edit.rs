@@ -65,7 +65,7 @@ pub enum Setting {
 /// `default` is the profile's resolved default (action, errno): setting it means no rule.
 pub fn set_syscall(profile: &mut Value, name: &str, setting: Setting, default: (ActionName, Option<u32>)) {
     let unconditional = |r: &Value| {
-        ["args", "includes", "excludes"].iter().all(|k| match r.get(*k) {
+        ["args", "includes", "excludes"].iter().all(|k| match field(r, k) {
             None | Some(Value::Null) => true,
             Some(Value::Array(a)) => a.is_empty(),
             Some(Value::Object(o)) => o.is_empty(),
@@ -73,8 +73,8 @@ pub fn set_syscall(profile: &mut Value, name: &str, setting: Setting, default: (
         })
     };
     let names_of = |r: &Value| -> bool {
-        r.get("names").and_then(Value::as_array).is_some_and(|ns| ns.iter().any(|n| n.as_str() == Some(name)))
-            || r.get("name").and_then(Value::as_str) == Some(name)
+        field(r, "names").and_then(Value::as_array).is_some_and(|ns| ns.iter().any(|n| n.as_str() == Some(name)))
+            || field(r, "name").and_then(Value::as_str) == Some(name)
     };
     let rules = profile.get("syscalls").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
     // Last first: removing a rule does not move those still to visit.
@@ -85,7 +85,7 @@ pub fn set_syscall(profile: &mut Value, name: &str, setting: Setting, default: (
     }
     let Setting::Action(action, errno) = setting else { return };
     let same_errno = |r: &Value| {
-        let e = r.get("errnoRet").and_then(Value::as_u64).map(|e| e as u32);
+        let e = field(r, "errnoRet").and_then(Value::as_u64).map(|e| e as u32);
         !action.takes_errno() || e.or(Some(1)) == errno.or(Some(1))
     };
     let is_default = action == default.0 && (!action.takes_errno() || errno.or(Some(1)) == default.1.or(Some(1)));
@@ -94,10 +94,10 @@ pub fn set_syscall(profile: &mut Value, name: &str, setting: Setting, default: (
     }
     let target = profile.get("syscalls").and_then(Value::as_array).and_then(|rules| {
         rules.iter().position(|r| {
-            r.get("action").and_then(Value::as_str) == Some(action.spelling())
+            field(r, "action").and_then(Value::as_str) == Some(action.spelling())
                 && unconditional(r)
                 && same_errno(r)
-                && r.get("names").is_some_and(Value::is_array)
+                && field(r, "names").is_some_and(Value::is_array)
         })
     });
     match target {
@@ -108,6 +108,15 @@ pub fn set_syscall(profile: &mut Value, name: &str, setting: Setting, default: (
             names.insert(at, json!(name));
         }
         None => append_rule(profile, &[name], action, errno.filter(|_| action.takes_errno())),
+    }
+}
+
+/// `rule[key]`: a rule has a few keys, and comparing them is cheaper than hashing `key` (this
+/// runs for each key asked of each of a big profile's thousands of rules, at every toggle).
+fn field<'v>(rule: &'v Value, key: &str) -> Option<&'v Value> {
+    match rule {
+        Value::Object(map) if map.len() <= 8 => map.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
+        _ => rule.get(key),
     }
 }
 
