@@ -94,15 +94,10 @@ pub fn read_rules(
         NodeKind::Array(all) => all.as_slice(),
         _ => &[],
     });
-    let mut rules = Vec::new();
-    let mut counts = Vec::new();
-    for i in items {
-        let before = r.findings.len();
-        if let Some(item) = array.and_then(|a| a.get(i)) {
-            rules.extend(r.rule_item(item, &At::Base(&path), i));
-        }
-        counts.push(r.findings.len() - before);
-    }
+    let present = array.map_or(&[][..], |all| &all[items.start.min(all.len())..items.end.min(all.len())]);
+    let (rules, mut counts) = r.rule_items(present, &At::Base(&path), items.start);
+    // Elements past the array's end have no rule and no finding.
+    counts.resize(items.len(), 0);
     (rules, r.findings, counts)
 }
 
